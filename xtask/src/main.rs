@@ -1,0 +1,108 @@
+//! Maintainer tasks for the Liner workspace, run as `cargo xtask <task>`.
+//!
+//! * `cargo xtask generate` regenerates every checked-in file derived from
+//!   `spec/liner.yaml` (today: `crates/liner-api/src/generated.rs`).
+//! * `cargo xtask check` validates the spec and fails when a checked-in
+//!   generated file differs from what `generate` would write. CI runs it.
+//!
+//! Like rust-analyzer's xtask, generation writes by default and the check
+//! mode never writes: it prints a short diff and the command that fixes it.
+
+mod codegen;
+mod spec;
+mod staleness;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task> [--root <workspace dir>]
+
+tasks:
+  generate   regenerate the files derived from spec/liner.yaml
+  check      validate spec/liner.yaml and fail if a generated file is stale
+
+options:
+  --root <dir>   the workspace to work on (default: the one this xtask belongs to)
+";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
+    let mut task = None;
+    let mut root = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--root" => {
+                let dir = args
+                    .next()
+                    .ok_or_else(|| anyhow::anyhow!("--root needs a directory\n\n{USAGE}"))?;
+                root = Some(PathBuf::from(dir));
+            }
+            "-h" | "--help" | "help" => {
+                print!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            other if task.is_none() && !other.starts_with('-') => task = Some(arg),
+            other => anyhow::bail!("unexpected argument `{other}`\n\n{USAGE}"),
+        }
+    }
+    let root = root.unwrap_or_else(default_root);
+    match task.as_deref() {
+        Some("generate") => {
+            for artifact in codegen::render_all(&root)? {
+                if artifact.write_if_changed()? {
+                    println!("wrote {}", artifact.display_path());
+                } else {
+                    println!("unchanged {}", artifact.display_path());
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("check") => {
+            let artifacts = codegen::render_all(&root)?;
+            println!(
+                "ok: {} is a valid OpenAPI 3.0 document that progenitor accepts",
+                spec::SPEC_PATH
+            );
+            let mut stale = 0;
+            for artifact in &artifacts {
+                match staleness::compare(artifact)? {
+                    None => println!("ok: {} is up to date", artifact.display_path()),
+                    Some(report) => {
+                        stale += 1;
+                        eprintln!("{report}");
+                    }
+                }
+            }
+            if stale > 0 {
+                eprintln!(
+                    "error: {stale} generated file(s) out of date with {}.\n\
+                     fix: run `cargo xtask generate` and commit the result.",
+                    spec::SPEC_PATH
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(other) => anyhow::bail!("unknown task `{other}`\n\n{USAGE}"),
+        None => anyhow::bail!("no task given\n\n{USAGE}"),
+    }
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn default_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
