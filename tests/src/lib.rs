@@ -1,1 +1,8 @@
-//! End-to-end tests of the Liner workspace live in `tests/`; this library is empty.
+//! Helpers shared by the end-to-end tests in `tests/tests/`.
+//!
+//! * [`capture`]: a one-shot HTTP server on 127.0.0.1 that records the
+//!   requests a client sends and answers with canned bodies.
+//! * [`spec`]: the examples embedded in `spec/liner.yaml`.
+
+pub mod capture;
+pub mod spec;

@@ -157,13 +157,15 @@ pub mod types {
     ///that field.
     ///
     ///Decision: PHP's `json_encode` writes an empty associative array as `[]`, so an empty
-    ///map may arrive as an empty JSON array (`EmptyArray`); both decode. Values are any
-    ///JSON value: the documentation shows strings and does not restrict them.
+    ///map may arrive as an empty JSON array; it decodes (`List`). So would a PHP array
+    ///whose keys happen to be 0, 1, 2...: `json_encode` writes it as a list, whose index
+    ///is then the key. Values are any JSON value: the documentation shows strings and
+    ///does not restrict them.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     #[serde(untagged)]
     pub enum CustomValues {
         Map(::serde_json::Map<::std::string::String, ::serde_json::Value>),
-        EmptyArray(::std::vec::Vec<::serde_json::Value>),
+        List(::std::vec::Vec<::serde_json::Value>),
     }
     impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
         for CustomValues
@@ -174,7 +176,7 @@ pub mod types {
     }
     impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for CustomValues {
         fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-            Self::EmptyArray(value)
+            Self::List(value)
         }
     }
     ///Map of custom field values to store: key is the custom field ID, value is the value
