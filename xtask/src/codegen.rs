@@ -91,7 +91,10 @@ fn client_settings() -> GenerationSettings {
 fn render_client(spec: &Spec, root: &Path) -> anyhow::Result<String> {
     let mut generator = Generator::new(&client_settings());
     let tokens = generator.generate_tokens(&spec.document).map_err(|err| {
-        anyhow::anyhow!("{SPEC_PATH}: progenitor cannot generate a client: {err}")
+        anyhow::anyhow!(
+            "{}",
+            spec.locate(&format!("progenitor cannot generate a client: {err}"))
+        )
     })?;
     let tokens = split_multiline_docs(escape_reserved_idents(tokens));
     let file: syn::File = syn::parse2(tokens).context("progenitor produced unparsable Rust")?;

@@ -10,6 +10,7 @@ pub const SPEC_PATH: &str = "spec/liner.yaml";
 /// The spec, parsed.
 pub struct Spec {
     pub document: openapiv3::OpenAPI,
+    text: String,
 }
 
 impl Spec {
@@ -30,8 +31,50 @@ impl Spec {
                 document.openapi
             );
         }
-        Ok(Self { document })
+        Ok(Self { document, text })
     }
+
+    /// Prefixes a message about the spec with `spec/liner.yaml:LINE: ` when
+    /// the message names a path or schema that appears as a key in the spec
+    /// (progenitor's errors name the path but carry no position).
+    pub fn locate(&self, message: &str) -> String {
+        let schemas: Vec<&str> = self
+            .document
+            .components
+            .iter()
+            .flat_map(|components| components.schemas.keys())
+            .map(String::as_str)
+            .collect();
+        match key_line(&self.text, message, &schemas) {
+            Some(line) => format!("{SPEC_PATH}:{line}: {message}"),
+            None => format!("{SPEC_PATH}: {message}"),
+        }
+    }
+}
+
+/// The 1-based line of the YAML key for the first word of `message` that
+/// names a path (`/v2/...`) or one of `schemas`. Other words are ignored:
+/// ordinary words such as "format" are keys too, all over the spec.
+fn key_line(text: &str, message: &str, schemas: &[&str]) -> Option<usize> {
+    let words: Vec<&str> = message
+        .split_whitespace()
+        .map(|word| {
+            word.trim_matches(|c: char| matches!(c, '`' | '\'' | '"' | ',' | ':' | '(' | ')'))
+        })
+        .filter(|word| word.starts_with('/') || schemas.contains(word))
+        .collect();
+    words.iter().find_map(|word| {
+        text.lines()
+            .position(|line| {
+                let key = line.trim_start().trim_start_matches("- ");
+                key.strip_prefix(word)
+                    .is_some_and(|rest| rest.starts_with(':'))
+                    || key
+                        .strip_prefix(&format!("\"{word}\""))
+                        .is_some_and(|rest| rest.starts_with(':'))
+            })
+            .map(|index| index + 1)
+    })
 }
 
 /// Parses spec text; the error message starts with `line:column: ` when the
@@ -65,7 +108,22 @@ mod tests {
     fn a_type_error_reports_its_line() {
         let text = "openapi: 3.0.3\ninfo:\n  title: t\n  version: 1\npaths:\n  /x/:\n    get:\n      responses: 7\n";
         let err = parse(text).unwrap_err();
-        assert!(err.starts_with("8:"), "{err}");
+        // openapiv3 deserializes path items through untagged enums, so serde
+        // can only blame the path item (line 6), not `responses` itself.
+        assert!(
+            err.starts_with("6:3: paths: invalid type: integer `7`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_message_naming_a_path_is_located() {
+        let text = "paths:\n  /v2/lead/:\n    get: {}\n  /v2/call/detail/{callId}/:\n    get: {}\n";
+        let message = "path /v2/call/detail/{callId}/ is missing operation ID";
+        assert_eq!(key_line(text, message, &[]), Some(4));
+        assert_eq!(key_line(text, "get nothing here", &[]), None);
+        let text = "components:\n  schemas:\n    Lead:\n      type: object\n";
+        assert_eq!(key_line(text, "bad type in Lead", &["Lead"]), Some(3));
     }
 
     #[test]

@@ -1,0 +1,165 @@
+//! `cargo xtask check` and `generate`, run against a temporary copy of the
+//! workspace's spec and generated client so the real files are never touched.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SPEC: &str = "spec/liner.yaml";
+const CLIENT: &str = "crates/liner-api/src/generated.rs";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A temporary root holding copies of the spec and the generated client.
+fn copy_of_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for file in [SPEC, CLIENT] {
+        let target = dir.path().join(file);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(workspace().join(file), target).unwrap();
+    }
+    dir
+}
+
+struct Outcome {
+    success: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn xtask(task: &str, root: &Path) -> Outcome {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([task, "--root"])
+        .arg(root)
+        .output()
+        .unwrap();
+    Outcome {
+        success: output.status.success(),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+fn edit(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} contains {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn check_passes_on_the_checked_in_files() {
+    let root = copy_of_workspace();
+    let outcome = xtask("check", root.path());
+    assert!(outcome.success, "{}", outcome.stderr);
+    insta::assert_snapshot!(outcome.stdout);
+}
+
+#[test]
+fn an_edited_description_makes_check_fail_until_generate_runs() {
+    let root = copy_of_workspace();
+    edit(
+        root.path(),
+        SPEC,
+        "description: Client name.",
+        "description: The client's full name.",
+    );
+    let stale = xtask("check", root.path());
+    assert!(!stale.success);
+    insta::assert_snapshot!(stale.stderr);
+
+    let generated = xtask("generate", root.path());
+    assert!(generated.success, "{}", generated.stderr);
+    assert_eq!(generated.stdout, format!("wrote {CLIENT}\n"));
+
+    let fresh = xtask("check", root.path());
+    assert!(fresh.success, "{}", fresh.stderr);
+}
+
+#[test]
+fn generate_is_deterministic() {
+    let root = copy_of_workspace();
+    let first = xtask("generate", root.path());
+    assert!(first.success, "{}", first.stderr);
+    // The checked-in file already is the generator's output, so nothing changes.
+    assert_eq!(first.stdout, format!("unchanged {CLIENT}\n"));
+    let after = std::fs::read(root.path().join(CLIENT)).unwrap();
+    assert_eq!(after, std::fs::read(workspace().join(CLIENT)).unwrap());
+}
+
+#[test]
+fn a_missing_generated_file_is_reported() {
+    let root = copy_of_workspace();
+    std::fs::remove_file(root.path().join(CLIENT)).unwrap();
+    let outcome = xtask("check", root.path());
+    assert!(!outcome.success);
+    insta::assert_snapshot!(outcome.stderr);
+}
+
+#[test]
+fn a_yaml_syntax_error_names_the_file_and_line() {
+    let root = copy_of_workspace();
+    edit(
+        root.path(),
+        SPEC,
+        "  title: Liner API\n",
+        "  title: \"Liner API\n",
+    );
+    let outcome = xtask("check", root.path());
+    assert!(!outcome.success);
+    insta::assert_snapshot!(outcome.stderr);
+}
+
+#[test]
+fn a_wrongly_typed_node_names_the_file_and_line() {
+    let root = copy_of_workspace();
+    // `required` of a parameter must be a boolean.
+    edit(
+        root.path(),
+        SPEC,
+        "          required: false\n",
+        "          required: sometimes\n",
+    );
+    let outcome = xtask("check", root.path());
+    assert!(!outcome.success);
+    insta::assert_snapshot!(outcome.stderr);
+}
+
+#[test]
+fn a_spec_progenitor_rejects_names_the_file() {
+    let root = copy_of_workspace();
+    edit(root.path(), SPEC, "      operationId: getCall\n", "");
+    let outcome = xtask("check", root.path());
+    assert!(!outcome.success);
+    insta::assert_snapshot!(outcome.stderr);
+}
+
+#[test]
+fn openapi_3_1_is_refused_with_advice() {
+    let root = copy_of_workspace();
+    edit(root.path(), SPEC, "openapi: 3.0.3", "openapi: 3.1.0");
+    let outcome = xtask("check", root.path());
+    assert!(!outcome.success);
+    insta::assert_snapshot!(outcome.stderr);
+}
+
+#[test]
+fn an_unknown_task_prints_usage() {
+    let root = copy_of_workspace();
+    let outcome = xtask("regenerate", root.path());
+    assert!(!outcome.success);
+    assert!(
+        outcome.stderr.contains("unknown task `regenerate`"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.contains("usage: cargo xtask"),
+        "{}",
+        outcome.stderr
+    );
+}
