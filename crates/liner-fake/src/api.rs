@@ -1,0 +1,293 @@
+//! Routing and answering requests: auth, faults, the five endpoints.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use crate::faults::Fault;
+use crate::input;
+use crate::{App, Exchange};
+
+/// The header that carries the API key.
+const API_KEY_HEADER: &str = "x-api-key";
+
+/// The five documented operations, by the spec's `operationId`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route<'a> {
+    GetLead(&'a str),
+    ListLeads,
+    CreateLead,
+    UpdateLead(&'a str),
+    GetCall(&'a str),
+}
+
+impl Route<'_> {
+    fn operation_id(self) -> &'static str {
+        match self {
+            Route::GetLead(_) => "getLead",
+            Route::ListLeads => "listLeads",
+            Route::CreateLead => "createLead",
+            Route::UpdateLead(_) => "updateLead",
+            Route::GetCall(_) => "getCall",
+        }
+    }
+
+    fn method(self) -> Method {
+        match self {
+            Route::CreateLead | Route::UpdateLead(_) => Method::POST,
+            _ => Method::GET,
+        }
+    }
+}
+
+/// Matches a path to an operation. The documented paths end in `/`; the
+/// docs' own curl, PHP and JS examples call them without it
+/// (`/v2/lead/detail/{{leadId}}`), so the real API evidently accepts both,
+/// and so does the fake.
+fn route(path: &str) -> Option<Route<'_>> {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    match segments.as_slice() {
+        ["v2", "lead"] => Some(Route::ListLeads),
+        ["v2", "lead", "create"] => Some(Route::CreateLead),
+        ["v2", "lead", "detail", id] => Some(Route::GetLead(id)),
+        ["v2", "lead", "update", id] => Some(Route::UpdateLead(id)),
+        ["v2", "call", "detail", id] => Some(Route::GetCall(id)),
+        _ => None,
+    }
+}
+
+/// An answer before it becomes an HTTP response.
+struct Reply {
+    status: u16,
+    body: Vec<u8>,
+    html: bool,
+    retry_after: Option<u64>,
+    drop_midway: bool,
+}
+
+impl Reply {
+    fn success(data: Value) -> Self {
+        Self::json(
+            200,
+            &json!({ "success": true, "message": "", "data": data }),
+        )
+    }
+
+    /// The failure envelope. `data` is `[]`, as PHP encodes "nothing".
+    fn failure(status: u16, message: impl Into<String>) -> Self {
+        Self::json(
+            status,
+            &json!({ "success": false, "message": message.into(), "data": [] }),
+        )
+    }
+
+    fn json(status: u16, value: &Value) -> Self {
+        let body = serde_json::to_vec(value).unwrap_or_default();
+        Self {
+            status,
+            body,
+            html: false,
+            retry_after: None,
+            drop_midway: false,
+        }
+    }
+
+    fn html(status: u16, title: &str) -> Self {
+        let body = format!(
+            "<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        );
+        Self {
+            status,
+            body: body.into_bytes(),
+            html: true,
+            retry_after: None,
+            drop_midway: false,
+        }
+    }
+}
+
+/// The one handler: every request, every path.
+pub async fn handle(
+    State(app): State<Arc<App>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let number = app.requests.fetch_add(1, Ordering::Relaxed);
+    let (latency, fault) = app.config.faults.decide(number);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let route = route(uri.path());
+    let mut reply = match fault {
+        Some(fault) if !fault.after_handling() => {
+            injected(fault, app.config.faults.retry_after_seconds)
+        }
+        _ => answer(&app, route, &method, uri.query(), &headers, &body),
+    };
+    if let Some(fault) = fault {
+        app.record_fault(fault);
+        match fault {
+            Fault::DropConnection => reply.drop_midway = true,
+            Fault::MalformedJson => {
+                reply.status = 200;
+                reply.body.truncate(reply.body.len() / 2);
+            }
+            _ => {}
+        }
+    }
+    if let Some(observer) = &app.config.observer {
+        observer(&Exchange {
+            operation_id: route
+                .filter(|r| r.method() == method)
+                .map(Route::operation_id),
+            method: method.as_str(),
+            path: uri.path(),
+            status: reply.status,
+            body: &reply.body,
+            fault,
+        });
+    }
+    into_response(reply)
+}
+
+/// The answer of a fault decided before the request is handled.
+fn injected(fault: Fault, retry_after: u64) -> Reply {
+    match fault {
+        Fault::TooManyRequests => Reply {
+            retry_after: Some(retry_after),
+            ..Reply::failure(429, "Too many requests, retry later")
+        },
+        Fault::InternalError => Reply::failure(500, "Internal server error"),
+        Fault::BadGateway => Reply::html(502, "502 Bad Gateway"),
+        Fault::Unavailable => Reply::html(503, "503 Service Temporarily Unavailable"),
+        Fault::SuccessFalse => Reply::failure(200, "Temporary failure, try again"),
+        Fault::DropConnection | Fault::MalformedJson => unreachable!("decided after handling"),
+    }
+}
+
+fn answer(
+    app: &App,
+    route: Option<Route<'_>>,
+    method: &Method,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Reply {
+    let Some(route) = route else {
+        return Reply::failure(404, "No such endpoint; see the Liner API documentation");
+    };
+    if route.method() != method {
+        return Reply::failure(
+            405,
+            format!(
+                "Method {method} is not allowed here; use {}",
+                route.method()
+            ),
+        );
+    }
+    match headers.get(API_KEY_HEADER) {
+        None => return Reply::failure(401, "Missing X-Api-Key header"),
+        Some(key) if key.as_bytes() != app.config.api_key.as_bytes() => {
+            return Reply::failure(401, "Invalid API key");
+        }
+        Some(_) => {}
+    }
+    let result = match route {
+        Route::GetLead(raw) => input::path_id("leadId", raw).map(|id| match app.store().lead(id) {
+            Some(lead) => Reply::success(Value::Object(lead)),
+            None => Reply::failure(404, format!("Lead {id} not found")),
+        }),
+        Route::GetCall(raw) => input::path_id("callId", raw).map(|id| match app.store().call(id) {
+            Some(call) => Reply::success(Value::Object(call)),
+            None => Reply::failure(404, format!("Call {id} not found")),
+        }),
+        Route::ListLeads => input::list_query(query).map(|query| {
+            let mut store = app.store();
+            if query.offset > 0 && app.config.shift_per_page > 0 {
+                store.shift_in(app.config.shift_per_page);
+            }
+            let page = store.list(&query.filter, query.offset, query.limit);
+            let end = query.offset + page.leads.len() as u64;
+            // Decision (mirrored in the spec's `LeadPage.next`): `next` is the
+            // offset of the following page, `null` once there is none.
+            let next = if end < page.total {
+                json!(end)
+            } else {
+                Value::Null
+            };
+            Reply::success(json!({ "list": page.leads, "next": next, "total": page.total }))
+        }),
+        Route::CreateLead => input::new_lead(body).map(|lead| {
+            let id = app.store().create(lead);
+            Reply::success(json!({ "id": id }))
+        }),
+        Route::UpdateLead(raw) => input::path_id("leadId", raw).and_then(|id| {
+            let patch = input::lead_patch(body)?;
+            Ok(if app.store().update(id, patch) {
+                Reply::success(json!([]))
+            } else {
+                Reply::failure(404, format!("Lead {id} not found"))
+            })
+        }),
+    };
+    result.unwrap_or_else(|message| Reply::failure(400, message))
+}
+
+fn into_response(reply: Reply) -> Response {
+    let length = reply.body.len();
+    let content_type = if reply.html {
+        "text/html"
+    } else {
+        "application/json"
+    };
+    let body = if reply.drop_midway {
+        // Send half the body, then fail the stream: hyper cuts the connection
+        // with the declared Content-Length unmet.
+        let mut half = reply.body;
+        half.truncate(length / 2);
+        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+            Ok(Bytes::from(half)),
+            Err(std::io::Error::other(
+                "liner-fake: connection dropped on purpose",
+            )),
+        ];
+        Body::from_stream(futures_util::stream::iter(chunks))
+    } else {
+        Body::from(reply.body)
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    if let Some(seconds) = reply.retry_after {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_with_and_without_the_trailing_slash() {
+        assert_eq!(route("/v2/lead/"), Some(Route::ListLeads));
+        assert_eq!(route("/v2/lead"), Some(Route::ListLeads));
+        assert_eq!(route("/v2/lead/detail/5/"), Some(Route::GetLead("5")));
+        assert_eq!(route("/v2/lead/detail/5"), Some(Route::GetLead("5")));
+        assert_eq!(route("/v2/call/detail/7/"), Some(Route::GetCall("7")));
+        assert_eq!(route("/v2/lead/update/5/"), Some(Route::UpdateLead("5")));
+        assert_eq!(route("/v2/lead/create/"), Some(Route::CreateLead));
+        assert_eq!(route("/v2/leads/"), None);
+        assert_eq!(route("/v2/lead/detail/"), None);
+    }
+}

@@ -1,0 +1,334 @@
+//! Validation of what clients send, with messages that name the field, as a
+//! strict reading of the Liner docs. A client that sends what the spec
+//! forbids gets a `400` here, so its bug shows up in tests.
+
+use serde_json::{Map, Value};
+
+use crate::store::LeadFilter;
+
+/// The largest page the docs allow.
+pub const MAX_LIMIT: u64 = 100;
+/// The page size when `limit` is absent, per the docs.
+pub const DEFAULT_LIMIT: u64 = 50;
+
+/// A validated list request.
+#[derive(Debug)]
+pub struct ListQuery {
+    pub filter: LeadFilter,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// Parses the query string of `GET /v2/lead/`.
+///
+/// Keys are percent-decoded first, so `orderIds%5B%5D` and `orderIds[]` are
+/// the same key. Array parameters accept the docs' `orderIds[]=1` form and
+/// PHP's `http_build_query` form `orderIds[0]=1`. Unknown keys are ignored,
+/// as PHP ignores them.
+pub fn list_query(raw: Option<&str>) -> Result<ListQuery, String> {
+    let mut query = ListQuery {
+        filter: LeadFilter::default(),
+        offset: 0,
+        limit: DEFAULT_LIMIT,
+    };
+    let mut problems = Vec::new();
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        let (name, index) = match key.split_once('[') {
+            Some((name, rest)) => (name, rest.strip_suffix(']')),
+            None => (key.as_ref(), None),
+        };
+        let result = match (name, index) {
+            ("offset", None) => integer(&key, &value, 0, u64::MAX).map(|v| query.offset = v),
+            ("limit", None) => integer(&key, &value, 1, MAX_LIMIT).map(|v| query.limit = v),
+            ("createdAt", Some("0")) => {
+                date_time(&key, &value).map(|v| query.filter.created_from = Some(v))
+            }
+            ("createdAt", Some("1")) => {
+                date_time(&key, &value).map(|v| query.filter.created_to = Some(v))
+            }
+            ("orderIds", Some(index)) if is_array_index(index) => {
+                integer(&key, &value, 1, i64::MAX as u64)
+                    .map(|v| query.filter.order_ids.push(v as i64))
+            }
+            ("statusIds", Some(index)) if is_array_index(index) => {
+                integer(&key, &value, 1, i64::MAX as u64)
+                    .map(|v| query.filter.status_ids.push(v as i64))
+            }
+            ("orderIds" | "statusIds", None) => Err(format!(
+                "{key}: arrays are sent as repeated `{key}[]=` keys, e.g. {key}[]=1&{key}[]=2"
+            )),
+            _ => Ok(()),
+        };
+        if let Err(problem) = result {
+            problems.push(problem);
+        }
+    }
+    if problems.is_empty() {
+        Ok(query)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+fn is_array_index(index: &str) -> bool {
+    index.is_empty() || index.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn integer(key: &str, value: &str, min: u64, max: u64) -> Result<u64, String> {
+    match value.parse::<u64>() {
+        Ok(number) if (min..=max).contains(&number) => Ok(number),
+        _ if max == u64::MAX => Err(format!("{key}: must be an integer >= {min}, got {value:?}")),
+        _ => Err(format!(
+            "{key}: must be an integer between {min} and {max}, got {value:?}"
+        )),
+    }
+}
+
+/// An ISO 8601 date-time with an offset, or a date (midnight UTC).
+fn date_time(key: &str, value: &str) -> Result<i64, String> {
+    if let Ok(timestamp) = value.parse::<jiff::Timestamp>() {
+        return Ok(timestamp.as_second());
+    }
+    if let Ok(date) = value.parse::<jiff::civil::Date>() {
+        if let Ok(zoned) = date.to_zoned(jiff::tz::TimeZone::UTC) {
+            return Ok(zoned.timestamp().as_second());
+        }
+    }
+    Err(format!(
+        "{key}: must be an ISO 8601 date-time such as 2023-01-01T00:00:00Z, got {value:?}"
+    ))
+}
+
+/// A path id: an integer > 0.
+pub fn path_id(name: &str, raw: &str) -> Result<u64, String> {
+    match raw.parse::<u64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(format!("{name}: must be an integer > 0, got {raw:?}")),
+    }
+}
+
+/// The optional string fields of create and update bodies.
+const STRING_FIELDS: &[&str] = &[
+    "name",
+    "sourceComment",
+    "externalIdBitrix24",
+    "externalIdAmo",
+    "externalIdMacro",
+    "externalIdDomoplaner",
+    "telegramUserName",
+    "telegramPhone",
+    "instagramLogin",
+];
+
+/// Validates a create body; the result holds only documented fields.
+pub fn new_lead(body: &[u8]) -> Result<Map<String, Value>, String> {
+    let object = json_object(body)?;
+    let mut problems = Vec::new();
+    for required in ["leadType", "phone", "orderId", "orderCode"] {
+        if !object.contains_key(required) {
+            problems.push(format!("{required}: is required"));
+        }
+    }
+    if let Some(value) = object.get("leadType") {
+        if !matches!(value.as_str(), Some("straight" | "selection")) {
+            problems.push(format!(
+                "leadType: must be \"straight\" or \"selection\", got {value}"
+            ));
+        }
+    }
+    if let Some(value) = object.get("orderId") {
+        if !value.as_u64().is_some_and(|id| id > 0) {
+            problems.push(format!("orderId: must be an integer > 0, got {value}"));
+        }
+    }
+    if let Some(value) = object.get("orderCode") {
+        if !value.is_string() {
+            problems.push(format!("orderCode: must be a string, got {value}"));
+        }
+    }
+    let mut lead = common_fields(&object, &mut problems);
+    for key in ["leadType", "orderId", "orderCode"] {
+        if let Some(value) = object.get(key) {
+            lead.insert(key.to_owned(), value.clone());
+        }
+    }
+    if problems.is_empty() {
+        Ok(lead)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+/// Validates an update body; the result holds only documented fields.
+pub fn lead_patch(body: &[u8]) -> Result<Map<String, Value>, String> {
+    let object = json_object(body)?;
+    let mut problems = Vec::new();
+    let patch = common_fields(&object, &mut problems);
+    if problems.is_empty() && patch.is_empty() {
+        problems.push(
+            "nothing to update: send at least one of the documented fields (name, phone, statusId, ...)"
+                .to_owned(),
+        );
+    }
+    if problems.is_empty() {
+        Ok(patch)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+fn json_object(body: &[u8]) -> Result<Map<String, Value>, String> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(object)) => Ok(object),
+        Ok(other) => Err(format!(
+            "the body must be a JSON object, got {}",
+            kind(&other)
+        )),
+        Err(err) => Err(format!("the body is not valid JSON: {err}")),
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Checks the fields create and update share, collecting what is valid.
+fn common_fields(object: &Map<String, Value>, problems: &mut Vec<String>) -> Map<String, Value> {
+    let mut fields = Map::new();
+    for (key, value) in object {
+        let key = key.as_str();
+        let problem = match key {
+            "phone" => match value.as_str() {
+                Some(phone) if is_phone(phone) => None,
+                _ => Some(format!(
+                    "phone: must be an E.164 number with or without the leading +, e.g. 79001234567, got {value}"
+                )),
+            },
+            "statusId" => (!value.as_u64().is_some_and(|id| id > 0))
+                .then(|| format!("statusId: must be an integer > 0, got {value}")),
+            "priority" | "utcOffset" => {
+                (!value.is_i64()).then(|| format!("{key}: must be an integer, got {value}"))
+            }
+            "vkId" => {
+                let valid = value.as_u64().is_some_and(|id| id > 0)
+                    || value.as_str().is_some_and(|text| {
+                        !text.is_empty()
+                            && !text.starts_with('0')
+                            && text.bytes().all(|b| b.is_ascii_digit())
+                    });
+                (!valid).then(|| format!("vkId: must be a VK user id > 0, got {value}"))
+            }
+            "customValues" => (!value.is_object()).then(|| {
+                format!(
+                    "customValues: must be an object of custom field id to value, got {}",
+                    kind(value)
+                )
+            }),
+            key if STRING_FIELDS.contains(&key) => {
+                (!value.is_string()).then(|| format!("{key}: must be a string, got {value}"))
+            }
+            // Undocumented fields are ignored, as a PHP backend would.
+            _ => continue,
+        };
+        match problem {
+            Some(problem) => problems.push(problem),
+            None => {
+                if key != "leadType" && key != "orderId" && key != "orderCode" {
+                    fields.insert(key.to_owned(), value.clone());
+                }
+            }
+        }
+    }
+    fields
+}
+
+/// E.164 with or without `+`: 7 to 15 digits, the first not 0.
+fn is_phone(phone: &str) -> bool {
+    let digits = phone.strip_prefix('+').unwrap_or(phone);
+    (7..=15).contains(&digits.len())
+        && !digits.starts_with('0')
+        && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bracketed_keys_raw_encoded_and_indexed_are_the_same() {
+        for raw in [
+            "orderIds[]=100&orderIds[]=101",
+            "orderIds%5B%5D=100&orderIds%5B%5D=101",
+            "orderIds%5B0%5D=100&orderIds%5B1%5D=101",
+        ] {
+            assert_eq!(
+                list_query(Some(raw)).unwrap().filter.order_ids,
+                vec![100, 101],
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn list_parameters_are_checked() {
+        let query = list_query(Some(
+            "createdAt%5B0%5D=2023-01-01T00:00:00Z&createdAt[1]=2023-01-02",
+        ))
+        .unwrap();
+        assert_eq!(query.filter.created_from, Some(1_672_531_200));
+        assert_eq!(query.filter.created_to, Some(1_672_617_600));
+        assert_eq!(query.limit, DEFAULT_LIMIT);
+        assert!(
+            list_query(Some("limit=101"))
+                .unwrap_err()
+                .starts_with("limit: must be an integer between 1 and 100")
+        );
+        assert!(list_query(Some("limit=0")).is_err());
+        assert!(
+            list_query(Some("offset=-1"))
+                .unwrap_err()
+                .starts_with("offset:")
+        );
+        assert!(
+            list_query(Some("createdAt[0]=yesterday"))
+                .unwrap_err()
+                .starts_with("createdAt[0]:")
+        );
+        assert!(
+            list_query(Some("orderIds=1"))
+                .unwrap_err()
+                .contains("orderIds[]=")
+        );
+    }
+
+    #[test]
+    fn create_bodies_name_every_bad_field() {
+        let err = new_lead(br#"{"leadType":"vip","phone":"12","orderId":0}"#).unwrap_err();
+        assert!(err.contains("orderCode: is required"), "{err}");
+        assert!(err.contains("leadType: must be"), "{err}");
+        assert!(err.contains("phone: must be"), "{err}");
+        assert!(err.contains("orderId: must be an integer > 0"), "{err}");
+        let ok = new_lead(br#"{"leadType":"straight","phone":"+79001234567","orderId":1,"orderCode":"x","vkId":5,"junk":1}"#).unwrap();
+        assert!(!ok.contains_key("junk"));
+        assert_eq!(ok["vkId"], 5);
+    }
+
+    #[test]
+    fn an_empty_patch_is_refused() {
+        assert!(
+            lead_patch(b"{}")
+                .unwrap_err()
+                .starts_with("nothing to update")
+        );
+        assert!(lead_patch(b"[]").unwrap_err().contains("JSON object"));
+        assert!(lead_patch(b"{").unwrap_err().contains("not valid JSON"));
+        assert_eq!(lead_patch(br#"{"statusId":3}"#).unwrap()["statusId"], 3);
+    }
+}

@@ -1,0 +1,135 @@
+//! `liner-fake`: run the fake Liner server from the command line.
+//!
+//! ```text
+//! cargo run -p liner-fake -- --port 8080 --leads 10000 --api-key test-key
+//! ```
+
+use std::net::{IpAddr, SocketAddr};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use liner_fake::{Config, FakeServer, Faults, Latency};
+
+/// A stateful, in-memory stand-in for the Liner API. Prints its base URL and
+/// serves until Ctrl-C.
+#[derive(Debug, Parser)]
+#[command(name = "liner-fake", version)]
+struct Args {
+    /// Address to listen on. Keep the default (loopback) unless you mean it.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// The key clients must send as X-Api-Key.
+    #[arg(long, default_value = "test-key")]
+    api_key: String,
+    /// Number of seeded leads (ids 1..=N), built on demand: millions are fine.
+    #[arg(long, default_value_t = 1000)]
+    leads: u64,
+    /// Number of seeded calls (ids 1..=N); defaults to the number of leads.
+    #[arg(long)]
+    calls: Option<u64>,
+    /// Seed of the generated data and of the injected faults.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Latency added to every request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    latency_ms: u64,
+    /// With --latency-ms, draw each request's latency uniformly up to this.
+    #[arg(long)]
+    latency_max_ms: Option<u64>,
+    /// Fraction of requests answered 429 with Retry-After.
+    #[arg(long, default_value_t = 0.0)]
+    rate_429: f64,
+    /// Seconds announced by Retry-After on a 429.
+    #[arg(long, default_value_t = 1)]
+    retry_after: u64,
+    /// Fraction of requests answered 500 with a failure envelope.
+    #[arg(long, default_value_t = 0.0)]
+    rate_500: f64,
+    /// Fraction of requests answered 502 with an HTML page.
+    #[arg(long, default_value_t = 0.0)]
+    rate_502: f64,
+    /// Fraction of requests answered 503 with an HTML page.
+    #[arg(long, default_value_t = 0.0)]
+    rate_503: f64,
+    /// Fraction of requests whose connection is cut halfway through the body.
+    #[arg(long, default_value_t = 0.0)]
+    rate_drop: f64,
+    /// Fraction of requests answered 200 with truncated JSON.
+    #[arg(long, default_value_t = 0.0)]
+    rate_malformed: f64,
+    /// Fraction of requests answered 200 with `"success": false`.
+    #[arg(long, default_value_t = 0.0)]
+    rate_success_false: f64,
+    /// Shifting mode: insert this many leads at the head of the list before
+    /// every list request with offset > 0.
+    #[arg(long, default_value_t = 0)]
+    shift: u32,
+}
+
+impl Args {
+    fn config(&self) -> Config {
+        let latency = match (self.latency_ms, self.latency_max_ms) {
+            (0, None) => Latency::None,
+            (fixed, None) => Latency::Fixed(Duration::from_millis(fixed)),
+            (min, Some(max)) => {
+                Latency::Uniform(Duration::from_millis(min), Duration::from_millis(max))
+            }
+        };
+        Config::default()
+            .with_bind(SocketAddr::new(self.host, self.port))
+            .with_api_key(self.api_key.clone())
+            .with_leads(self.leads)
+            .with_calls(self.calls.unwrap_or(self.leads))
+            .with_seed(self.seed)
+            .with_shift_per_page(self.shift)
+            .with_faults(Faults {
+                seed: self.seed,
+                latency,
+                too_many_requests: self.rate_429,
+                internal_error: self.rate_500,
+                bad_gateway: self.rate_502,
+                unavailable: self.rate_503,
+                drop_connection: self.rate_drop,
+                malformed_json: self.rate_malformed,
+                success_false: self.rate_success_false,
+                retry_after_seconds: self.retry_after,
+            })
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let config = args.config();
+    let server = match FakeServer::start(config).await {
+        Ok(server) => server,
+        Err(err) => {
+            eprintln!("liner-fake: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("{}", server.base_url());
+    // The key is echoed only when it is the well-known default, so that a
+    // real-looking key passed with --api-key never lands in a terminal log.
+    let key = if args.api_key == Config::default().api_key {
+        format!("X-Api-Key: {}", args.api_key)
+    } else {
+        "X-Api-Key: the --api-key value".to_owned()
+    };
+    eprintln!(
+        "liner-fake: serving {} leads and {} calls at {} ({key}); Ctrl-C stops it",
+        args.leads,
+        args.calls.unwrap_or(args.leads),
+        server.base_url(),
+    );
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        eprintln!("liner-fake: cannot wait for Ctrl-C: {err}");
+    }
+    eprintln!("liner-fake: stopping");
+    server.shutdown().await;
+    ExitCode::SUCCESS
+}
