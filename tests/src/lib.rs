@@ -3,6 +3,9 @@
 //! * [`capture`]: a one-shot HTTP server on 127.0.0.1 that records the
 //!   requests a client sends and answers with canned bodies.
 //! * [`spec`]: the examples embedded in `spec/liner.yaml`.
+//! * [`conformance`]: the fake Liner server with every response checked
+//!   against the spec.
 
 pub mod capture;
+pub mod conformance;
 pub mod spec;

@@ -3207,6 +3207,11 @@ pub mod types {
 ///
 ///Authentication is the `X-Api-Key` header on every request.
 ///
+///Decision: paths keep the trailing slash of the documentation's endpoint headings
+///(`/v2/lead/detail/{leadId}/`). The documentation's own curl, PHP and JS examples call the
+///same paths without it (`/v2/lead/detail/{{leadId}}`), so the server evidently accepts both;
+///the headings are the more deliberate statement, and they are what clients send.
+///
 ///Version: 2
 pub struct Client {
     pub(crate) baseurl: String,

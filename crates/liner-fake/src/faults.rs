@@ -113,10 +113,10 @@ impl Faults {
         if self.total_rate() > 1.0 + 1e-9 {
             return Err(format!("fault rates add up to {} > 1", self.total_rate()));
         }
-        if let Latency::Uniform(min, max) = self.latency {
-            if min > max {
-                return Err(format!("latency range {min:?}..{max:?} is empty"));
-            }
+        if let Latency::Uniform(min, max) = self.latency
+            && min > max
+        {
+            return Err(format!("latency range {min:?}..{max:?} is empty"));
         }
         Ok(())
     }

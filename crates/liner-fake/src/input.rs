@@ -77,7 +77,9 @@ fn is_array_index(index: &str) -> bool {
 fn integer(key: &str, value: &str, min: u64, max: u64) -> Result<u64, String> {
     match value.parse::<u64>() {
         Ok(number) if (min..=max).contains(&number) => Ok(number),
-        _ if max == u64::MAX => Err(format!("{key}: must be an integer >= {min}, got {value:?}")),
+        _ if max >= i64::MAX as u64 => {
+            Err(format!("{key}: must be an integer >= {min}, got {value:?}"))
+        }
         _ => Err(format!(
             "{key}: must be an integer between {min} and {max}, got {value:?}"
         )),
@@ -89,10 +91,10 @@ fn date_time(key: &str, value: &str) -> Result<i64, String> {
     if let Ok(timestamp) = value.parse::<jiff::Timestamp>() {
         return Ok(timestamp.as_second());
     }
-    if let Ok(date) = value.parse::<jiff::civil::Date>() {
-        if let Ok(zoned) = date.to_zoned(jiff::tz::TimeZone::UTC) {
-            return Ok(zoned.timestamp().as_second());
-        }
+    if let Ok(date) = value.parse::<jiff::civil::Date>()
+        && let Ok(zoned) = date.to_zoned(jiff::tz::TimeZone::UTC)
+    {
+        return Ok(zoned.timestamp().as_second());
     }
     Err(format!(
         "{key}: must be an ISO 8601 date-time such as 2023-01-01T00:00:00Z, got {value:?}"
@@ -129,22 +131,22 @@ pub fn new_lead(body: &[u8]) -> Result<Map<String, Value>, String> {
             problems.push(format!("{required}: is required"));
         }
     }
-    if let Some(value) = object.get("leadType") {
-        if !matches!(value.as_str(), Some("straight" | "selection")) {
-            problems.push(format!(
-                "leadType: must be \"straight\" or \"selection\", got {value}"
-            ));
-        }
+    if let Some(value) = object.get("leadType")
+        && !matches!(value.as_str(), Some("straight" | "selection"))
+    {
+        problems.push(format!(
+            "leadType: must be \"straight\" or \"selection\", got {value}"
+        ));
     }
-    if let Some(value) = object.get("orderId") {
-        if !value.as_u64().is_some_and(|id| id > 0) {
-            problems.push(format!("orderId: must be an integer > 0, got {value}"));
-        }
+    if let Some(value) = object.get("orderId")
+        && !positive_id(value)
+    {
+        problems.push(format!("orderId: must be an integer > 0, got {value}"));
     }
-    if let Some(value) = object.get("orderCode") {
-        if !value.is_string() {
-            problems.push(format!("orderCode: must be a string, got {value}"));
-        }
+    if let Some(value) = object.get("orderCode")
+        && !value.is_string()
+    {
+        problems.push(format!("orderCode: must be a string, got {value}"));
     }
     let mut lead = common_fields(&object, &mut problems);
     for key in ["leadType", "orderId", "orderCode"] {
@@ -211,13 +213,13 @@ fn common_fields(object: &Map<String, Value>, problems: &mut Vec<String>) -> Map
                     "phone: must be an E.164 number with or without the leading +, e.g. 79001234567, got {value}"
                 )),
             },
-            "statusId" => (!value.as_u64().is_some_and(|id| id > 0))
+            "statusId" => (!positive_id(value))
                 .then(|| format!("statusId: must be an integer > 0, got {value}")),
             "priority" | "utcOffset" => {
                 (!value.is_i64()).then(|| format!("{key}: must be an integer, got {value}"))
             }
             "vkId" => {
-                let valid = value.as_u64().is_some_and(|id| id > 0)
+                let valid = positive_id(value)
                     || value.as_str().is_some_and(|text| {
                         !text.is_empty()
                             && !text.starts_with('0')
@@ -247,6 +249,11 @@ fn common_fields(object: &Map<String, Value>, problems: &mut Vec<String>) -> Map
         }
     }
     fields
+}
+
+/// A JSON integer > 0.
+fn positive_id(value: &Value) -> bool {
+    value.as_u64().is_some_and(|id| id > 0)
 }
 
 /// E.164 with or without `+`: 7 to 15 digits, the first not 0.

@@ -1,0 +1,112 @@
+//! Checks every response the fake sends against `spec/liner.yaml`.
+//!
+//! The fake calls an observer for each exchange; this one validates the body
+//! against the JSON schema the spec declares for that operation and status,
+//! translated from OpenAPI by `liner-spec`. Bodies broken on purpose (an
+//! injected fault) are skipped; everything else must conform.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use liner_fake::{Config, Exchange, FakeServer};
+use liner_spec::{ResponseValidators, Spec};
+
+fn validators() -> &'static ResponseValidators {
+    static VALIDATORS: OnceLock<ResponseValidators> = OnceLock::new();
+    VALIDATORS.get_or_init(|| {
+        Spec::workspace()
+            .and_then(|spec| spec.response_validators())
+            .expect("spec/liner.yaml yields response validators")
+    })
+}
+
+/// What the conformance observer saw.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Responses checked against the spec.
+    pub checked: usize,
+    /// Responses skipped: injected faults and paths outside the API.
+    pub skipped: usize,
+    /// One line per problem: operation, status, JSON pointer, what is wrong.
+    pub violations: Vec<String>,
+}
+
+/// Checks one exchange; `None` when it is not checked.
+pub fn check(exchange: &Exchange<'_>) -> Option<Vec<String>> {
+    let operation = exchange.operation_id?;
+    if exchange.fault.is_some() {
+        return None;
+    }
+    let body: serde_json::Value = match serde_json::from_slice(exchange.body) {
+        Ok(body) => body,
+        Err(err) => {
+            return Some(vec![format!(
+                "{operation} {}: not JSON: {err}",
+                exchange.status
+            )]);
+        }
+    };
+    let problems = validators().check(operation, exchange.status, &body);
+    Some(
+        problems
+            .into_iter()
+            .map(|problem| format!("{operation} {}: {problem}", exchange.status))
+            .collect(),
+    )
+}
+
+/// A fake whose every response is checked against the spec.
+pub struct CheckedFake {
+    pub server: FakeServer,
+    report: Arc<Mutex<Report>>,
+}
+
+impl CheckedFake {
+    /// Starts the fake with `config` and the conformance observer.
+    pub async fn start(config: Config) -> Self {
+        let report = Arc::new(Mutex::new(Report::default()));
+        let seen = Arc::clone(&report);
+        let config = config.with_observer(Arc::new(move |exchange: &Exchange<'_>| {
+            let outcome = check(exchange);
+            let mut report = seen.lock().expect("not poisoned");
+            match outcome {
+                Some(problems) => {
+                    report.checked += 1;
+                    report.violations.extend(problems);
+                }
+                None => report.skipped += 1,
+            }
+        }));
+        let server = FakeServer::start(config).await.expect("the fake starts");
+        Self { server, report }
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.server.base_url()
+    }
+
+    pub fn api_key(&self) -> &str {
+        self.server.api_key()
+    }
+
+    /// How many responses were checked so far.
+    pub fn checked(&self) -> usize {
+        self.report.lock().expect("not poisoned").checked
+    }
+}
+
+impl Drop for CheckedFake {
+    /// Fails the test if any response broke the spec. (Not while already
+    /// panicking: the first failure is the one to read.)
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let report = self.report.lock().expect("not poisoned");
+        assert!(
+            report.violations.is_empty(),
+            "the fake sent {} response(s) that do not conform to spec/liner.yaml:\n{}",
+            report.violations.len(),
+            report.violations.join("\n")
+        );
+    }
+}
