@@ -109,7 +109,8 @@ mod tests {
         let text = "openapi: 3.0.3\ninfo:\n  title: t\n  version: 1\npaths:\n  /x/:\n    get:\n      responses: 7\n";
         let err = parse(text).unwrap_err();
         // openapiv3 deserializes path items through untagged enums, so serde
-        // can only blame the path item (line 6), not `responses` itself.
+        // can only blame the start of the `paths` map (line 6), not
+        // `responses` itself.
         assert!(
             err.starts_with("6:3: paths: invalid type: integer `7`"),
             "{err}"
