@@ -6,6 +6,7 @@ use std::process::Command;
 
 const SPEC: &str = "spec/liner.yaml";
 const CLIENT: &str = "crates/liner-api/src/generated.rs";
+const MOCKS: &str = "crates/liner-api-httpmock/src/generated.rs";
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,7 +18,7 @@ fn workspace() -> PathBuf {
 /// A temporary root holding copies of the spec and the generated client.
 fn copy_of_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for file in [SPEC, CLIENT] {
+    for file in [SPEC, CLIENT, MOCKS] {
         let target = dir.path().join(file);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::copy(workspace().join(file), target).unwrap();
@@ -86,7 +87,8 @@ fn an_edited_description_makes_check_fail_until_generate_runs() {
 
     let generated = xtask("generate", root.path());
     assert!(generated.success, "{}", generated.stderr);
-    assert_eq!(generated.stdout, format!("wrote {CLIENT}\n"));
+    // Descriptions are documentation of the client only; the mocks stay.
+    assert_eq!(generated.stdout, format!("wrote {CLIENT}\nunchanged {MOCKS}\n"));
 
     let fresh = xtask("check", root.path());
     assert!(fresh.success, "{}", fresh.stderr);
@@ -97,10 +99,12 @@ fn generate_is_deterministic() {
     let root = copy_of_workspace();
     let first = xtask("generate", root.path());
     assert!(first.success, "{}", first.stderr);
-    // The checked-in file already is the generator's output, so nothing changes.
-    assert_eq!(first.stdout, format!("unchanged {CLIENT}\n"));
-    let after = std::fs::read(root.path().join(CLIENT)).unwrap();
-    assert_eq!(after, std::fs::read(workspace().join(CLIENT)).unwrap());
+    // The checked-in files already are the generator's output: nothing changes.
+    assert_eq!(first.stdout, format!("unchanged {CLIENT}\nunchanged {MOCKS}\n"));
+    for file in [CLIENT, MOCKS] {
+        let after = std::fs::read(root.path().join(file)).unwrap();
+        assert_eq!(after, std::fs::read(workspace().join(file)).unwrap(), "{file}");
+    }
 }
 
 #[test]
