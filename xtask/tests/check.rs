@@ -88,7 +88,10 @@ fn an_edited_description_makes_check_fail_until_generate_runs() {
     let generated = xtask("generate", root.path());
     assert!(generated.success, "{}", generated.stderr);
     // Descriptions are documentation of the client only; the mocks stay.
-    assert_eq!(generated.stdout, format!("wrote {CLIENT}\nunchanged {MOCKS}\n"));
+    assert_eq!(
+        generated.stdout,
+        format!("wrote {CLIENT}\nunchanged {MOCKS}\n")
+    );
 
     let fresh = xtask("check", root.path());
     assert!(fresh.success, "{}", fresh.stderr);
@@ -100,10 +103,17 @@ fn generate_is_deterministic() {
     let first = xtask("generate", root.path());
     assert!(first.success, "{}", first.stderr);
     // The checked-in files already are the generator's output: nothing changes.
-    assert_eq!(first.stdout, format!("unchanged {CLIENT}\nunchanged {MOCKS}\n"));
+    assert_eq!(
+        first.stdout,
+        format!("unchanged {CLIENT}\nunchanged {MOCKS}\n")
+    );
     for file in [CLIENT, MOCKS] {
         let after = std::fs::read(root.path().join(file)).unwrap();
-        assert_eq!(after, std::fs::read(workspace().join(file)).unwrap(), "{file}");
+        assert_eq!(
+            after,
+            std::fs::read(workspace().join(file)).unwrap(),
+            "{file}"
+        );
     }
 }
 

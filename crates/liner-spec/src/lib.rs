@@ -3,7 +3,7 @@
 //!
 //! OpenAPI 3.0 schemas are not JSON Schema: `nullable: true` has no JSON
 //! Schema equivalent, and `$ref`s point into `#/components/schemas`. The
-//! [`translate`] module rewrites them so that a standard JSON Schema validator
+//! [`translate_schema`] rewrites them so that a standard JSON Schema validator
 //! (the `jsonschema` crate) can check bodies against the spec itself rather
 //! than against our own Rust types, which could drift from it.
 
