@@ -1,0 +1,111 @@
+//! The whole tour of the `liner` client: create a lead, read it, update it,
+//! page through the lead list, read a call.
+//!
+//! ```text
+//! cargo run --example quickstart
+//! ```
+//!
+//! With `LINER_BASE_URL` and `LINER_API_KEY` set it talks to that server
+//! (careful: it creates and updates a lead there). Without them it starts the
+//! workspace's fake Liner server in-process, on 127.0.0.1, and says so.
+
+use futures_util::StreamExt as _;
+use liner::{LeadPatch, LeadType, Liner, NewLead};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Keeps the fake alive until the end of `main` when there is one.
+    let (client, _fake) = match Liner::from_env() {
+        Ok(client) => {
+            println!(
+                "Using the Liner API at {} (from {})",
+                client.base_url(),
+                liner::BASE_URL_VAR
+            );
+            (client, None)
+        }
+        Err(_) => {
+            let fake = liner_fake::FakeServer::start(
+                liner_fake::Config::default().with_leads(250).with_calls(50),
+            )
+            .await?;
+            println!(
+                "{} and {} are not both set: started a fake Liner server at {} with 250 leads",
+                liner::BASE_URL_VAR,
+                liner::API_KEY_VAR,
+                fake.base_url()
+            );
+            let client = Liner::builder()
+                .base_url(fake.base_url())
+                .api_key(fake.api_key())
+                .build()?;
+            (client, Some(fake))
+        }
+    };
+
+    let new_lead = NewLead::new(LeadType::Straight, "+79001234567", 202, "order-202")
+        .name("Quickstart Lead")
+        .custom_value(10, "from the quickstart");
+    let id = client.create_lead(new_lead).await?;
+    println!("created lead {id}");
+
+    let lead = client.lead(id).await?;
+    println!(
+        "read lead {}: name {:?}, phone {:?}, created at {}",
+        lead.id,
+        lead.name.as_deref().unwrap_or("-"),
+        lead.phone.as_deref().unwrap_or("-"),
+        lead.created_at
+            .as_ref()
+            .map(|t| t.raw())
+            .unwrap_or_default(),
+    );
+
+    client
+        .update_lead(
+            id,
+            LeadPatch::new()
+                .status_id(12)
+                .name("Quickstart Lead (called)"),
+        )
+        .await?;
+    let lead = client.lead(id).await?;
+    println!(
+        "updated lead {}: status {:?}, name {:?}",
+        lead.id,
+        lead.status_id,
+        lead.name.as_deref().unwrap_or("-")
+    );
+
+    let mut pages = std::pin::pin!(client.leads().order_ids([202]).page_size(50).pages());
+    let mut count = 0;
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        count += page.items.len();
+        println!(
+            "  page at offset {:>3}: {:>2} leads of order 202 (total {:?}, next {:?})",
+            page.offset,
+            page.items.len(),
+            page.total,
+            page.next
+        );
+    }
+    println!("listed {count} leads of order 202, page by page");
+
+    let all = client.leads().collect_all().await?;
+    println!("collected all {} leads", all.len());
+
+    match client.call(1).await {
+        Ok(call) => println!(
+            "call {}: {} call for lead {:?}, {:?} s, status {:?}",
+            call.id,
+            call.direction.map(|d| d.to_string()).unwrap_or_default(),
+            call.lead_id,
+            call.total_duration_seconds,
+            call.status_code.or(call.status_id.map(|s| s.to_string())),
+        ),
+        Err(err) if err.is_not_found() => println!("call 1 does not exist here: {err}"),
+        Err(err) => return Err(err.into()),
+    }
+    Ok(())
+}

@@ -1,0 +1,334 @@
+//! [`Liner`] and its builder: set-up, auth, and sending requests.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::{Method, Url};
+use serde::Deserialize;
+
+use crate::api_key::ApiKey;
+use crate::envelope;
+use crate::error::{Error, Result};
+use crate::list::LeadQuery;
+use crate::model::{Call, Lead};
+use crate::requests::{LeadPatch, NewLead};
+use crate::routes;
+
+/// The default time limit of a whole request, connection to last byte: the
+/// `CURLOPT_TIMEOUT` of every example in the Liner docs.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+/// The default time limit for establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The environment variable [`Liner::from_env`] reads the base URL from.
+pub const BASE_URL_VAR: &str = "LINER_BASE_URL";
+/// The environment variable [`Liner::from_env`] reads the API key from.
+pub const API_KEY_VAR: &str = "LINER_API_KEY";
+
+const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
+
+/// A client for the Liner API.
+///
+/// Cheap to clone (an `Arc`); clones share one connection pool. `Send` and
+/// `Sync`: share one across tasks.
+#[derive(Clone)]
+pub struct Liner {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    /// Without a trailing slash.
+    base_url: String,
+    key: HeaderValue,
+    timeout: Duration,
+}
+
+impl fmt::Debug for Liner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Liner")
+            .field("base_url", &self.inner.base_url)
+            .field("api_key", &"***")
+            .field("timeout", &self.inner.timeout)
+            .finish()
+    }
+}
+
+/// Builds a [`Liner`] client. Start with [`Liner::builder`].
+#[must_use]
+pub struct LinerBuilder {
+    base_url: Option<String>,
+    api_key: Option<ApiKey>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
+    http_client: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for LinerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LinerBuilder")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("http_client", &self.http_client.is_some())
+            .finish()
+    }
+}
+
+impl LinerBuilder {
+    /// The scheme and host of your Liner installation, e.g.
+    /// `https://liner.example.com` (a path prefix and a trailing slash are fine).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Your API token, sent as `X-Api-Key` on every request.
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The time limit of a whole request (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The time limit for connecting (default [`DEFAULT_CONNECT_TIMEOUT`]);
+    /// ignored with [`http_client`](Self::http_client), whose own applies.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `liner-rust/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Sends requests through this `reqwest::Client` (proxies, TLS roots,
+    /// shared pools). The key and the timeout are still applied per request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Liner> {
+        let base_url = self.base_url.ok_or_else(|| Error::Config {
+            reason: format!("no base URL; call .base_url(..) or set {BASE_URL_VAR}"),
+        })?;
+        let base_url = normalize_base_url(&base_url)?;
+        let key = self.api_key.ok_or_else(|| Error::Config {
+            reason: format!("no API key; call .api_key(..) or set {API_KEY_VAR}"),
+        })?;
+        if key.expose().is_empty() {
+            return Err(Error::Config { reason: "the API key is empty".to_owned() });
+        }
+        let mut key = HeaderValue::from_str(key.expose()).map_err(|_| Error::Config {
+            reason: "the API key contains characters an HTTP header cannot carry".to_owned(),
+        })?;
+        // Keeps the value out of reqwest's and hyper's Debug output.
+        key.set_sensitive(true);
+        if self.timeout.is_zero() {
+            return Err(Error::Config { reason: "the timeout is zero".to_owned() });
+        }
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .user_agent(self.user_agent)
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|err| Error::Config { reason: format!("cannot build the HTTP client: {err}") })?,
+        };
+        Ok(Liner { inner: Arc::new(Inner { http, base_url, key, timeout: self.timeout }) })
+    }
+}
+
+/// Checks a base URL and drops its trailing slash.
+fn normalize_base_url(raw: &str) -> Result<String> {
+    let invalid = |reason: &str| Error::Config { reason: format!("base URL {raw:?} {reason}") };
+    let url = Url::parse(raw.trim()).map_err(|err| invalid(&format!("is not a URL ({err})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("must start with http:// or https://"));
+    }
+    if url.host_str().is_none() {
+        return Err(invalid("has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("must not have a query or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("must not carry credentials; use .api_key(..)"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+impl Liner {
+    /// Starts building a client.
+    pub fn builder() -> LinerBuilder {
+        LinerBuilder {
+            base_url: None,
+            api_key: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            user_agent: concat!("liner-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            http_client: None,
+        }
+    }
+
+    /// A client configured from `LINER_BASE_URL` and `LINER_API_KEY`.
+    pub fn from_env() -> Result<Self> {
+        let read = |name: &str| {
+            std::env::var(name).map_err(|err| Error::Config {
+                reason: match err {
+                    std::env::VarError::NotPresent => format!("{name} is not set"),
+                    std::env::VarError::NotUnicode(_) => format!("{name} is not valid UTF-8"),
+                },
+            })
+        };
+        Self::builder().base_url(read(BASE_URL_VAR)?).api_key(read(API_KEY_VAR)?).build()
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// Lead details: `GET /v2/lead/detail/{id}/`.
+    pub async fn lead(&self, id: u64) -> Result<Lead> {
+        let id = positive("lead_id", id)?;
+        self.send(Method::GET, &routes::lead_detail(id), &[], None).await
+    }
+
+    /// Call details: `GET /v2/call/detail/{id}/`.
+    pub async fn call(&self, id: u64) -> Result<Call> {
+        let id = positive("call_id", id)?;
+        self.send(Method::GET, &routes::call_detail(id), &[], None).await
+    }
+
+    /// Creates a lead (`POST /v2/lead/create/`) and returns its id.
+    ///
+    /// Not idempotent: every successful call creates a lead.
+    pub async fn create_lead(&self, lead: NewLead) -> Result<u64> {
+        #[derive(Deserialize)]
+        struct Created {
+            id: u64,
+        }
+        let body = lead.into_body()?;
+        let created: Created = self.send(Method::POST, routes::LEAD_CREATE, &[], Some(body)).await?;
+        Ok(created.id)
+    }
+
+    /// Updates the fields set in `patch` (`POST /v2/lead/update/{id}/`).
+    pub async fn update_lead(&self, id: u64, patch: LeadPatch) -> Result<()> {
+        let id = positive("lead_id", id)?;
+        let body = patch.into_body()?;
+        let _: serde::de::IgnoredAny =
+            self.send(Method::POST, &routes::lead_update(id), &[], Some(body)).await?;
+        Ok(())
+    }
+
+    /// The lead list: a query to filter, then page or stream.
+    pub fn leads(&self) -> LeadQuery {
+        LeadQuery::new(self.clone())
+    }
+
+    /// Sends one request and decodes the envelope's `data` as `T`.
+    pub(crate) async fn send<T>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<T>
+    where
+        T: for<'de> Deserialize<'de>,
+    {
+        let (status, bytes) = self.send_raw(method, path, query, body).await?;
+        envelope::decode(status, &bytes)
+    }
+
+    /// Sends one request; the status and the whole body, or a transport
+    /// error or timeout.
+    pub(crate) async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
+        let operation = format!("{method} {path}");
+        let url = format!("{}{path}", self.inner.base_url);
+        let mut request = self
+            .inner
+            .http
+            .request(method, url)
+            .header(API_KEY_HEADER, self.inner.key.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(self.inner.timeout);
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        if let Some(body) = body {
+            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+        }
+        let timeout = self.inner.timeout;
+        let transport = |source: reqwest::Error| {
+            if source.is_timeout() {
+                Error::Timeout { operation: operation.clone(), after: Some(timeout) }
+            } else {
+                // reqwest errors may carry the URL; it holds no secret (the
+                // key travels in a header), so it is kept for context.
+                Error::Transport { operation: operation.clone(), source }
+            }
+        };
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(transport)?;
+        Ok((status, bytes))
+    }
+}
+
+/// An id argument must be > 0.
+pub(crate) fn positive(field: &'static str, id: u64) -> Result<u64> {
+    if id == 0 { Err(Error::invalid(field, "must be > 0, got 0")) } else { Ok(id) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked_and_normalized() {
+        assert_eq!(normalize_base_url("https://liner.example.com/").unwrap(), "https://liner.example.com");
+        assert_eq!(normalize_base_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(normalize_base_url("https://h/api/").unwrap(), "https://h/api");
+        for bad in ["liner.example.com", "ftp://h", "https://h/?x=1", "https://u:p@h"] {
+            assert!(matches!(normalize_base_url(bad), Err(Error::Config { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let client = Liner::builder().base_url("http://127.0.0.1:1").api_key("canary-key-42").build().unwrap();
+        let printed = format!("{client:?} {:?}", Liner::builder().api_key("canary-key-42"));
+        assert!(!printed.contains("canary-key-42"), "{printed}");
+    }
+
+    #[test]
+    fn missing_settings_are_named() {
+        let err = Liner::builder().api_key("k").build().unwrap_err();
+        assert!(err.to_string().contains("no base URL"), "{err}");
+        let err = Liner::builder().base_url("http://127.0.0.1:1").build().unwrap_err();
+        assert!(err.to_string().contains("LINER_API_KEY"), "{err}");
+        let err = Liner::builder().base_url("http://127.0.0.1:1").api_key("a\nb").build().unwrap_err();
+        assert!(!err.to_string().contains("a\nb"));
+    }
+}

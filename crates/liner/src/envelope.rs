@@ -1,0 +1,215 @@
+//! Turning an HTTP answer into the `data` payload or an [`Error`].
+//!
+//! Every Liner body is `{"success": bool, "message": string, "data": ...}`.
+//! The envelope is decoded in one pass, straight into the payload type: no
+//! intermediate `serde_json::Value`. When `success` precedes `data`, as it
+//! does in every documented answer, a failed request's `data` (usually `[]`)
+//! is skipped rather than decoded as the payload.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::error::{Error, snippet};
+
+/// What an envelope said.
+enum Outcome<T> {
+    Success(T),
+    Failure(String),
+}
+
+/// Decodes `body`, received with `status`, into the payload `T`.
+///
+/// * 2xx and `success: true`: the payload, or [`Error::Decode`] with the
+///   JSON path of the failure.
+/// * `success: false`, whatever the status: [`Error::Api`].
+/// * non-2xx without a failure envelope: [`Error::Http`].
+pub(crate) fn decode<'de, T: Deserialize<'de>>(status: StatusCode, body: &'de [u8]) -> Result<T, Error> {
+    if !status.is_success() {
+        return Err(match parse::<IgnoredAny>(body) {
+            Ok(Outcome::Failure(message)) => Error::Api { status, message },
+            _ => Error::Http { status, snippet: snippet(body) },
+        });
+    }
+    match parse::<T>(body) {
+        Ok(Outcome::Success(data)) => Ok(data),
+        Ok(Outcome::Failure(message)) => Err(Error::Api { status, message }),
+        Err(failure) => Err(Error::Decode {
+            status,
+            path: failure.path,
+            message: failure.message,
+            snippet: snippet(body),
+        }),
+    }
+}
+
+struct Failure {
+    path: String,
+    message: String,
+}
+
+fn parse<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Result<Outcome<T>, Failure> {
+    let mut json = serde_json::Deserializer::from_slice(body);
+    let outcome = serde_path_to_error::deserialize(&mut json)
+        .map(|EnvelopeOf(outcome)| outcome)
+        .map_err(|err| Failure { path: err.path().to_string(), message: err.into_inner().to_string() })?;
+    json.end().map_err(|err| Failure { path: ".".to_owned(), message: err.to_string() })?;
+    Ok(outcome)
+}
+
+/// The envelope around a `T`, deserialized by [`EnvelopeVisitor`].
+struct EnvelopeOf<T>(Outcome<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for EnvelopeOf<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(EnvelopeVisitor(PhantomData)).map(EnvelopeOf)
+    }
+}
+
+struct EnvelopeVisitor<T>(PhantomData<T>);
+
+/// How to read `data` once `success` is known (or not yet).
+enum Data<'de, T> {
+    Missing,
+    Decoded(T),
+    Skipped,
+    /// `data` came before `success`: kept as raw JSON until we know.
+    Deferred(&'de RawValue),
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<T> {
+    type Value = Outcome<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Liner envelope {\"success\", \"message\", \"data\"}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut success: Option<bool> = None;
+        let mut message: Option<String> = None;
+        let mut data = Data::Missing;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                "success" => success = Some(map.next_value()?),
+                "message" => message = map.next_value::<Option<String>>()?,
+                "data" => {
+                    data = match success {
+                        Some(true) => Data::Decoded(map.next_value()?),
+                        Some(false) => {
+                            map.next_value::<IgnoredAny>()?;
+                            Data::Skipped
+                        }
+                        None => Data::Deferred(map.next_value()?),
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let success = success.ok_or_else(|| de::Error::missing_field("success"))?;
+        if !success {
+            return Ok(Outcome::Failure(message.unwrap_or_default()));
+        }
+        match data {
+            Data::Decoded(value) => Ok(Outcome::Success(value)),
+            Data::Deferred(raw) => {
+                let mut json = serde_json::Deserializer::from_str(raw.get());
+                T::deserialize(&mut json).map(Outcome::Success).map_err(de::Error::custom)
+            }
+            // An absent `data` decodes as `null` would: fine for payloads
+            // that ignore it (the update acknowledgement), an error otherwise.
+            Data::Missing | Data::Skipped => T::deserialize(NullDeserializer)
+                .map(Outcome::Success)
+                .map_err(|_: de::value::Error| de::Error::missing_field("data")),
+        }
+    }
+}
+
+/// A deserializer of `null`, for an envelope without `data`.
+struct NullDeserializer;
+
+impl<'de> Deserializer<'de> for NullDeserializer {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_none()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Lead;
+
+    fn ok() -> StatusCode {
+        StatusCode::OK
+    }
+
+    #[test]
+    fn success_yields_the_payload() {
+        let lead: Lead = decode(ok(), br#"{"success":true,"message":"","data":{"id":5}}"#).unwrap();
+        assert_eq!(lead.id, 5);
+    }
+
+    #[test]
+    fn success_false_at_200_is_an_api_error() {
+        let body = br#"{"success":false,"message":"Lead not found","data":[]}"#;
+        let err = decode::<Lead>(ok(), body).unwrap_err();
+        assert!(matches!(err, Error::Api { status, ref message } if status == 200 && message == "Lead not found"));
+    }
+
+    #[test]
+    fn data_before_success_still_works() {
+        let lead: Lead = decode(ok(), br#"{"data":{"id":6},"success":true}"#).unwrap();
+        assert_eq!(lead.id, 6);
+        let err = decode::<Lead>(ok(), br#"{"data":[],"success":false}"#).unwrap_err();
+        assert!(matches!(err, Error::Api { .. }));
+    }
+
+    #[test]
+    fn a_bad_field_names_its_path() {
+        let err = decode::<Lead>(ok(), br#"{"success":true,"data":{"id":"x"}}"#).unwrap_err();
+        match err {
+            Error::Decode { path, .. } => assert_eq!(path, "data.id"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn non_2xx_keeps_status_and_snippet() {
+        let status = StatusCode::BAD_GATEWAY;
+        let err = decode::<Lead>(status, b"<html>502 Bad Gateway</html>").unwrap_err();
+        assert!(matches!(err, Error::Http { status, ref snippet } if status == 502 && snippet.contains("Bad Gateway")));
+        let err = decode::<Lead>(StatusCode::NOT_FOUND, br#"{"success":false,"message":"nope"}"#).unwrap_err();
+        assert!(err.is_not_found());
+    }
+
+    #[test]
+    fn trailing_garbage_and_truncation_are_decode_errors() {
+        assert!(matches!(decode::<Lead>(ok(), br#"{"success":true,"data":{"id":1}}x"#), Err(Error::Decode { .. })));
+        assert!(matches!(decode::<Lead>(ok(), br#"{"success":true,"data":{"id":"#), Err(Error::Decode { .. })));
+        assert!(matches!(decode::<Lead>(ok(), b""), Err(Error::Decode { .. })));
+    }
+
+    #[test]
+    fn a_missing_data_is_fine_only_for_payloads_that_ignore_it() {
+        assert!(decode::<IgnoredAny>(ok(), br#"{"success":true,"message":""}"#).is_ok());
+        let err = decode::<Lead>(ok(), br#"{"success":true}"#).unwrap_err();
+        assert!(err.to_string().contains("missing field `data`"), "{err}");
+    }
+}

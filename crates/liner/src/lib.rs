@@ -1,0 +1,27 @@
+#![doc = include_str!("../README.md")]
+
+mod api_key;
+#[cfg(feature = "blocking")]
+pub mod blocking;
+mod client;
+mod envelope;
+mod error;
+mod ids;
+mod list;
+mod model;
+mod requests;
+mod routes;
+
+pub use api_key::ApiKey;
+pub use client::{
+    API_KEY_VAR, BASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Liner, LinerBuilder,
+};
+pub use error::{Error, Result, SNIPPET_LIMIT, StatusCode};
+pub use list::{DEFAULT_PAGE_SIZE, LeadQuery, MAX_PAGE_SIZE, Page, TimeBound, UndecodableLead};
+pub use model::{
+    Call, CustomValues, Direction, FinishInitiator, Lead, LeadType, Timestamp, TimestampError,
+};
+pub use requests::{LeadPatch, NewLead};
+
+/// Re-exported so users can name date-times without adding the dependency.
+pub use jiff;

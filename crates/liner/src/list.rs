@@ -1,0 +1,397 @@
+//! The lead list: [`LeadQuery`] (filters and paging) and the [`Page`]s and
+//! leads it streams.
+
+use std::fmt;
+
+use futures_util::stream::{self, Stream, StreamExt as _};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::client::Liner;
+use crate::envelope;
+use crate::error::{Error, Result, snippet};
+use crate::ids::IdSet;
+use crate::model::Lead;
+use crate::routes;
+
+/// The largest page the API serves.
+pub const MAX_PAGE_SIZE: u64 = 100;
+/// The page size `liner` asks for unless told otherwise: the maximum, to
+/// save round trips (the API's own default is 50).
+pub const DEFAULT_PAGE_SIZE: u64 = MAX_PAGE_SIZE;
+
+/// A point in time for the `createdAt` filters: a [`jiff::Timestamp`], a
+/// [`jiff::Zoned`], or an RFC 3339 string such as `2023-01-01T00:00:00Z`
+/// (checked before anything is sent).
+pub trait TimeBound {
+    /// The instant, or why the value is not one.
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String>;
+}
+
+impl TimeBound for jiff::Timestamp {
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String> {
+        Ok(self)
+    }
+}
+
+impl TimeBound for &jiff::Zoned {
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String> {
+        Ok(self.timestamp())
+    }
+}
+
+impl TimeBound for jiff::Zoned {
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String> {
+        Ok(self.timestamp())
+    }
+}
+
+impl TimeBound for &str {
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String> {
+        self.parse::<jiff::Timestamp>()
+            .map_err(|_| format!("{self:?} is not an RFC 3339 date-time such as 2023-01-01T00:00:00Z"))
+    }
+}
+
+impl TimeBound for String {
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String> {
+        self.as_str().instant()
+    }
+}
+
+/// One page of the lead list.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page {
+    /// The leads of this page, in the API's order, without leads already
+    /// yielded earlier in the same iteration.
+    pub items: Vec<Lead>,
+    /// The offset this page was requested at.
+    pub offset: u64,
+    /// The offset of the next page, as the API said.
+    pub next: Option<u64>,
+    /// How many leads match the filters, as the API said.
+    pub total: Option<u64>,
+    /// Leads of this page that could not be decoded (one odd lead does not
+    /// fail its page). [`LeadQuery::items`] yields each as an error.
+    pub undecodable: Vec<UndecodableLead>,
+}
+
+/// A lead in a page that did not decode.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct UndecodableLead {
+    /// Its position in the page.
+    pub index: usize,
+    /// Where decoding failed, e.g. `id`.
+    pub path: String,
+    /// What serde reported.
+    pub message: String,
+    /// The start of its JSON.
+    pub snippet: String,
+}
+
+impl UndecodableLead {
+    fn into_error(self) -> Error {
+        Error::Decode {
+            status: reqwest::StatusCode::OK,
+            path: format!("data.list[{}].{}", self.index, self.path),
+            message: self.message,
+            snippet: self.snippet,
+        }
+    }
+}
+
+/// A lead list query. Set filters, then fetch one page ([`page`](Self::page)),
+/// stream pages ([`pages`](Self::pages)) or leads ([`items`](Self::items)), or
+/// collect everything ([`collect_all`](Self::collect_all)).
+///
+/// Arguments are checked when the query runs; a bad one is an
+/// [`Error::InvalidInput`] before any request.
+#[must_use]
+#[derive(Clone)]
+pub struct LeadQuery {
+    client: Liner,
+    created_from: Option<jiff::Timestamp>,
+    created_to: Option<jiff::Timestamp>,
+    order_ids: Vec<u64>,
+    status_ids: Vec<u64>,
+    page_size: u64,
+    offset: u64,
+    problem: Option<(&'static str, String)>,
+}
+
+impl fmt::Debug for LeadQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LeadQuery")
+            .field("created_from", &self.created_from)
+            .field("created_to", &self.created_to)
+            .field("order_ids", &self.order_ids)
+            .field("status_ids", &self.status_ids)
+            .field("page_size", &self.page_size)
+            .field("offset", &self.offset)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LeadQuery {
+    pub(crate) fn new(client: Liner) -> Self {
+        Self {
+            client,
+            created_from: None,
+            created_to: None,
+            order_ids: Vec::new(),
+            status_ids: Vec::new(),
+            page_size: DEFAULT_PAGE_SIZE,
+            offset: 0,
+            problem: None,
+        }
+    }
+
+    fn note(&mut self, field: &'static str, problem: String) {
+        self.problem.get_or_insert((field, problem));
+    }
+
+    /// Leads created from `from` to `to`, both inclusive.
+    pub fn created_between(self, from: impl TimeBound, to: impl TimeBound) -> Self {
+        self.created_from(from).created_to(to)
+    }
+
+    /// Leads created at or after `from`.
+    pub fn created_from(mut self, from: impl TimeBound) -> Self {
+        match from.instant() {
+            Ok(instant) => self.created_from = Some(instant),
+            Err(problem) => self.note("created_from", problem),
+        }
+        self
+    }
+
+    /// Leads created at or before `to`.
+    pub fn created_to(mut self, to: impl TimeBound) -> Self {
+        match to.instant() {
+            Ok(instant) => self.created_to = Some(instant),
+            Err(problem) => self.note("created_to", problem),
+        }
+        self
+    }
+
+    /// Leads of these orders (ids > 0).
+    pub fn order_ids(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
+        self.order_ids.extend(ids);
+        self
+    }
+
+    /// Leads with these statuses (ids > 0).
+    pub fn status_ids(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
+        self.status_ids.extend(ids);
+        self
+    }
+
+    /// Leads per request, 1 to 100 (default 100).
+    pub fn page_size(mut self, size: u64) -> Self {
+        if (1..=MAX_PAGE_SIZE).contains(&size) {
+            self.page_size = size;
+        } else {
+            self.note("page_size", format!("must be between 1 and {MAX_PAGE_SIZE}, got {size}"));
+        }
+        self
+    }
+
+    /// Where to start: the ordinal number of the first lead (default 0).
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    fn check(&self) -> Result<()> {
+        if let Some((field, problem)) = &self.problem {
+            return Err(Error::invalid(field, problem.clone()));
+        }
+        if self.order_ids.contains(&0) {
+            return Err(Error::invalid("order_ids", "ids must be > 0, got 0"));
+        }
+        if self.status_ids.contains(&0) {
+            return Err(Error::invalid("status_ids", "ids must be > 0, got 0"));
+        }
+        if let (Some(from), Some(to)) = (self.created_from, self.created_to) {
+            if from > to {
+                return Err(Error::invalid("created_between", format!("{from} is after {to}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The query string of the page at `offset`, with the documented keys.
+    fn query(&self, offset: u64) -> Vec<(&'static str, String)> {
+        let mut query = Vec::new();
+        let wire_time = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        if let Some(from) = self.created_from {
+            query.push(("createdAt[0]", wire_time(from)));
+        }
+        if let Some(to) = self.created_to {
+            query.push(("createdAt[1]", wire_time(to)));
+        }
+        query.extend(self.order_ids.iter().map(|id| ("orderIds[]", id.to_string())));
+        query.extend(self.status_ids.iter().map(|id| ("statusIds[]", id.to_string())));
+        query.push(("offset", offset.to_string()));
+        query.push(("limit", self.page_size.to_string()));
+        query
+    }
+
+    /// Fetches one page at the query's offset.
+    pub async fn page(&self) -> Result<Page> {
+        self.check()?;
+        self.fetch(self.offset).await
+    }
+
+    async fn fetch(&self, offset: u64) -> Result<Page> {
+        let (status, body) =
+            self.client.send_raw(Method::GET, routes::LEAD_LIST, &self.query(offset), None).await?;
+        let raw: RawPage<'_> = envelope::decode(status, &body)?;
+        Ok(raw.into_page(offset))
+    }
+
+    /// Streams pages from the offset to the end of the list, lazily: a page
+    /// is requested only when the stream is polled for it.
+    ///
+    /// The stream ends after the first empty page, once `offset + len >=
+    /// total`, or when the API gives no `next`. A lead already yielded in
+    /// this iteration is left out of later pages (the list can shift while
+    /// it is paged). A `next` that does not move forward ends the stream with
+    /// [`Error::Pagination`] rather than looping. After an error the stream
+    /// ends.
+    pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send + 'static {
+        let state = Pager { offset: self.offset, query: self, seen: IdSet::default(), state: PagerState::Start };
+        stream::unfold(state, |mut pager| async move {
+            let item = pager.advance().await?;
+            Some((item, pager))
+        })
+    }
+
+    /// Streams leads from the offset to the end of the list (see
+    /// [`pages`](Self::pages)). A lead that cannot be decoded is yielded as an
+    /// [`Error::Decode`] in its place and the stream goes on; any other error
+    /// ends it.
+    pub fn items(self) -> impl Stream<Item = Result<Lead>> + Send + 'static {
+        self.pages().flat_map(|page| {
+            let leads: Vec<Result<Lead>> = match page {
+                Ok(page) => {
+                    let mut leads: Vec<Result<Lead>> = page.items.into_iter().map(Ok).collect();
+                    leads.extend(page.undecodable.into_iter().map(|bad| Err(bad.into_error())));
+                    leads
+                }
+                Err(err) => vec![Err(err)],
+            };
+            stream::iter(leads)
+        })
+    }
+
+    /// Every lead from the offset to the end of the list, or the first error.
+    pub async fn collect_all(self) -> Result<Vec<Lead>> {
+        let mut leads = Vec::new();
+        let mut items = std::pin::pin!(self.items());
+        while let Some(lead) = items.next().await {
+            leads.push(lead?);
+        }
+        Ok(leads)
+    }
+}
+
+/// The iteration state behind [`LeadQuery::pages`].
+struct Pager {
+    query: LeadQuery,
+    offset: u64,
+    seen: IdSet,
+    state: PagerState,
+}
+
+enum PagerState {
+    Start,
+    Running,
+    /// An error to yield after the page that revealed it.
+    Failing(Error),
+    Done,
+}
+
+impl Pager {
+    async fn advance(&mut self) -> Option<Result<Page>> {
+        match std::mem::replace(&mut self.state, PagerState::Running) {
+            PagerState::Done => {
+                self.state = PagerState::Done;
+                return None;
+            }
+            PagerState::Failing(err) => {
+                self.state = PagerState::Done;
+                return Some(Err(err));
+            }
+            PagerState::Start => {
+                if let Err(err) = self.query.check() {
+                    self.state = PagerState::Done;
+                    return Some(Err(err));
+                }
+            }
+            PagerState::Running => {}
+        }
+        let mut page = match self.query.fetch(self.offset).await {
+            Ok(page) => page,
+            Err(err) => {
+                self.state = PagerState::Done;
+                return Some(Err(err));
+            }
+        };
+        let served = page.items.len() + page.undecodable.len();
+        page.items.retain(|lead| self.seen.insert(lead.id));
+        let end = self.offset + served as u64;
+        self.state = if served == 0 || page.total.is_some_and(|total| end >= total) {
+            PagerState::Done
+        } else {
+            match page.next {
+                None => PagerState::Done,
+                Some(next) if next <= self.offset => PagerState::Failing(Error::Pagination {
+                    reason: format!(
+                        "the page at offset {} says the next one is at {next}, which does not move forward",
+                        self.offset
+                    ),
+                }),
+                Some(next) => {
+                    self.offset = next;
+                    PagerState::Running
+                }
+            }
+        };
+        Some(Ok(page))
+    }
+}
+
+/// `data` of a list answer, with each lead kept as raw JSON until it is
+/// decoded on its own, so that one odd lead cannot fail the page.
+#[derive(Deserialize)]
+struct RawPage<'a> {
+    #[serde(borrow)]
+    list: Vec<&'a RawValue>,
+    #[serde(default)]
+    next: Option<u64>,
+    #[serde(default)]
+    total: Option<u64>,
+}
+
+impl RawPage<'_> {
+    fn into_page(self, offset: u64) -> Page {
+        let mut items = Vec::with_capacity(self.list.len());
+        let mut undecodable = Vec::new();
+        for (index, raw) in self.list.into_iter().enumerate() {
+            let mut json = serde_json::Deserializer::from_str(raw.get());
+            match serde_path_to_error::deserialize::<_, Lead>(&mut json) {
+                Ok(lead) => items.push(lead),
+                Err(err) => undecodable.push(UndecodableLead {
+                    index,
+                    path: err.path().to_string(),
+                    message: err.into_inner().to_string(),
+                    snippet: snippet(raw.get().as_bytes()),
+                }),
+            }
+        }
+        Page { items, offset, next: self.next, total: self.total, undecodable }
+    }
+}

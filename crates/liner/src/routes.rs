@@ -1,0 +1,59 @@
+//! The paths of the five operations, as `spec/liner.yaml` writes them
+//! (trailing slash included). A test checks them against the spec.
+
+pub(crate) const LEAD_LIST: &str = "/v2/lead/";
+pub(crate) const LEAD_CREATE: &str = "/v2/lead/create/";
+
+pub(crate) fn lead_detail(id: u64) -> String {
+    format!("/v2/lead/detail/{id}/")
+}
+
+pub(crate) fn lead_update(id: u64) -> String {
+    format!("/v2/lead/update/{id}/")
+}
+
+pub(crate) fn call_detail(id: u64) -> String {
+    format!("/v2/call/detail/{id}/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The spec's path templates, with `{...}` filled by 7.
+    #[test]
+    fn paths_match_the_spec() {
+        let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/liner.yaml")).unwrap();
+        let mut declared: Vec<String> = spec
+            .lines()
+            .filter(|line| line.starts_with("  /v2/"))
+            .map(|line| {
+                let path = line.trim().trim_end_matches(':');
+                let mut filled = String::new();
+                let mut in_param = false;
+                for c in path.chars() {
+                    match c {
+                        '{' => in_param = true,
+                        '}' => {
+                            in_param = false;
+                            filled.push('7');
+                        }
+                        c if !in_param => filled.push(c),
+                        _ => {}
+                    }
+                }
+                filled
+            })
+            .collect();
+        declared.sort();
+        let mut ours = vec![
+            LEAD_LIST.to_owned(),
+            LEAD_CREATE.to_owned(),
+            lead_detail(7),
+            lead_update(7),
+            call_detail(7),
+        ];
+        ours.sort();
+        assert_eq!(ours, declared);
+    }
+}
