@@ -13,7 +13,11 @@ impl ApiKey {
     pub fn new(token: impl Into<String>) -> Self {
         let token = token.into();
         let trimmed = token.trim();
-        Self(if trimmed.len() == token.len() { token } else { trimmed.to_owned() })
+        Self(if trimmed.len() == token.len() {
+            token
+        } else {
+            trimmed.to_owned()
+        })
     }
 
     /// The token itself, for sending. Do not log it.

@@ -23,7 +23,9 @@ pub struct Liner {
 
 impl fmt::Debug for Liner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("blocking::Liner").field("client", &self.client).finish_non_exhaustive()
+        f.debug_struct("blocking::Liner")
+            .field("client", &self.client)
+            .finish_non_exhaustive()
     }
 }
 
@@ -33,8 +35,13 @@ impl Liner {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|err| Error::Config { reason: format!("cannot start the blocking runtime: {err}") })?;
-        Ok(Self { client, runtime: Arc::new(runtime) })
+            .map_err(|err| Error::Config {
+                reason: format!("cannot start the blocking runtime: {err}"),
+            })?;
+        Ok(Self {
+            client,
+            runtime: Arc::new(runtime),
+        })
     }
 
     /// A blocking client configured from `LINER_BASE_URL` and `LINER_API_KEY`.
@@ -64,7 +71,10 @@ impl Liner {
 
     /// The lead list: a query to filter, then iterate.
     pub fn leads(&self) -> LeadQuery {
-        LeadQuery { query: self.client.leads(), runtime: Arc::clone(&self.runtime) }
+        LeadQuery {
+            query: self.client.leads(),
+            runtime: Arc::clone(&self.runtime),
+        }
     }
 }
 
@@ -113,7 +123,10 @@ impl LeadQuery {
     }
 
     fn map(self, f: impl FnOnce(crate::LeadQuery) -> crate::LeadQuery) -> Self {
-        Self { query: f(self.query), runtime: self.runtime }
+        Self {
+            query: f(self.query),
+            runtime: self.runtime,
+        }
     }
 
     /// One page at the query's offset.
@@ -124,12 +137,18 @@ impl LeadQuery {
     /// Pages to the end of the list, fetched lazily as the iterator advances
     /// (see [`crate::LeadQuery::pages`]).
     pub fn pages(self) -> BlockingIter<Page> {
-        BlockingIter { stream: Box::pin(self.query.pages()), runtime: self.runtime }
+        BlockingIter {
+            stream: Box::pin(self.query.pages()),
+            runtime: self.runtime,
+        }
     }
 
     /// Leads to the end of the list (see [`crate::LeadQuery::items`]).
     pub fn iter(self) -> BlockingIter<Lead> {
-        BlockingIter { stream: Box::pin(self.query.items()), runtime: self.runtime }
+        BlockingIter {
+            stream: Box::pin(self.query.items()),
+            runtime: self.runtime,
+        }
     }
 
     /// Every lead, or the first error.

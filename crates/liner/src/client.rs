@@ -129,7 +129,9 @@ impl LinerBuilder {
             reason: format!("no API key; call .api_key(..) or set {API_KEY_VAR}"),
         })?;
         if key.expose().is_empty() {
-            return Err(Error::Config { reason: "the API key is empty".to_owned() });
+            return Err(Error::Config {
+                reason: "the API key is empty".to_owned(),
+            });
         }
         let mut key = HeaderValue::from_str(key.expose()).map_err(|_| Error::Config {
             reason: "the API key contains characters an HTTP header cannot carry".to_owned(),
@@ -137,7 +139,9 @@ impl LinerBuilder {
         // Keeps the value out of reqwest's and hyper's Debug output.
         key.set_sensitive(true);
         if self.timeout.is_zero() {
-            return Err(Error::Config { reason: "the timeout is zero".to_owned() });
+            return Err(Error::Config {
+                reason: "the timeout is zero".to_owned(),
+            });
         }
         let http = match self.http_client {
             Some(client) => client,
@@ -145,15 +149,26 @@ impl LinerBuilder {
                 .user_agent(self.user_agent)
                 .connect_timeout(self.connect_timeout)
                 .build()
-                .map_err(|err| Error::Config { reason: format!("cannot build the HTTP client: {err}") })?,
+                .map_err(|err| Error::Config {
+                    reason: format!("cannot build the HTTP client: {err}"),
+                })?,
         };
-        Ok(Liner { inner: Arc::new(Inner { http, base_url, key, timeout: self.timeout }) })
+        Ok(Liner {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                key,
+                timeout: self.timeout,
+            }),
+        })
     }
 }
 
 /// Checks a base URL and drops its trailing slash.
 fn normalize_base_url(raw: &str) -> Result<String> {
-    let invalid = |reason: &str| Error::Config { reason: format!("base URL {raw:?} {reason}") };
+    let invalid = |reason: &str| Error::Config {
+        reason: format!("base URL {raw:?} {reason}"),
+    };
     let url = Url::parse(raw.trim()).map_err(|err| invalid(&format!("is not a URL ({err})")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("must start with http:// or https://"));
@@ -193,7 +208,10 @@ impl Liner {
                 },
             })
         };
-        Self::builder().base_url(read(BASE_URL_VAR)?).api_key(read(API_KEY_VAR)?).build()
+        Self::builder()
+            .base_url(read(BASE_URL_VAR)?)
+            .api_key(read(API_KEY_VAR)?)
+            .build()
     }
 
     /// The base URL requests go to, without a trailing slash.
@@ -204,13 +222,15 @@ impl Liner {
     /// Lead details: `GET /v2/lead/detail/{id}/`.
     pub async fn lead(&self, id: u64) -> Result<Lead> {
         let id = positive("lead_id", id)?;
-        self.send(Method::GET, &routes::lead_detail(id), &[], None).await
+        self.send(Method::GET, &routes::lead_detail(id), &[], None)
+            .await
     }
 
     /// Call details: `GET /v2/call/detail/{id}/`.
     pub async fn call(&self, id: u64) -> Result<Call> {
         let id = positive("call_id", id)?;
-        self.send(Method::GET, &routes::call_detail(id), &[], None).await
+        self.send(Method::GET, &routes::call_detail(id), &[], None)
+            .await
     }
 
     /// Creates a lead (`POST /v2/lead/create/`) and returns its id.
@@ -222,7 +242,9 @@ impl Liner {
             id: u64,
         }
         let body = lead.into_body()?;
-        let created: Created = self.send(Method::POST, routes::LEAD_CREATE, &[], Some(body)).await?;
+        let created: Created = self
+            .send(Method::POST, routes::LEAD_CREATE, &[], Some(body))
+            .await?;
         Ok(created.id)
     }
 
@@ -230,8 +252,9 @@ impl Liner {
     pub async fn update_lead(&self, id: u64, patch: LeadPatch) -> Result<()> {
         let id = positive("lead_id", id)?;
         let body = patch.into_body()?;
-        let _: serde::de::IgnoredAny =
-            self.send(Method::POST, &routes::lead_update(id), &[], Some(body)).await?;
+        let _: serde::de::IgnoredAny = self
+            .send(Method::POST, &routes::lead_update(id), &[], Some(body))
+            .await?;
         Ok(())
     }
 
@@ -277,16 +300,24 @@ impl Liner {
             request = request.query(query);
         }
         if let Some(body) = body {
-            request = request.header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body);
         }
         let timeout = self.inner.timeout;
         let transport = |source: reqwest::Error| {
             if source.is_timeout() {
-                Error::Timeout { operation: operation.clone(), after: Some(timeout) }
+                Error::Timeout {
+                    operation: operation.clone(),
+                    after: Some(timeout),
+                }
             } else {
                 // reqwest errors may carry the URL; it holds no secret (the
                 // key travels in a header), so it is kept for context.
-                Error::Transport { operation: operation.clone(), source }
+                Error::Transport {
+                    operation: operation.clone(),
+                    source,
+                }
             }
         };
         let response = request.send().await.map_err(transport)?;
@@ -298,7 +329,11 @@ impl Liner {
 
 /// An id argument must be > 0.
 pub(crate) fn positive(field: &'static str, id: u64) -> Result<u64> {
-    if id == 0 { Err(Error::invalid(field, "must be > 0, got 0")) } else { Ok(id) }
+    if id == 0 {
+        Err(Error::invalid(field, "must be > 0, got 0"))
+    } else {
+        Ok(id)
+    }
 }
 
 #[cfg(test)]
@@ -307,17 +342,38 @@ mod tests {
 
     #[test]
     fn base_urls_are_checked_and_normalized() {
-        assert_eq!(normalize_base_url("https://liner.example.com/").unwrap(), "https://liner.example.com");
-        assert_eq!(normalize_base_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
-        assert_eq!(normalize_base_url("https://h/api/").unwrap(), "https://h/api");
-        for bad in ["liner.example.com", "ftp://h", "https://h/?x=1", "https://u:p@h"] {
-            assert!(matches!(normalize_base_url(bad), Err(Error::Config { .. })), "{bad}");
+        assert_eq!(
+            normalize_base_url("https://liner.example.com/").unwrap(),
+            "https://liner.example.com"
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            normalize_base_url("https://h/api/").unwrap(),
+            "https://h/api"
+        );
+        for bad in [
+            "liner.example.com",
+            "ftp://h",
+            "https://h/?x=1",
+            "https://u:p@h",
+        ] {
+            assert!(
+                matches!(normalize_base_url(bad), Err(Error::Config { .. })),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn debug_never_shows_the_key() {
-        let client = Liner::builder().base_url("http://127.0.0.1:1").api_key("canary-key-42").build().unwrap();
+        let client = Liner::builder()
+            .base_url("http://127.0.0.1:1")
+            .api_key("canary-key-42")
+            .build()
+            .unwrap();
         let printed = format!("{client:?} {:?}", Liner::builder().api_key("canary-key-42"));
         assert!(!printed.contains("canary-key-42"), "{printed}");
     }
@@ -326,9 +382,16 @@ mod tests {
     fn missing_settings_are_named() {
         let err = Liner::builder().api_key("k").build().unwrap_err();
         assert!(err.to_string().contains("no base URL"), "{err}");
-        let err = Liner::builder().base_url("http://127.0.0.1:1").build().unwrap_err();
+        let err = Liner::builder()
+            .base_url("http://127.0.0.1:1")
+            .build()
+            .unwrap_err();
         assert!(err.to_string().contains("LINER_API_KEY"), "{err}");
-        let err = Liner::builder().base_url("http://127.0.0.1:1").api_key("a\nb").build().unwrap_err();
+        let err = Liner::builder()
+            .base_url("http://127.0.0.1:1")
+            .api_key("a\nb")
+            .build()
+            .unwrap_err();
         assert!(!err.to_string().contains("a\nb"));
     }
 }

@@ -28,11 +28,17 @@ enum Outcome<T> {
 ///   JSON path of the failure.
 /// * `success: false`, whatever the status: [`Error::Api`].
 /// * non-2xx without a failure envelope: [`Error::Http`].
-pub(crate) fn decode<'de, T: Deserialize<'de>>(status: StatusCode, body: &'de [u8]) -> Result<T, Error> {
+pub(crate) fn decode<'de, T: Deserialize<'de>>(
+    status: StatusCode,
+    body: &'de [u8],
+) -> Result<T, Error> {
     if !status.is_success() {
         return Err(match parse::<IgnoredAny>(body) {
             Ok(Outcome::Failure(message)) => Error::Api { status, message },
-            _ => Error::Http { status, snippet: snippet(body) },
+            _ => Error::Http {
+                status,
+                snippet: snippet(body),
+            },
         });
     }
     match parse::<T>(body) {
@@ -56,8 +62,14 @@ fn parse<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Result<Outcome<T>, Failur
     let mut json = serde_json::Deserializer::from_slice(body);
     let outcome = serde_path_to_error::deserialize(&mut json)
         .map(|EnvelopeOf(outcome)| outcome)
-        .map_err(|err| Failure { path: err.path().to_string(), message: err.into_inner().to_string() })?;
-    json.end().map_err(|err| Failure { path: ".".to_owned(), message: err.to_string() })?;
+        .map_err(|err| Failure {
+            path: err.path().to_string(),
+            message: err.into_inner().to_string(),
+        })?;
+    json.end().map_err(|err| Failure {
+        path: ".".to_owned(),
+        message: err.to_string(),
+    })?;
     Ok(outcome)
 }
 
@@ -66,7 +78,9 @@ struct EnvelopeOf<T>(Outcome<T>);
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for EnvelopeOf<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(EnvelopeVisitor(PhantomData)).map(EnvelopeOf)
+        deserializer
+            .deserialize_map(EnvelopeVisitor(PhantomData))
+            .map(EnvelopeOf)
     }
 }
 
@@ -119,7 +133,9 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<T> {
             Data::Decoded(value) => Ok(Outcome::Success(value)),
             Data::Deferred(raw) => {
                 let mut json = serde_json::Deserializer::from_str(raw.get());
-                T::deserialize(&mut json).map(Outcome::Success).map_err(de::Error::custom)
+                T::deserialize(&mut json)
+                    .map(Outcome::Success)
+                    .map_err(de::Error::custom)
             }
             // An absent `data` decodes as `null` would: fine for payloads
             // that ignore it (the update acknowledgement), an error otherwise.
@@ -170,7 +186,9 @@ mod tests {
     fn success_false_at_200_is_an_api_error() {
         let body = br#"{"success":false,"message":"Lead not found","data":[]}"#;
         let err = decode::<Lead>(ok(), body).unwrap_err();
-        assert!(matches!(err, Error::Api { status, ref message } if status == 200 && message == "Lead not found"));
+        assert!(
+            matches!(err, Error::Api { status, ref message } if status == 200 && message == "Lead not found")
+        );
     }
 
     #[test]
@@ -194,16 +212,31 @@ mod tests {
     fn non_2xx_keeps_status_and_snippet() {
         let status = StatusCode::BAD_GATEWAY;
         let err = decode::<Lead>(status, b"<html>502 Bad Gateway</html>").unwrap_err();
-        assert!(matches!(err, Error::Http { status, ref snippet } if status == 502 && snippet.contains("Bad Gateway")));
-        let err = decode::<Lead>(StatusCode::NOT_FOUND, br#"{"success":false,"message":"nope"}"#).unwrap_err();
+        assert!(
+            matches!(err, Error::Http { status, ref snippet } if status == 502 && snippet.contains("Bad Gateway"))
+        );
+        let err = decode::<Lead>(
+            StatusCode::NOT_FOUND,
+            br#"{"success":false,"message":"nope"}"#,
+        )
+        .unwrap_err();
         assert!(err.is_not_found());
     }
 
     #[test]
     fn trailing_garbage_and_truncation_are_decode_errors() {
-        assert!(matches!(decode::<Lead>(ok(), br#"{"success":true,"data":{"id":1}}x"#), Err(Error::Decode { .. })));
-        assert!(matches!(decode::<Lead>(ok(), br#"{"success":true,"data":{"id":"#), Err(Error::Decode { .. })));
-        assert!(matches!(decode::<Lead>(ok(), b""), Err(Error::Decode { .. })));
+        assert!(matches!(
+            decode::<Lead>(ok(), br#"{"success":true,"data":{"id":1}}x"#),
+            Err(Error::Decode { .. })
+        ));
+        assert!(matches!(
+            decode::<Lead>(ok(), br#"{"success":true,"data":{"id":"#),
+            Err(Error::Decode { .. })
+        ));
+        assert!(matches!(
+            decode::<Lead>(ok(), b""),
+            Err(Error::Decode { .. })
+        ));
     }
 
     #[test]

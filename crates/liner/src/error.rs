@@ -100,7 +100,10 @@ impl Error {
 
     /// Whether the API refused the key (HTTP 401 or 403).
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self.status(), Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN))
+        matches!(
+            self.status(),
+            Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+        )
     }
 
     /// Whether the request timed out.
@@ -126,7 +129,10 @@ impl Error {
     }
 
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Self::InvalidInput { field, reason: reason.into() }
+        Self::InvalidInput {
+            field,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -138,8 +144,16 @@ impl fmt::Display for Error {
             }
             Self::Config { reason } => write!(f, "cannot configure the Liner client: {reason}"),
             Self::Api { status, message } => {
-                let message = if message.is_empty() { "(no message)" } else { message };
-                write!(f, "the Liner API refused the request (HTTP {}): {message}", status.as_u16())
+                let message = if message.is_empty() {
+                    "(no message)"
+                } else {
+                    message
+                };
+                write!(
+                    f,
+                    "the Liner API refused the request (HTTP {}): {message}",
+                    status.as_u16()
+                )
             }
             Self::Http { status, snippet } => write!(
                 f,
@@ -147,20 +161,33 @@ impl fmt::Display for Error {
                 status.as_u16(),
                 quoted(snippet)
             ),
-            Self::Decode { status, path, message, snippet } => write!(
+            Self::Decode {
+                status,
+                path,
+                message,
+                snippet,
+            } => write!(
                 f,
                 "cannot decode the Liner API's answer (HTTP {}) at {path}: {message}; body: {}",
                 status.as_u16(),
                 quoted(snippet)
             ),
-            Self::Timeout { operation, after: Some(after) } => {
+            Self::Timeout {
+                operation,
+                after: Some(after),
+            } => {
                 write!(f, "{operation} timed out after {after:?}")
             }
-            Self::Timeout { operation, after: None } => write!(f, "{operation} timed out"),
+            Self::Timeout {
+                operation,
+                after: None,
+            } => write!(f, "{operation} timed out"),
             Self::Transport { operation, source } => {
                 write!(f, "{operation} failed: {}", transport_cause(source))
             }
-            Self::Pagination { reason } => write!(f, "the lead list paged inconsistently: {reason}"),
+            Self::Pagination { reason } => {
+                write!(f, "the lead list paged inconsistently: {reason}")
+            }
         }
     }
 }
@@ -181,20 +208,24 @@ fn transport_cause(error: &reqwest::Error) -> String {
     while let Some(inner) = cause.source() {
         cause = inner;
     }
+    // Only a connect failure proves the server never saw the request; any
+    // other failure may have happened after it was received and acted on.
     let outer = if error.is_connect() {
         "cannot connect"
     } else if error.is_body() || error.is_decode() {
         "the connection broke while reading the response"
-    } else if error.is_request() {
-        "the request could not be sent"
     } else {
-        "transport error"
+        "the connection failed (the server may have received the request)"
     };
     format!("{outer}: {cause}")
 }
 
 fn quoted(snippet: &str) -> String {
-    if snippet.is_empty() { "(empty)".to_owned() } else { format!("{snippet:?}") }
+    if snippet.is_empty() {
+        "(empty)".to_owned()
+    } else {
+        format!("{snippet:?}")
+    }
 }
 
 /// The first [`SNIPPET_LIMIT`] bytes of `body`, as text, cut at a character
@@ -227,7 +258,10 @@ mod tests {
 
     #[test]
     fn retryable_statuses() {
-        let api = |code: u16| Error::Api { status: StatusCode::from_u16(code).unwrap(), message: String::new() };
+        let api = |code: u16| Error::Api {
+            status: StatusCode::from_u16(code).unwrap(),
+            message: String::new(),
+        };
         assert!(api(429).is_retryable() && api(503).is_retryable());
         assert!(!api(400).is_retryable() && !api(500).is_retryable());
         assert!(api(404).is_not_found() && api(401).is_unauthorized());

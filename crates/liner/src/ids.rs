@@ -13,7 +13,9 @@ impl IdSet {
     /// Adds `id`; `false` if it was already there.
     pub(crate) fn insert(&mut self, id: u64) -> bool {
         // The first range that ends at or after id - 1 (could absorb id).
-        let index = self.ranges.partition_point(|&(_, end)| end.saturating_add(1) < id);
+        let index = self
+            .ranges
+            .partition_point(|&(_, end)| end.saturating_add(1) < id);
         if let Some(&(start, end)) = self.ranges.get(index) {
             if (start..=end).contains(&id) {
                 return false;
@@ -21,11 +23,11 @@ impl IdSet {
             if end.checked_add(1) == Some(id) {
                 self.ranges[index].1 = id;
                 // Joins the next range if they now touch.
-                if let Some(&(next_start, next_end)) = self.ranges.get(index + 1) {
-                    if next_start == id + 1 {
-                        self.ranges[index].1 = next_end;
-                        self.ranges.remove(index + 1);
-                    }
+                if let Some(&(next_start, next_end)) = self.ranges.get(index + 1)
+                    && next_start == id + 1
+                {
+                    self.ranges[index].1 = next_end;
+                    self.ranges.remove(index + 1);
                 }
                 return true;
             }
@@ -56,8 +58,14 @@ mod tests {
         // A deterministic mix of runs, repeats and jumps.
         let mut x: u64 = 17;
         for step in 0..20_000u64 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let id = if step % 3 == 0 { (x >> 33) % 5000 } else { step / 2 };
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let id = if step % 3 == 0 {
+                (x >> 33) % 5000
+            } else {
+                step / 2
+            };
             assert_eq!(set.insert(id), reference.insert(id), "id {id}");
         }
         for (a, b) in set.ranges.windows(2).map(|w| (w[0], w[1])) {

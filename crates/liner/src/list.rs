@@ -49,8 +49,9 @@ impl TimeBound for jiff::Zoned {
 
 impl TimeBound for &str {
     fn instant(self) -> std::result::Result<jiff::Timestamp, String> {
-        self.parse::<jiff::Timestamp>()
-            .map_err(|_| format!("{self:?} is not an RFC 3339 date-time such as 2023-01-01T00:00:00Z"))
+        self.parse::<jiff::Timestamp>().map_err(|_| {
+            format!("{self:?} is not an RFC 3339 date-time such as 2023-01-01T00:00:00Z")
+        })
     }
 }
 
@@ -96,7 +97,10 @@ impl UndecodableLead {
     fn into_error(self) -> Error {
         Error::Decode {
             status: reqwest::StatusCode::OK,
-            path: format!("data.list[{}].{}", self.index, self.path),
+            path: match self.path.as_str() {
+                "." => format!("data.list[{}]", self.index),
+                inner => format!("data.list[{}].{inner}", self.index),
+            },
             message: self.message,
             snippet: self.snippet,
         }
@@ -193,7 +197,10 @@ impl LeadQuery {
         if (1..=MAX_PAGE_SIZE).contains(&size) {
             self.page_size = size;
         } else {
-            self.note("page_size", format!("must be between 1 and {MAX_PAGE_SIZE}, got {size}"));
+            self.note(
+                "page_size",
+                format!("must be between 1 and {MAX_PAGE_SIZE}, got {size}"),
+            );
         }
         self
     }
@@ -214,10 +221,13 @@ impl LeadQuery {
         if self.status_ids.contains(&0) {
             return Err(Error::invalid("status_ids", "ids must be > 0, got 0"));
         }
-        if let (Some(from), Some(to)) = (self.created_from, self.created_to) {
-            if from > to {
-                return Err(Error::invalid("created_between", format!("{from} is after {to}")));
-            }
+        if let (Some(from), Some(to)) = (self.created_from, self.created_to)
+            && from > to
+        {
+            return Err(Error::invalid(
+                "created_between",
+                format!("{from} is after {to}"),
+            ));
         }
         Ok(())
     }
@@ -232,8 +242,16 @@ impl LeadQuery {
         if let Some(to) = self.created_to {
             query.push(("createdAt[1]", wire_time(to)));
         }
-        query.extend(self.order_ids.iter().map(|id| ("orderIds[]", id.to_string())));
-        query.extend(self.status_ids.iter().map(|id| ("statusIds[]", id.to_string())));
+        query.extend(
+            self.order_ids
+                .iter()
+                .map(|id| ("orderIds[]", id.to_string())),
+        );
+        query.extend(
+            self.status_ids
+                .iter()
+                .map(|id| ("statusIds[]", id.to_string())),
+        );
         query.push(("offset", offset.to_string()));
         query.push(("limit", self.page_size.to_string()));
         query
@@ -246,8 +264,10 @@ impl LeadQuery {
     }
 
     async fn fetch(&self, offset: u64) -> Result<Page> {
-        let (status, body) =
-            self.client.send_raw(Method::GET, routes::LEAD_LIST, &self.query(offset), None).await?;
+        let (status, body) = self
+            .client
+            .send_raw(Method::GET, routes::LEAD_LIST, &self.query(offset), None)
+            .await?;
         let raw: RawPage<'_> = envelope::decode(status, &body)?;
         Ok(raw.into_page(offset))
     }
@@ -262,7 +282,12 @@ impl LeadQuery {
     /// [`Error::Pagination`] rather than looping. After an error the stream
     /// ends.
     pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send + 'static {
-        let state = Pager { offset: self.offset, query: self, seen: IdSet::default(), state: PagerState::Start };
+        let state = Pager {
+            offset: self.offset,
+            query: self,
+            seen: IdSet::default(),
+            state: PagerState::Start,
+        };
         stream::unfold(state, |mut pager| async move {
             let item = pager.advance().await?;
             Some((item, pager))
@@ -271,14 +296,18 @@ impl LeadQuery {
 
     /// Streams leads from the offset to the end of the list (see
     /// [`pages`](Self::pages)). A lead that cannot be decoded is yielded as an
-    /// [`Error::Decode`] in its place and the stream goes on; any other error
-    /// ends it.
+    /// [`Error::Decode`] after the other leads of its page, and the stream
+    /// goes on; any other error ends it.
     pub fn items(self) -> impl Stream<Item = Result<Lead>> + Send + 'static {
         self.pages().flat_map(|page| {
             let leads: Vec<Result<Lead>> = match page {
                 Ok(page) => {
                     let mut leads: Vec<Result<Lead>> = page.items.into_iter().map(Ok).collect();
-                    leads.extend(page.undecodable.into_iter().map(|bad| Err(bad.into_error())));
+                    leads.extend(
+                        page.undecodable
+                            .into_iter()
+                            .map(|bad| Err(bad.into_error())),
+                    );
                     leads
                 }
                 Err(err) => vec![Err(err)],
@@ -392,6 +421,12 @@ impl RawPage<'_> {
                 }),
             }
         }
-        Page { items, offset, next: self.next, total: self.total, undecodable }
+        Page {
+            items,
+            offset,
+            next: self.next,
+            total: self.total,
+            undecodable,
+        }
     }
 }

@@ -122,19 +122,25 @@ impl Timestamp {
         if let Ok(timestamp) = text.parse::<jiff::Timestamp>() {
             return Ok(timestamp);
         }
-        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-            if let Ok(seconds) = text.parse::<i64>() {
-                return unix(seconds, text);
-            }
+        if !text.is_empty()
+            && text.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(seconds) = text.parse::<i64>()
+        {
+            return unix(seconds, text);
         }
         let civil = text
             .parse::<jiff::civil::DateTime>()
             .or_else(|_| text.replacen(' ', "T", 1).parse::<jiff::civil::DateTime>())
-            .or_else(|_| text.parse::<jiff::civil::Date>().map(|date| date.to_datetime(jiff::civil::Time::midnight())));
+            .or_else(|_| {
+                text.parse::<jiff::civil::Date>()
+                    .map(|date| date.to_datetime(jiff::civil::Time::midnight()))
+            });
         civil
             .and_then(|civil| civil.to_zoned(jiff::tz::TimeZone::UTC))
             .map(|zoned| zoned.timestamp())
-            .map_err(|_| TimestampError { raw: text.to_owned() })
+            .map_err(|_| TimestampError {
+                raw: text.to_owned(),
+            })
     }
 
     /// The value as text, as sent (Unix seconds as digits).
@@ -147,7 +153,9 @@ impl Timestamp {
 }
 
 fn unix(seconds: i64, raw: &str) -> Result<jiff::Timestamp, TimestampError> {
-    jiff::Timestamp::from_second(seconds).map_err(|_| TimestampError { raw: raw.to_owned() })
+    jiff::Timestamp::from_second(seconds).map_err(|_| TimestampError {
+        raw: raw.to_owned(),
+    })
 }
 
 /// A [`Timestamp`] in none of the formats the docs mention.
@@ -158,7 +166,11 @@ pub struct TimestampError {
 
 impl fmt::Display for TimestampError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?} is not an ISO 8601 date-time, a date or Unix seconds", self.raw)
+        write!(
+            f,
+            "{:?} is not an ISO 8601 date-time, a date or Unix seconds",
+            self.raw
+        )
     }
 }
 
@@ -202,25 +214,31 @@ fn custom_values<'de, D: Deserializer<'de>>(deserializer: D) -> Result<CustomVal
     Ok(match Option::<Raw>::deserialize(deserializer)? {
         None => CustomValues::new(),
         Some(Raw::Map(map)) => map,
-        Some(Raw::List(list)) => {
-            list.into_iter().enumerate().map(|(index, value)| (index.to_string(), value)).collect()
-        }
+        Some(Raw::List(list)) => list
+            .into_iter()
+            .enumerate()
+            .map(|(index, value)| (index.to_string(), value))
+            .collect(),
     })
 }
 
 /// `vkId` is documented as a string and sent as a number in the docs'
 /// examples; either becomes a string.
-fn string_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+fn string_or_number<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Raw {
         Text(String),
         Number(serde_json::Number),
     }
-    Ok(Option::<Raw>::deserialize(deserializer)?.map(|raw| match raw {
-        Raw::Text(text) => text,
-        Raw::Number(number) => number.to_string(),
-    }))
+    Ok(
+        Option::<Raw>::deserialize(deserializer)?.map(|raw| match raw {
+            Raw::Text(text) => text,
+            Raw::Number(number) => number.to_string(),
+        }),
+    )
 }
 
 /// A lead, as the lead detail and lead list return it. Every field but `id`
@@ -357,7 +375,10 @@ mod tests {
         let midnight = "2024-01-02T00:00:00Z".parse::<jiff::Timestamp>().unwrap();
         assert_eq!(Timestamp::Text("2024-01-02".into()).parse(), Ok(midnight));
         let bad = Timestamp::Text("next tuesday".into()).parse().unwrap_err();
-        assert_eq!(bad.to_string(), "\"next tuesday\" is not an ISO 8601 date-time, a date or Unix seconds");
+        assert_eq!(
+            bad.to_string(),
+            "\"next tuesday\" is not an ISO 8601 date-time, a date or Unix seconds"
+        );
     }
 
     #[test]

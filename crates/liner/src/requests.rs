@@ -37,7 +37,11 @@ impl Fields {
     }
 
     fn status_id(&self) -> Result<Option<NonZeroU64>> {
-        self.status_id.map(|id| NonZeroU64::new(id).ok_or_else(|| Error::invalid("status_id", "must be > 0, got 0"))).transpose()
+        self.status_id
+            .map(|id| {
+                NonZeroU64::new(id).ok_or_else(|| Error::invalid("status_id", "must be > 0, got 0"))
+            })
+            .transpose()
     }
 
     fn vk_id(&self) -> Result<Option<wire::VkIdInput>> {
@@ -51,9 +55,9 @@ impl Fields {
     }
 
     fn custom_values(&self) -> Option<wire::CustomValuesInput> {
-        self.custom_values
-            .as_ref()
-            .map(|values| wire::CustomValuesInput(values.iter().map(|(k, v)| (k.clone(), v.clone())).collect()))
+        self.custom_values.as_ref().map(|values| {
+            wire::CustomValuesInput(values.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        })
     }
 }
 
@@ -150,7 +154,10 @@ macro_rules! field_setters {
 
         /// Sets one custom field value (key: the custom field id).
         pub fn custom_value(mut self, field_id: impl ToString, value: impl Into<Value>) -> Self {
-            self.fields.custom_values.get_or_insert_with(CustomValues::new).insert(field_id.to_string(), value.into());
+            self.fields
+                .custom_values
+                .get_or_insert_with(CustomValues::new)
+                .insert(field_id.to_string(), value.into());
             self
         }
     };
@@ -180,7 +187,12 @@ pub struct NewLead {
 impl NewLead {
     /// A lead of `lead_type` for the client at `phone` (E.164, with or
     /// without `+`), in order `order_id` (> 0) with code `order_code`.
-    pub fn new(lead_type: LeadType, phone: impl Into<String>, order_id: u64, order_code: impl Into<String>) -> Self {
+    pub fn new(
+        lead_type: LeadType,
+        phone: impl Into<String>,
+        order_id: u64,
+        order_code: impl Into<String>,
+    ) -> Self {
         Self {
             lead_type,
             phone: phone.into(),
@@ -208,7 +220,8 @@ impl NewLead {
         let body = wire::NewLead {
             lead_type,
             phone: phone(&self.phone)?,
-            order_id: NonZeroU64::new(self.order_id).ok_or_else(|| Error::invalid("order_id", "must be > 0, got 0"))?,
+            order_id: NonZeroU64::new(self.order_id)
+                .ok_or_else(|| Error::invalid("order_id", "must be > 0, got 0"))?,
             order_code: self.order_code,
             status_id: fields.status_id()?,
             vk_id: fields.vk_id()?,
@@ -260,7 +273,10 @@ impl LeadPatch {
     pub(crate) fn into_body(self) -> Result<Vec<u8>> {
         let fields = self.fields;
         if fields.is_empty() {
-            return Err(Error::invalid("patch", "no field is set; set at least one field to update"));
+            return Err(Error::invalid(
+                "patch",
+                "no field is set; set at least one field to update",
+            ));
         }
         let body = wire::LeadPatch {
             phone: fields.phone.as_deref().map(phone).transpose()?,
@@ -289,14 +305,34 @@ mod tests {
 
     #[test]
     fn bad_fields_are_named_before_sending() {
-        let err = NewLead::new(LeadType::Straight, "call me", 1, "x").into_body().unwrap_err();
-        assert!(err.to_string().starts_with("invalid phone: \"call me\" is not an E.164 number"), "{err}");
-        let err = NewLead::new(LeadType::Straight, "79001234567", 0, "x").into_body().unwrap_err();
-        assert_eq!(err.to_string(), "invalid order_id: must be > 0, got 0 (nothing was sent)");
-        let err = NewLead::new(LeadType::Other("vip".into()), "79001234567", 1, "x").into_body().unwrap_err();
-        assert!(err.to_string().contains("straight or selection, not vip"), "{err}");
+        let err = NewLead::new(LeadType::Straight, "call me", 1, "x")
+            .into_body()
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("invalid phone: \"call me\" is not an E.164 number"),
+            "{err}"
+        );
+        let err = NewLead::new(LeadType::Straight, "79001234567", 0, "x")
+            .into_body()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid order_id: must be > 0, got 0 (nothing was sent)"
+        );
+        let err = NewLead::new(LeadType::Other("vip".into()), "79001234567", 1, "x")
+            .into_body()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("straight or selection, not vip"),
+            "{err}"
+        );
         let err = LeadPatch::new().into_body().unwrap_err();
-        assert!(err.to_string().starts_with("invalid patch: no field is set"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid patch: no field is set"),
+            "{err}"
+        );
         let err = LeadPatch::new().vk_id(0).into_body().unwrap_err();
         assert!(err.to_string().starts_with("invalid vk_id"), "{err}");
     }

@@ -23,7 +23,11 @@ mod tests {
     /// The spec's path templates, with `{...}` filled by 7.
     #[test]
     fn paths_match_the_spec() {
-        let spec = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/liner.yaml")).unwrap();
+        let spec = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../spec/liner.yaml"
+        ))
+        .unwrap();
         let mut declared: Vec<String> = spec
             .lines()
             .filter(|line| line.starts_with("  /v2/"))

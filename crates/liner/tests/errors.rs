@@ -1,0 +1,161 @@
+//! `Display` of every error variant, produced by real failures where one can
+//! be staged on 127.0.0.1.
+
+use std::time::Duration;
+
+use liner::{Error, LeadType, Liner, NewLead};
+use liner_fake::{Config, FakeServer, Faults, Latency};
+use liner_tests::capture::{CannedResponse, CaptureServer};
+
+fn client(base_url: &str) -> Liner {
+    Liner::builder()
+        .base_url(base_url)
+        .api_key("canary-key-0451")
+        .build()
+        .unwrap()
+}
+
+/// One staged failure: the error, as printed, with the port made stable.
+struct Printed(Vec<String>);
+
+impl Printed {
+    fn add(&mut self, name: &str, error: &Error, base_url: &str) {
+        let mut text = error.to_string();
+        if !base_url.is_empty() {
+            text = text.replace(base_url, "http://127.0.0.1:PORT");
+        }
+        assert!(
+            !text.contains("canary-key-0451") && !format!("{error:?}").contains("canary-key-0451")
+        );
+        self.0
+            .push(format!("{name} [{}]:\n  {text}", variant(error)));
+    }
+}
+
+fn variant(error: &Error) -> &'static str {
+    match error {
+        Error::InvalidInput { .. } => "InvalidInput",
+        Error::Config { .. } => "Config",
+        Error::Api { .. } => "Api",
+        Error::Http { .. } => "Http",
+        Error::Decode { .. } => "Decode",
+        Error::Timeout { .. } => "Timeout",
+        Error::Transport { .. } => "Transport",
+        Error::Pagination { .. } => "Pagination",
+        _ => "unknown",
+    }
+}
+
+#[tokio::test]
+async fn every_variant_displays_actionably() {
+    let mut printed = Printed(Vec::new());
+
+    printed.add(
+        "invalid input",
+        &client("http://127.0.0.1:9").lead(0).await.unwrap_err(),
+        "",
+    );
+    let config = Liner::builder()
+        .base_url("liner.example.com")
+        .api_key("k")
+        .build()
+        .unwrap_err();
+    printed.add("config", &config, "");
+
+    let canned = [
+        (
+            "api failure at 404",
+            404,
+            r#"{"success":false,"message":"Lead not found","data":[]}"#,
+        ),
+        (
+            "api failure at 200",
+            200,
+            r#"{"success":false,"message":"Temporary failure","data":[]}"#,
+        ),
+        (
+            "http without envelope",
+            502,
+            "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        ),
+        ("http with empty body", 503, ""),
+        (
+            "decode: wrong type",
+            200,
+            r#"{"success":true,"message":"","data":{"id":"seven"}}"#,
+        ),
+        (
+            "decode: truncated",
+            200,
+            r#"{"success":true,"message":"","data":{"id":7,"name":"Jo"#,
+        ),
+        (
+            "decode: not JSON at 200",
+            200,
+            "Fatal error: Allowed memory size exhausted",
+        ),
+    ];
+    for (name, status, body) in canned {
+        let server = CaptureServer::start(vec![CannedResponse {
+            status,
+            body: body.to_owned(),
+        }])
+        .await;
+        let error = client(server.base_url()).lead(7).await.unwrap_err();
+        printed.add(name, &error, server.base_url());
+    }
+
+    let server = CaptureServer::start(vec![CannedResponse::ok(
+        r#"{"success":true,"message":"","data":{"list":[{"id":1}],"next":0,"total":10}}"#,
+    )])
+    .await;
+    let error = client(server.base_url())
+        .leads()
+        .collect_all()
+        .await
+        .unwrap_err();
+    printed.add("pagination", &error, server.base_url());
+
+    let slow = FakeServer::start(Config::default().with_faults(Faults {
+        latency: Latency::Fixed(Duration::from_secs(5)),
+        ..Faults::default()
+    }))
+    .await
+    .unwrap();
+    let impatient = Liner::builder()
+        .base_url(slow.base_url())
+        .api_key(slow.api_key())
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    printed.add(
+        "timeout",
+        &impatient.lead(1).await.unwrap_err(),
+        slow.base_url(),
+    );
+
+    let dropping = FakeServer::start(Config::default().with_faults(Faults {
+        drop_connection: 1.0,
+        ..Faults::default()
+    }))
+    .await
+    .unwrap();
+    let error = client(dropping.base_url())
+        .create_lead(NewLead::new(LeadType::Straight, "79001234567", 1, "x"))
+        .await
+        .unwrap_err();
+    printed.add("connection cut mid-body", &error, dropping.base_url());
+
+    // A port that was just free: nothing listens there.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    printed.add(
+        "connection refused",
+        &client(&closed).lead(1).await.unwrap_err(),
+        &closed,
+    );
+
+    insta::assert_snapshot!(printed.0.join("\n"));
+}

@@ -1,0 +1,320 @@
+//! Pagination against the fake Liner server (every response checked against
+//! the spec): exact counts, filters, laziness, faults, a shifting list.
+
+use std::collections::BTreeSet;
+
+use futures_util::StreamExt as _;
+use liner::{Error, Liner};
+use liner_fake::{Config, Faults};
+use liner_tests::capture::{CannedResponse, CaptureServer};
+use liner_tests::conformance::CheckedFake;
+
+fn client(fake: &CheckedFake) -> Liner {
+    Liner::builder()
+        .base_url(fake.base_url())
+        .api_key(fake.api_key())
+        .build()
+        .unwrap()
+}
+
+fn assert_unique(ids: &[u64]) {
+    assert_eq!(
+        ids.iter().collect::<BTreeSet<_>>().len(),
+        ids.len(),
+        "a lead was yielded twice"
+    );
+}
+
+#[tokio::test]
+async fn exact_counts_at_every_boundary() {
+    for size in [0u64, 1, 99, 100, 101, 250, 10_000] {
+        let fake = CheckedFake::start(Config::default().with_leads(size)).await;
+        let leads = client(&fake).leads().collect_all().await.unwrap();
+        let ids: Vec<u64> = leads.iter().map(|lead| lead.id).collect();
+        assert_eq!(ids, (1..=size).collect::<Vec<_>>(), "size {size}");
+        // One request per full or partial page; an empty list costs one.
+        let requests = fake.server.stats().requests;
+        assert_eq!(
+            requests,
+            size.div_ceil(100).max(1),
+            "requests for size {size}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn small_pages_and_a_start_offset() {
+    let fake = CheckedFake::start(Config::default().with_leads(250)).await;
+    let pages: Vec<_> = client(&fake)
+        .leads()
+        .page_size(30)
+        .offset(100)
+        .pages()
+        .collect()
+        .await;
+    let pages: Vec<_> = pages.into_iter().map(Result::unwrap).collect();
+    assert_eq!(pages.len(), 5);
+    assert_eq!(
+        pages.iter().map(|p| p.offset).collect::<Vec<_>>(),
+        [100, 130, 160, 190, 220]
+    );
+    assert_eq!(pages.last().unwrap().items.len(), 30);
+    let ids: Vec<u64> = pages
+        .iter()
+        .flat_map(|p| p.items.iter().map(|l| l.id))
+        .collect();
+    assert_eq!(ids, (101..=250).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn filters_select_what_they_should() {
+    let fake = CheckedFake::start(Config::default().with_leads(3000)).await;
+    let client = client(&fake);
+    let everything = client.leads().collect_all().await.unwrap();
+    let from: liner::jiff::Timestamp = "2023-01-01T05:00:00Z".parse().unwrap();
+    let to: liner::jiff::Timestamp = "2023-01-01T20:00:00Z".parse().unwrap();
+    let expected: Vec<u64> = everything
+        .iter()
+        .filter(|l| matches!(l.order_id, Some(100 | 404)) && matches!(l.status_id, Some(2 | 10)))
+        .filter(|l| {
+            let created = l.created_at.as_ref().unwrap().parse().unwrap();
+            created >= from && created <= to
+        })
+        .map(|l| l.id)
+        .collect();
+    assert!(
+        expected.len() > 100,
+        "a multi-page selection: {}",
+        expected.len()
+    );
+    let filtered: Vec<u64> = client
+        .leads()
+        .created_between(from, to)
+        .order_ids([100, 404])
+        .status_ids([2, 10])
+        .items()
+        .map(|lead| lead.unwrap().id)
+        .collect()
+        .await;
+    assert_eq!(filtered, expected);
+}
+
+#[tokio::test]
+async fn fetching_is_lazy() {
+    let fake = CheckedFake::start(Config::default().with_leads(10_000)).await;
+    let first: Vec<_> = client(&fake).leads().items().take(150).collect().await;
+    assert_eq!(first.len(), 150);
+    assert_eq!(
+        fake.server.stats().requests,
+        2,
+        "only the pages consumed were fetched"
+    );
+}
+
+#[tokio::test]
+async fn a_shifting_list_yields_each_lead_once_and_loses_none() {
+    let fake = CheckedFake::start(Config::default().with_leads(1000).with_shift_per_page(13)).await;
+    let ids: Vec<u64> = client(&fake)
+        .leads()
+        .items()
+        .map(|lead| lead.unwrap().id)
+        .collect()
+        .await;
+    assert_unique(&ids);
+    let original: BTreeSet<u64> = (1..=1000).collect();
+    let seen: BTreeSet<u64> = ids.iter().copied().collect();
+    assert!(
+        original.is_subset(&seen),
+        "lost {:?}",
+        original.difference(&seen).collect::<Vec<_>>()
+    );
+}
+
+/// Each injected fault ends the iteration with the documented error; what
+/// was yielded before it is neither duplicated nor invented.
+#[tokio::test]
+async fn faults_end_the_iteration_with_the_documented_error() {
+    let modes: [(&str, Faults, &str); 7] = [
+        (
+            "429",
+            Faults {
+                too_many_requests: 1.0,
+                ..Faults::default()
+            },
+            "Api 429",
+        ),
+        (
+            "500",
+            Faults {
+                internal_error: 1.0,
+                ..Faults::default()
+            },
+            "Api 500",
+        ),
+        (
+            "502",
+            Faults {
+                bad_gateway: 1.0,
+                ..Faults::default()
+            },
+            "Http 502",
+        ),
+        (
+            "503",
+            Faults {
+                unavailable: 1.0,
+                ..Faults::default()
+            },
+            "Http 503",
+        ),
+        (
+            "drop",
+            Faults {
+                drop_connection: 1.0,
+                ..Faults::default()
+            },
+            "Transport",
+        ),
+        (
+            "malformed",
+            Faults {
+                malformed_json: 1.0,
+                ..Faults::default()
+            },
+            "Decode 200",
+        ),
+        (
+            "success false",
+            Faults {
+                success_false: 1.0,
+                ..Faults::default()
+            },
+            "Api 200",
+        ),
+    ];
+    for (name, faults, expected) in modes {
+        let fake = CheckedFake::start(Config::default().with_leads(300).with_faults(faults)).await;
+        let results: Vec<_> = client(&fake).leads().items().collect().await;
+        assert_eq!(results.len(), 1, "{name}: the stream ends at the error");
+        let error = results.into_iter().next().unwrap().unwrap_err();
+        let kind = match &error {
+            Error::Api { status, .. } => format!("Api {}", status.as_u16()),
+            Error::Http { status, .. } => format!("Http {}", status.as_u16()),
+            Error::Decode { status, .. } => format!("Decode {}", status.as_u16()),
+            Error::Transport { .. } => "Transport".to_owned(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(kind, expected, "{name}: {error}");
+    }
+}
+
+/// With a fraction of requests failing, every page either arrives whole or
+/// stops the stream: the leads yielded are a prefix of the list, in order.
+#[tokio::test]
+async fn a_partial_iteration_is_a_clean_prefix() {
+    let faults = Faults {
+        seed: 3,
+        unavailable: 0.3,
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(Config::default().with_leads(2000).with_faults(faults)).await;
+    let mut ids = Vec::new();
+    let mut items = std::pin::pin!(client(&fake).leads().items());
+    let mut error = None;
+    while let Some(item) = items.next().await {
+        match item {
+            Ok(lead) => ids.push(lead.id),
+            Err(err) => error = Some(err),
+        }
+    }
+    assert_eq!(ids, (1..=ids.len() as u64).collect::<Vec<_>>());
+    assert!(error.is_some_and(|err| err.status() == Some(liner::StatusCode::SERVICE_UNAVAILABLE)));
+}
+
+#[tokio::test]
+async fn one_odd_lead_does_not_fail_its_page() {
+    let server = CaptureServer::start(vec![CannedResponse::ok(
+        r#"{"success":true,"message":"","data":{"list":[{"id":1},{"name":"no id"},{"id":3}],"total":3}}"#,
+    )])
+    .await;
+    let client = Liner::builder()
+        .base_url(server.base_url())
+        .api_key("k")
+        .build()
+        .unwrap();
+    let page = client.leads().page().await.unwrap();
+    assert_eq!(page.items.iter().map(|l| l.id).collect::<Vec<_>>(), [1, 3]);
+    assert_eq!(page.undecodable.len(), 1);
+    let server = CaptureServer::start(vec![CannedResponse::ok(
+        r#"{"success":true,"message":"","data":{"list":[{"id":1},{"name":"no id"},{"id":3}],"total":3}}"#,
+    )])
+    .await;
+    let client = Liner::builder()
+        .base_url(server.base_url())
+        .api_key("k")
+        .build()
+        .unwrap();
+    let items: Vec<_> = client.leads().items().collect().await;
+    let printed: Vec<String> = items
+        .iter()
+        .map(|item| match item {
+            Ok(lead) => format!("lead {}", lead.id),
+            Err(err) => err.to_string(),
+        })
+        .collect();
+    insta::assert_snapshot!(printed.join("\n"));
+}
+
+#[tokio::test]
+async fn a_next_that_does_not_advance_is_an_error_not_a_loop() {
+    let server = CaptureServer::start(vec![
+        CannedResponse::ok(r#"{"success":true,"message":"","data":{"list":[{"id":1}],"next":1}}"#),
+        CannedResponse::ok(r#"{"success":true,"message":"","data":{"list":[{"id":2}],"next":1}}"#),
+    ])
+    .await;
+    let client = Liner::builder()
+        .base_url(server.base_url())
+        .api_key("k")
+        .build()
+        .unwrap();
+    let items: Vec<_> = client.leads().items().collect().await;
+    assert_eq!(items.len(), 3);
+    assert!(
+        matches!(items[2], Err(Error::Pagination { .. })),
+        "{:?}",
+        items[2]
+    );
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[cfg(feature = "blocking")]
+#[test]
+fn the_blocking_client_iterates() {
+    // The fake needs a runtime of its own; the blocking client brings its own too.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let fake = runtime
+        .block_on(liner_fake::FakeServer::start(
+            Config::default().with_leads(230),
+        ))
+        .unwrap();
+    let async_client = Liner::builder()
+        .base_url(fake.base_url())
+        .api_key(fake.api_key())
+        .build()
+        .unwrap();
+    let client = liner::blocking::Liner::new(async_client).unwrap();
+    let ids: Vec<u64> = client
+        .leads()
+        .page_size(100)
+        .iter()
+        .map(|lead| lead.unwrap().id)
+        .collect();
+    assert_eq!(ids, (1..=230).collect::<Vec<_>>());
+    assert_eq!(client.lead(7).unwrap().id, 7);
+    let mut count = 0;
+    for lead in client.leads().order_ids([202]) {
+        lead.unwrap();
+        count += 1;
+    }
+    assert!(count > 0);
+}
