@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, Url};
@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::list::LeadQuery;
 use crate::model::{Call, Lead};
 use crate::requests::{LeadPatch, NewLead};
+use crate::retry::{self, Effect, RetryPolicy};
 use crate::routes;
 
 /// The default time limit of a whole request, connection to last byte: the
@@ -35,6 +36,10 @@ const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
 #[derive(Clone)]
 pub struct Liner {
     inner: Arc<Inner>,
+    /// Per-clone settings: [`Liner::with_retry_policy`] and
+    /// [`Liner::with_timeout`] return a clone with their own.
+    retry: RetryPolicy,
+    timeout: Duration,
 }
 
 struct Inner {
@@ -42,7 +47,6 @@ struct Inner {
     /// Without a trailing slash.
     base_url: String,
     key: HeaderValue,
-    timeout: Duration,
 }
 
 impl fmt::Debug for Liner {
@@ -50,7 +54,8 @@ impl fmt::Debug for Liner {
         f.debug_struct("Liner")
             .field("base_url", &self.inner.base_url)
             .field("api_key", &"***")
-            .field("timeout", &self.inner.timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -64,6 +69,8 @@ pub struct LinerBuilder {
     connect_timeout: Duration,
     user_agent: String,
     http_client: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    allow_insecure_http: bool,
 }
 
 impl fmt::Debug for LinerBuilder {
@@ -75,6 +82,8 @@ impl fmt::Debug for LinerBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("http_client", &self.http_client.is_some())
+            .field("retry", &self.retry)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
     }
 }
@@ -119,12 +128,30 @@ impl LinerBuilder {
         self
     }
 
+    /// When failed requests are retried (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Allows sending the API key over plain `http://` to a host that is not
+    /// the local machine. Off by default: anyone on the path could read the
+    /// key. `http://` to loopback (`127.0.0.1`, `::1`, `localhost`) is always
+    /// allowed, for local servers and tests.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Liner> {
         let base_url = self.base_url.ok_or_else(|| Error::Config {
             reason: format!("no base URL; call .base_url(..) or set {BASE_URL_VAR}"),
         })?;
         let base_url = normalize_base_url(&base_url)?;
+        if !self.allow_insecure_http {
+            refuse_plain_http_off_loopback(&base_url)?;
+        }
         let key = self.api_key.ok_or_else(|| Error::Config {
             reason: format!("no API key; call .api_key(..) or set {API_KEY_VAR}"),
         })?;
@@ -138,7 +165,7 @@ impl LinerBuilder {
         })?;
         // Keeps the value out of reqwest's and hyper's Debug output.
         key.set_sensitive(true);
-        if self.timeout.is_zero() {
+        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(Error::Config {
                 reason: "the timeout is zero".to_owned(),
             });
@@ -158,8 +185,36 @@ impl LinerBuilder {
                 http,
                 base_url,
                 key,
-                timeout: self.timeout,
             }),
+            retry: self.retry,
+            timeout: self.timeout,
+        })
+    }
+}
+
+/// The API key must not cross a network in clear text.
+fn refuse_plain_http_off_loopback(base_url: &str) -> Result<()> {
+    let url = Url::parse(base_url).map_err(|err| Error::Config {
+        reason: err.to_string(),
+    })?;
+    if url.scheme() != "http" {
+        return Ok(());
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(Error::Config {
+            reason: format!(
+                "refusing to send the API key over plain http:// to {}; use https://, or \
+                 .allow_insecure_http(true) if this network is trusted",
+                url.host_str().unwrap_or_default()
+            ),
         })
     }
 }
@@ -195,6 +250,27 @@ impl Liner {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             user_agent: concat!("liner-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             http_client: None,
+            retry: RetryPolicy::default(),
+            allow_insecure_http: false,
+        }
+    }
+
+    /// A clone of this client with another retry policy (same connection
+    /// pool), for one call or a family of calls:
+    /// `client.with_retry_policy(RetryPolicy::none()).lead(7)`.
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
+        Self {
+            retry: policy,
+            ..self.clone()
+        }
+    }
+
+    /// A clone of this client with another per-attempt timeout (same
+    /// connection pool).
+    pub fn with_timeout(&self, timeout: Duration) -> Self {
+        Self {
+            timeout,
+            ..self.clone()
         }
     }
 
@@ -222,15 +298,27 @@ impl Liner {
     /// Lead details: `GET /v2/lead/detail/{id}/`.
     pub async fn lead(&self, id: u64) -> Result<Lead> {
         let id = positive("lead_id", id)?;
-        self.send(Method::GET, &routes::lead_detail(id), &[], None)
-            .await
+        self.send(
+            Effect::Read,
+            Method::GET,
+            &routes::lead_detail(id),
+            &[],
+            None,
+        )
+        .await
     }
 
     /// Call details: `GET /v2/call/detail/{id}/`.
     pub async fn call(&self, id: u64) -> Result<Call> {
         let id = positive("call_id", id)?;
-        self.send(Method::GET, &routes::call_detail(id), &[], None)
-            .await
+        self.send(
+            Effect::Read,
+            Method::GET,
+            &routes::call_detail(id),
+            &[],
+            None,
+        )
+        .await
     }
 
     /// Creates a lead (`POST /v2/lead/create/`) and returns its id.
@@ -243,7 +331,13 @@ impl Liner {
         }
         let body = lead.into_body()?;
         let created: Created = self
-            .send(Method::POST, routes::LEAD_CREATE, &[], Some(body))
+            .send(
+                Effect::Create,
+                Method::POST,
+                routes::LEAD_CREATE,
+                &[],
+                Some(body),
+            )
             .await?;
         Ok(created.id)
     }
@@ -253,7 +347,13 @@ impl Liner {
         let id = positive("lead_id", id)?;
         let body = patch.into_body()?;
         let _: serde::de::IgnoredAny = self
-            .send(Method::POST, &routes::lead_update(id), &[], Some(body))
+            .send(
+                Effect::Update,
+                Method::POST,
+                &routes::lead_update(id),
+                &[],
+                Some(body),
+            )
             .await?;
         Ok(())
     }
@@ -263,9 +363,10 @@ impl Liner {
         LeadQuery::new(self.clone())
     }
 
-    /// Sends one request and decodes the envelope's `data` as `T`.
+    /// Sends one request (with retries) and decodes the envelope's `data`.
     pub(crate) async fn send<T>(
         &self,
+        effect: Effect,
         method: Method,
         path: &str,
         query: &[(&str, String)],
@@ -274,20 +375,83 @@ impl Liner {
     where
         T: for<'de> Deserialize<'de>,
     {
-        let (status, bytes) = self.send_raw(method, path, query, body).await?;
+        let (status, bytes) = self.send_raw(effect, method, path, query, body).await?;
         envelope::decode(status, &bytes)
     }
 
-    /// Sends one request; the status and the whole body, or a transport
-    /// error or timeout.
+    /// Sends one request, retrying as the policy allows; the status and the
+    /// whole body of the last attempt, or its error. Retryable statuses (429,
+    /// 502, 503, 504) come back as errors; other statuses are decoded by the
+    /// caller.
     pub(crate) async fn send_raw(
         &self,
+        effect: Effect,
         method: Method,
         path: &str,
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
     ) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
         let operation = format!("{method} {path}");
+        let started = Instant::now();
+        let deadline = self.retry.deadline_limit();
+        let mut retry = 0;
+        loop {
+            let timeout = match deadline {
+                Some(limit) => match limit.checked_sub(started.elapsed()) {
+                    Some(left) if !left.is_zero() => self.timeout.min(left),
+                    _ => {
+                        return Err(Error::Timeout {
+                            operation,
+                            after: Some(limit),
+                            connecting: false,
+                        });
+                    }
+                },
+                None => self.timeout,
+            };
+            let attempt = self
+                .attempt(
+                    &operation,
+                    method.clone(),
+                    path,
+                    query,
+                    body.clone(),
+                    timeout,
+                )
+                .await;
+            let error = match attempt {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            };
+            let Some(wait) = self.retry.wait_before_retry(effect, retry, &error) else {
+                return Err(error);
+            };
+            if deadline.is_some_and(|limit| started.elapsed() + wait >= limit) {
+                tracing::debug!(%operation, %error, "not retrying: the wait would pass the deadline");
+                return Err(error);
+            }
+            retry += 1;
+            tracing::warn!(
+                %operation,
+                retry,
+                wait_ms = wait.as_millis() as u64,
+                %error,
+                "retrying Liner API request"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One attempt.
+    async fn attempt(
+        &self,
+        operation: &str,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
         let url = format!("{}{path}", self.inner.base_url);
         let mut request = self
             .inner
@@ -295,7 +459,7 @@ impl Liner {
             .request(method, url)
             .header(API_KEY_HEADER, self.inner.key.clone())
             .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(self.inner.timeout);
+            .timeout(timeout);
         if !query.is_empty() {
             request = request.query(query);
         }
@@ -304,25 +468,52 @@ impl Liner {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body);
         }
-        let timeout = self.inner.timeout;
         let transport = |source: reqwest::Error| {
             if source.is_timeout() {
                 Error::Timeout {
-                    operation: operation.clone(),
+                    operation: operation.to_owned(),
                     after: Some(timeout),
+                    connecting: source.is_connect(),
                 }
             } else {
                 // reqwest errors may carry the URL; it holds no secret (the
                 // key travels in a header), so it is kept for context.
                 Error::Transport {
-                    operation: operation.clone(),
+                    operation: operation.to_owned(),
                     source,
                 }
             }
         };
         let response = request.send().await.map_err(transport)?;
         let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(retry::parse_retry_after);
         let bytes = response.bytes().await.map_err(transport)?;
+        if matches!(status.as_u16(), 429 | 502 | 503 | 504) {
+            // Decoded here, not by the caller, so that the retry loop can
+            // see the error (with its Retry-After).
+            let mut error = match envelope::decode::<serde::de::IgnoredAny>(status, &bytes) {
+                Err(error) => error,
+                Ok(_) => Error::Http {
+                    status,
+                    snippet: crate::error::snippet(&bytes),
+                    retry_after: None,
+                },
+            };
+            if let Error::Api {
+                retry_after: slot, ..
+            }
+            | Error::Http {
+                retry_after: slot, ..
+            } = &mut error
+            {
+                *slot = retry_after;
+            }
+            return Err(error);
+        }
         Ok((status, bytes))
     }
 }
@@ -376,6 +567,32 @@ mod tests {
             .unwrap();
         let printed = format!("{client:?} {:?}", Liner::builder().api_key("canary-key-42"));
         assert!(!printed.contains("canary-key-42"), "{printed}");
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback() {
+        let build = |url: &str| Liner::builder().base_url(url).api_key("k").build();
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://127.3.4.5",
+            "http://[::1]:80",
+            "http://localhost:1",
+            "https://liner.example.com",
+        ] {
+            assert!(build(local).is_ok(), "{local}");
+        }
+        let err = build("http://liner.example.com").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("refusing to send the API key over plain http:// to liner.example.com"),
+            "{err}"
+        );
+        let allowed = Liner::builder()
+            .base_url("http://10.0.0.1")
+            .api_key("k")
+            .allow_insecure_http(true)
+            .build();
+        assert!(allowed.is_ok());
     }
 
     #[test]

@@ -34,16 +34,25 @@ pub(crate) fn decode<'de, T: Deserialize<'de>>(
 ) -> Result<T, Error> {
     if !status.is_success() {
         return Err(match parse::<IgnoredAny>(body) {
-            Ok(Outcome::Failure(message)) => Error::Api { status, message },
+            Ok(Outcome::Failure(message)) => Error::Api {
+                status,
+                message,
+                retry_after: None,
+            },
             _ => Error::Http {
                 status,
                 snippet: snippet(body),
+                retry_after: None,
             },
         });
     }
     match parse::<T>(body) {
         Ok(Outcome::Success(data)) => Ok(data),
-        Ok(Outcome::Failure(message)) => Err(Error::Api { status, message }),
+        Ok(Outcome::Failure(message)) => Err(Error::Api {
+            status,
+            message,
+            retry_after: None,
+        }),
         Err(failure) => Err(Error::Decode {
             status,
             path: failure.path,
@@ -187,7 +196,7 @@ mod tests {
         let body = br#"{"success":false,"message":"Lead not found","data":[]}"#;
         let err = decode::<Lead>(ok(), body).unwrap_err();
         assert!(
-            matches!(err, Error::Api { status, ref message } if status == 200 && message == "Lead not found")
+            matches!(err, Error::Api { status, ref message, .. } if status == 200 && message == "Lead not found")
         );
     }
 
@@ -213,7 +222,7 @@ mod tests {
         let status = StatusCode::BAD_GATEWAY;
         let err = decode::<Lead>(status, b"<html>502 Bad Gateway</html>").unwrap_err();
         assert!(
-            matches!(err, Error::Http { status, ref snippet } if status == 502 && snippet.contains("Bad Gateway"))
+            matches!(err, Error::Http { status, ref snippet, .. } if status == 502 && snippet.contains("Bad Gateway"))
         );
         let err = decode::<Lead>(
             StatusCode::NOT_FOUND,

@@ -40,6 +40,8 @@ pub enum Error {
         status: StatusCode,
         /// The API's explanation (`message`).
         message: String,
+        /// The wait the server asked for (`Retry-After`), if any.
+        retry_after: Option<Duration>,
     },
     /// The API answered with a non-2xx status and a body that is not a
     /// Liner envelope (a proxy's HTML page, an empty body, ...).
@@ -48,6 +50,8 @@ pub enum Error {
         status: StatusCode,
         /// The first [`SNIPPET_LIMIT`] bytes of the body, lossily decoded.
         snippet: String,
+        /// The wait the server asked for (`Retry-After`), if any.
+        retry_after: Option<Duration>,
     },
     /// A 2xx answer whose body could not be decoded.
     Decode {
@@ -67,6 +71,9 @@ pub enum Error {
         operation: String,
         /// The time limit that was exceeded, when known.
         after: Option<Duration>,
+        /// Whether it timed out while connecting (the server never saw the
+        /// request).
+        connecting: bool,
     },
     /// The connection failed or broke (refused, reset, cut mid-body, TLS).
     Transport {
@@ -111,6 +118,25 @@ impl Error {
         matches!(self, Self::Timeout { .. })
     }
 
+    /// Whether the connection could not be made at all, so the server never
+    /// saw the request (the one failure after which a create is safe to
+    /// retry).
+    pub fn is_connect(&self) -> bool {
+        match self {
+            Self::Transport { source, .. } => source.is_connect(),
+            Self::Timeout { connecting, .. } => *connecting,
+            _ => false,
+        }
+    }
+
+    /// The wait the server asked for with `Retry-After`, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api { retry_after, .. } | Self::Http { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// Whether trying the same request again later may succeed: timeouts,
     /// broken connections, `429`, `502`, `503` and `504`. Whether it is *safe*
     /// to retry depends on the request: a create may have happened already.
@@ -143,7 +169,9 @@ impl fmt::Display for Error {
                 write!(f, "invalid {field}: {reason} (nothing was sent)")
             }
             Self::Config { reason } => write!(f, "cannot configure the Liner client: {reason}"),
-            Self::Api { status, message } => {
+            Self::Api {
+                status, message, ..
+            } => {
                 let message = if message.is_empty() {
                     "(no message)"
                 } else {
@@ -155,7 +183,9 @@ impl fmt::Display for Error {
                     status.as_u16()
                 )
             }
-            Self::Http { status, snippet } => write!(
+            Self::Http {
+                status, snippet, ..
+            } => write!(
                 f,
                 "the Liner API answered HTTP {} without a Liner envelope; body: {}",
                 status.as_u16(),
@@ -174,14 +204,18 @@ impl fmt::Display for Error {
             ),
             Self::Timeout {
                 operation,
-                after: Some(after),
+                after,
+                connecting,
             } => {
-                write!(f, "{operation} timed out after {after:?}")
+                write!(f, "{operation} timed out")?;
+                if *connecting {
+                    f.write_str(" while connecting")?;
+                }
+                match after {
+                    Some(after) => write!(f, " after {after:?}"),
+                    None => Ok(()),
+                }
             }
-            Self::Timeout {
-                operation,
-                after: None,
-            } => write!(f, "{operation} timed out"),
             Self::Transport { operation, source } => {
                 write!(f, "{operation} failed: {}", transport_cause(source))
             }
@@ -261,6 +295,7 @@ mod tests {
         let api = |code: u16| Error::Api {
             status: StatusCode::from_u16(code).unwrap(),
             message: String::new(),
+            retry_after: None,
         };
         assert!(api(429).is_retryable() && api(503).is_retryable());
         assert!(!api(400).is_retryable() && !api(500).is_retryable());

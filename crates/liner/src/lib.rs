@@ -10,6 +10,7 @@ mod ids;
 mod list;
 mod model;
 mod requests;
+mod retry;
 mod routes;
 
 pub use api_key::ApiKey;
@@ -22,6 +23,7 @@ pub use model::{
     Call, CustomValues, Direction, FinishInitiator, Lead, LeadType, Timestamp, TimestampError,
 };
 pub use requests::{LeadPatch, NewLead};
+pub use retry::RetryPolicy;
 
 /// Re-exported so users can name date-times without adding the dependency.
 pub use jiff;

@@ -13,6 +13,7 @@ use crate::envelope;
 use crate::error::{Error, Result, snippet};
 use crate::ids::IdSet;
 use crate::model::Lead;
+use crate::retry::{Effect, RetryPolicy};
 use crate::routes;
 
 /// The largest page the API serves.
@@ -205,6 +206,12 @@ impl LeadQuery {
         self
     }
 
+    /// The retry policy of this query's requests (default: the client's).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.client = self.client.with_retry_policy(policy);
+        self
+    }
+
     /// Where to start: the ordinal number of the first lead (default 0).
     pub fn offset(mut self, offset: u64) -> Self {
         self.offset = offset;
@@ -266,7 +273,13 @@ impl LeadQuery {
     async fn fetch(&self, offset: u64) -> Result<Page> {
         let (status, body) = self
             .client
-            .send_raw(Method::GET, routes::LEAD_LIST, &self.query(offset), None)
+            .send_raw(
+                Effect::Read,
+                Method::GET,
+                routes::LEAD_LIST,
+                &self.query(offset),
+                None,
+            )
             .await?;
         let raw: RawPage<'_> = envelope::decode(status, &body)?;
         Ok(raw.into_page(offset))

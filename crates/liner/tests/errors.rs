@@ -3,14 +3,17 @@
 
 use std::time::Duration;
 
-use liner::{Error, LeadType, Liner, NewLead};
+use liner::{Error, LeadType, Liner, NewLead, RetryPolicy};
 use liner_fake::{Config, FakeServer, Faults, Latency};
 use liner_tests::capture::{CannedResponse, CaptureServer};
 
+/// No retries: each staged failure is seen as it happens (retries have
+/// their own tests in `reliability.rs`).
 fn client(base_url: &str) -> Liner {
     Liner::builder()
         .base_url(base_url)
         .api_key("canary-key-0451")
+        .retry_policy(RetryPolicy::none())
         .build()
         .unwrap()
 }
@@ -126,6 +129,7 @@ async fn every_variant_displays_actionably() {
         .base_url(slow.base_url())
         .api_key(slow.api_key())
         .timeout(Duration::from_millis(200))
+        .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
     printed.add(

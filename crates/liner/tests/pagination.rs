@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use futures_util::StreamExt as _;
-use liner::{Error, Liner};
+use liner::{Error, Liner, RetryPolicy};
 use liner_fake::{Config, Faults};
 use liner_tests::capture::{CannedResponse, CaptureServer};
 use liner_tests::conformance::CheckedFake;
@@ -130,8 +130,9 @@ async fn a_shifting_list_yields_each_lead_once_and_loses_none() {
     );
 }
 
-/// Each injected fault ends the iteration with the documented error; what
-/// was yielded before it is neither duplicated nor invented.
+/// Without retries, each injected fault ends the iteration with the
+/// documented error; what was yielded before it is neither duplicated nor
+/// invented. (With the default retries, see `reliability.rs`.)
 #[tokio::test]
 async fn faults_end_the_iteration_with_the_documented_error() {
     let modes: [(&str, Faults, &str); 7] = [
@@ -194,7 +195,12 @@ async fn faults_end_the_iteration_with_the_documented_error() {
     ];
     for (name, faults, expected) in modes {
         let fake = CheckedFake::start(Config::default().with_leads(300).with_faults(faults)).await;
-        let results: Vec<_> = client(&fake).leads().items().collect().await;
+        let results: Vec<_> = client(&fake)
+            .leads()
+            .retry_policy(RetryPolicy::none())
+            .items()
+            .collect()
+            .await;
         assert_eq!(results.len(), 1, "{name}: the stream ends at the error");
         let error = results.into_iter().next().unwrap().unwrap_err();
         let kind = match &error {
@@ -219,7 +225,12 @@ async fn a_partial_iteration_is_a_clean_prefix() {
     };
     let fake = CheckedFake::start(Config::default().with_leads(2000).with_faults(faults)).await;
     let mut ids = Vec::new();
-    let mut items = std::pin::pin!(client(&fake).leads().items());
+    let mut items = std::pin::pin!(
+        client(&fake)
+            .leads()
+            .retry_policy(RetryPolicy::none())
+            .items()
+    );
     let mut error = None;
     while let Some(item) = items.next().await {
         match item {
