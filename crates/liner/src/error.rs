@@ -262,12 +262,21 @@ fn quoted(snippet: &str) -> String {
     }
 }
 
-/// The first [`SNIPPET_LIMIT`] bytes of `body`, as text, cut at a character
-/// boundary, with `…` when cut.
+/// The start of `body` as text: at most [`SNIPPET_LIMIT`] bytes of UTF-8
+/// (invalid bytes become U+FFFD, which is 3 bytes, so the text is cut again
+/// after decoding), cut at a character boundary, with `…` when cut.
 pub(crate) fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(SNIPPET_LIMIT)]);
-    let mut text = text.into_owned();
-    if body.len() > SNIPPET_LIMIT {
+    let mut text = String::from_utf8_lossy(&body[..body.len().min(SNIPPET_LIMIT)]).into_owned();
+    let mut cut = body.len() > SNIPPET_LIMIT;
+    if text.len() > SNIPPET_LIMIT {
+        let mut end = SNIPPET_LIMIT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        cut = true;
+    }
+    if cut {
         // A multi-byte character cut in half decodes to U+FFFD; drop it.
         if text.ends_with('\u{FFFD}') {
             text.pop();
@@ -288,6 +297,13 @@ mod tests {
         let cut = snippet(long.as_bytes());
         assert!(cut.len() <= SNIPPET_LIMIT + '…'.len_utf8());
         assert!(cut.ends_with('…') && !cut.contains('\u{FFFD}'));
+        // Found by the fuzz test: invalid bytes expand to 3-byte U+FFFD.
+        let invalid = snippet(&[0xFF; 1000]);
+        assert!(
+            invalid.len() <= SNIPPET_LIMIT + '…'.len_utf8(),
+            "{}",
+            invalid.len()
+        );
     }
 
     #[test]

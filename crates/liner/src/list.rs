@@ -124,6 +124,7 @@ pub struct LeadQuery {
     status_ids: Vec<u64>,
     page_size: u64,
     offset: u64,
+    strict: bool,
     problem: Option<(&'static str, String)>,
 }
 
@@ -136,6 +137,7 @@ impl fmt::Debug for LeadQuery {
             .field("status_ids", &self.status_ids)
             .field("page_size", &self.page_size)
             .field("offset", &self.offset)
+            .field("strict", &self.strict)
             .finish_non_exhaustive()
     }
 }
@@ -150,6 +152,7 @@ impl LeadQuery {
             status_ids: Vec::new(),
             page_size: DEFAULT_PAGE_SIZE,
             offset: 0,
+            strict: false,
             problem: None,
         }
     }
@@ -203,6 +206,13 @@ impl LeadQuery {
                 format!("must be between 1 and {MAX_PAGE_SIZE}, got {size}"),
             );
         }
+        self
+    }
+
+    /// Treats every inconsistency of the list as an [`Error::Pagination`]
+    /// instead of a warning (see [`pages`](Self::pages)).
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
         self
     }
 
@@ -294,11 +304,20 @@ impl LeadQuery {
     /// it is paged). A `next` that does not move forward ends the stream with
     /// [`Error::Pagination`] rather than looping. After an error the stream
     /// ends.
+    ///
+    /// Other inconsistencies of a list that changes while it is paged are
+    /// logged as `tracing` warnings and paging goes on, following `next`
+    /// (or [`strict`](Self::strict) makes them errors): `total` changing
+    /// between pages, a page shorter than asked for before `total` is
+    /// reached, and a `next` other than `offset + len(list)`. Going on is the
+    /// useful default: duplicates are dropped by id, and a list that grew
+    /// simply has more to read.
     pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send + 'static {
         let state = Pager {
             offset: self.offset,
             query: self,
             seen: IdSet::default(),
+            total: None,
             state: PagerState::Start,
         };
         stream::unfold(state, |mut pager| async move {
@@ -345,6 +364,8 @@ struct Pager {
     query: LeadQuery,
     offset: u64,
     seen: IdSet,
+    /// `total` as the previous page said.
+    total: Option<u64>,
     state: PagerState,
 }
 
@@ -383,9 +404,26 @@ impl Pager {
             }
         };
         let served = page.items.len() + page.undecodable.len();
+        let before = page.items.len();
         page.items.retain(|lead| self.seen.insert(lead.id));
+        if page.items.len() < before {
+            tracing::debug!(
+                offset = self.offset,
+                dropped = before - page.items.len(),
+                "dropped leads already yielded (the list shifted)"
+            );
+        }
         let end = self.offset + served as u64;
-        self.state = if served == 0 || page.total.is_some_and(|total| end >= total) {
+        let at_end = served == 0 || page.total.is_some_and(|total| end >= total);
+        if let Some(problem) = self.inconsistency(&page, served, end, at_end) {
+            if self.query.strict {
+                self.state = PagerState::Failing(Error::Pagination { reason: problem });
+                return Some(Ok(page));
+            }
+            tracing::warn!(offset = self.offset, "{problem}; paging on");
+        }
+        self.total = page.total;
+        self.state = if at_end {
             PagerState::Done
         } else {
             match page.next {
@@ -406,10 +444,36 @@ impl Pager {
     }
 }
 
+impl Pager {
+    /// What is odd about `page`, if anything (besides duplicates).
+    fn inconsistency(&self, page: &Page, served: usize, end: u64, at_end: bool) -> Option<String> {
+        if let (Some(before), Some(now)) = (self.total, page.total) {
+            if before != now {
+                return Some(format!(
+                    "the list's total changed from {before} to {now} while paging"
+                ));
+            }
+        }
+        if !at_end && (served as u64) < self.query.page_size {
+            return Some(format!(
+                "the page at offset {} has {served} leads, fewer than the {} asked for, before the end",
+                self.offset, self.query.page_size
+            ));
+        }
+        match page.next {
+            Some(next) if !at_end && next != end => Some(format!(
+                "the page at offset {} ends at {end} but says the next one is at {next}",
+                self.offset
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// `data` of a list answer, with each lead kept as raw JSON until it is
 /// decoded on its own, so that one odd lead cannot fail the page.
 #[derive(Deserialize)]
-struct RawPage<'a> {
+pub(crate) struct RawPage<'a> {
     #[serde(borrow)]
     list: Vec<&'a RawValue>,
     #[serde(default)]
@@ -419,7 +483,7 @@ struct RawPage<'a> {
 }
 
 impl RawPage<'_> {
-    fn into_page(self, offset: u64) -> Page {
+    pub(crate) fn into_page(self, offset: u64) -> Page {
         let mut items = Vec::with_capacity(self.list.len());
         let mut undecodable = Vec::new();
         for (index, raw) in self.list.into_iter().enumerate() {

@@ -1,0 +1,351 @@
+//! Retries, timeouts, pagination guards and secret hygiene against the fake
+//! server's fault injection. Every number here is asserted, not printed.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt as _;
+use liner::{Error, LeadPatch, LeadType, Liner, NewLead, RetryPolicy};
+use liner_fake::{Config, Faults, Latency};
+use liner_tests::conformance::CheckedFake;
+
+fn client(fake: &CheckedFake, policy: RetryPolicy) -> Liner {
+    Liner::builder()
+        .base_url(fake.base_url())
+        .api_key(fake.api_key())
+        .retry_policy(policy)
+        .build()
+        .unwrap()
+}
+
+/// Quick retries for tests: the backoff shape is unit-tested in `retry.rs`.
+fn patient() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_retries(8)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(20))
+}
+
+/// 30% of requests fail (10% 429, 10% 503, 10% connection cut mid-body);
+/// exporting 10,000 leads still yields exactly the 10,000, once each.
+#[tokio::test]
+async fn an_export_survives_thirty_percent_faults() {
+    let faults = Faults {
+        seed: 30,
+        too_many_requests: 0.1,
+        unavailable: 0.1,
+        drop_connection: 0.1,
+        retry_after_seconds: 0,
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(Config::default().with_leads(10_000).with_faults(faults)).await;
+    let leads = client(&fake, patient())
+        .leads()
+        .collect_all()
+        .await
+        .unwrap();
+    let ids: Vec<u64> = leads.iter().map(|lead| lead.id).collect();
+    assert_eq!(ids, (1..=10_000).collect::<Vec<_>>());
+    let stats = fake.server.stats();
+    let injected: u64 = stats.faults.values().sum();
+    assert!(injected >= 20, "faults were injected: {:?}", stats.faults);
+    assert_eq!(
+        stats.requests,
+        100 + injected,
+        "one retry per injected fault"
+    );
+}
+
+/// Creates under faults: a create is retried only when the connection could
+/// not be made, so no lead is ever created twice. Each call either returns
+/// the new id, or fails; leads the server created for failed calls (their
+/// answer was cut) exist once.
+#[tokio::test]
+async fn creates_under_faults_never_duplicate() {
+    let faults = Faults {
+        seed: 7,
+        unavailable: 0.15,
+        drop_connection: 0.15,
+        internal_error: 0.05,
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(Config::default().with_leads(0).with_faults(faults)).await;
+    let client = client(&fake, patient());
+    let mut created = Vec::new();
+    let mut failed = 0;
+    for n in 0..200u64 {
+        let lead = NewLead::new(
+            LeadType::Straight,
+            format!("7900{:07}", n),
+            202,
+            "order-202",
+        )
+        .name(format!("lead {n}"));
+        match client.create_lead(lead).await {
+            Ok(id) => created.push(id),
+            Err(err) => {
+                assert!(
+                    !err.is_connect(),
+                    "the fake always accepts connections: {err}"
+                );
+                failed += 1;
+            }
+        }
+    }
+    assert!(failed > 30, "faults hit creates: {failed}");
+    let stats = fake.server.stats();
+    assert_eq!(stats.requests, 200, "no create was retried");
+    let all = client.leads().collect_all().await.unwrap();
+    let names: Vec<String> = all.iter().filter_map(|lead| lead.name.clone()).collect();
+    let unique: BTreeSet<&String> = names.iter().collect();
+    assert_eq!(unique.len(), names.len(), "a lead was created twice");
+    assert_eq!(all.len() as u64, stats.leads_created);
+    assert!(
+        created
+            .iter()
+            .all(|id| all.iter().any(|lead| lead.id == *id))
+    );
+}
+
+#[tokio::test]
+async fn updates_retry_only_when_the_policy_says_so() {
+    let faults = Faults {
+        unavailable: 1.0,
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
+    let patch = || LeadPatch::new().status_id(3);
+    let err = client(&fake, patient())
+        .update_lead(1, patch())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(fake.server.stats().requests, 1);
+    let err = client(&fake, patient().max_retries(2).retry_updates(true))
+        .update_lead(1, patch())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(
+        fake.server.stats().requests,
+        4,
+        "1 + 1 first attempt and 2 retries"
+    );
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_and_capped() {
+    let faults = Faults {
+        too_many_requests: 1.0,
+        retry_after_seconds: 1,
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
+    let started = Instant::now();
+    let err = client(&fake, RetryPolicy::default().max_retries(1))
+        .lead(1)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited the Retry-After"
+    );
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(1)));
+    assert_eq!(fake.server.stats().requests, 2);
+
+    let faults = Faults {
+        too_many_requests: 1.0,
+        retry_after_seconds: 120,
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
+    let started = Instant::now();
+    let err = client(&fake, RetryPolicy::default())
+        .lead(1)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "did not sleep past the cap"
+    );
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+    assert_eq!(
+        fake.server.stats().requests,
+        1,
+        "above the cap the error comes back at once"
+    );
+}
+
+#[tokio::test]
+async fn a_hung_server_times_out_and_the_deadline_holds() {
+    let faults = Faults {
+        latency: Latency::Fixed(Duration::from_secs(30)),
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
+    let quick = client(&fake, RetryPolicy::none()).with_timeout(Duration::from_millis(200));
+    let started = Instant::now();
+    let err = quick.lead(1).await.unwrap_err();
+    assert!(err.is_timeout() && !err.is_connect(), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    let bounded = client(
+        &fake,
+        RetryPolicy::default()
+            .max_retries(10)
+            .deadline(Duration::from_millis(700)),
+    )
+    .with_timeout(Duration::from_millis(300));
+    let started = Instant::now();
+    let err = bounded.lead(1).await.unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(1500),
+        "the deadline bounds retries: {took:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_shifting_list_is_an_error_only_in_strict_mode() {
+    let fake = CheckedFake::start(Config::default().with_leads(500).with_shift_per_page(5)).await;
+    let lenient = client(&fake, RetryPolicy::none())
+        .leads()
+        .collect_all()
+        .await
+        .unwrap();
+    assert!(lenient.len() >= 500);
+    let fake = CheckedFake::start(Config::default().with_leads(500).with_shift_per_page(5)).await;
+    let results: Vec<_> = client(&fake, RetryPolicy::none())
+        .leads()
+        .strict()
+        .pages()
+        .collect()
+        .await;
+    let error = results.last().unwrap().as_ref().unwrap_err();
+    assert!(matches!(error, Error::Pagination { .. }), "{error}");
+    assert!(
+        error.to_string().contains("total changed from 500 to 505"),
+        "{error}"
+    );
+}
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// With a canary key, nothing a user can print of a failing client (Debug,
+/// Display, every error, every tracing event at every level) contains it.
+#[tokio::test]
+async fn the_key_never_leaks() {
+    const CANARY: &str = "canary-7f3a9e41-key";
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let faults = Faults {
+        unavailable: 0.5,
+        drop_connection: 0.2,
+        seed: 5,
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(
+        Config::default()
+            .with_leads(300)
+            .with_api_key(CANARY)
+            .with_faults(faults),
+    )
+    .await;
+    let good = Liner::builder()
+        .base_url(fake.base_url())
+        .api_key(CANARY)
+        .retry_policy(patient().max_retries(3))
+        .build()
+        .unwrap();
+    let wrong = Liner::builder()
+        .base_url(fake.base_url())
+        .api_key("not-the-canary")
+        .build()
+        .unwrap();
+    let mut printed = format!("{good:?} {:?}", Liner::builder().api_key(CANARY));
+    let mut errors = Vec::new();
+    for id in 1..=40 {
+        if let Err(err) = good.lead(id).await {
+            errors.push(err);
+        }
+    }
+    errors.extend(good.leads().collect_all().await.err());
+    errors.extend(wrong.lead(1).await.err());
+    errors.extend(
+        good.create_lead(NewLead::new(LeadType::Straight, "79001234567", 1, "x"))
+            .await
+            .err(),
+    );
+    assert!(!errors.is_empty(), "failures were staged");
+    for err in &errors {
+        printed.push_str(&format!("{err} {err:?} {err:#?}"));
+    }
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("retrying Liner API request"),
+        "retries were logged:\n{logs}"
+    );
+    assert!(
+        !printed.contains(CANARY),
+        "the key leaked into an error or Debug output"
+    );
+    assert!(!logs.contains(CANARY), "the key leaked into the logs");
+}
+
+/// 64 tasks share one client for 10,000 reads with 10% injected faults:
+/// every lead is read exactly once, none lost, none twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shared_client_under_concurrent_load() {
+    let faults = Faults {
+        seed: 64,
+        unavailable: 0.05,
+        drop_connection: 0.05,
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(Config::default().with_leads(10_000).with_faults(faults)).await;
+    let client = client(&fake, patient());
+    let tasks: Vec<_> = (0..64u64)
+        .map(|task| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for id in (1..=10_000u64).filter(|id| id % 64 == task) {
+                    ids.push(client.lead(id).await.map(|lead| lead.id));
+                }
+                ids
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for task in tasks {
+        for result in task.await.unwrap() {
+            ids.push(result.expect("every read succeeds after retries"));
+        }
+    }
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=10_000).collect::<Vec<_>>());
+    let injected: u64 = fake.server.stats().faults.values().sum();
+    assert!(injected > 500, "faults were injected: {injected}");
+}
