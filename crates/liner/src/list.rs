@@ -447,12 +447,12 @@ impl Pager {
 impl Pager {
     /// What is odd about `page`, if anything (besides duplicates).
     fn inconsistency(&self, page: &Page, served: usize, end: u64, at_end: bool) -> Option<String> {
-        if let (Some(before), Some(now)) = (self.total, page.total) {
-            if before != now {
-                return Some(format!(
-                    "the list's total changed from {before} to {now} while paging"
-                ));
-            }
+        if let (Some(before), Some(now)) = (self.total, page.total)
+            && before != now
+        {
+            return Some(format!(
+                "the list's total changed from {before} to {now} while paging"
+            ));
         }
         if !at_end && (served as u64) < self.query.page_size {
             return Some(format!(
