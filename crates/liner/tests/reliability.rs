@@ -49,6 +49,10 @@ async fn an_export_survives_thirty_percent_faults() {
     assert_eq!(ids, (1..=10_000).collect::<Vec<_>>());
     let stats = fake.server.stats();
     let injected: u64 = stats.faults.values().sum();
+    println!(
+        "export of 10,000 leads survived {injected} injected faults: {:?}",
+        stats.faults
+    );
     assert!(injected >= 20, "faults were injected: {:?}", stats.faults);
     assert_eq!(
         stats.requests,
@@ -93,6 +97,11 @@ async fn creates_under_faults_never_duplicate() {
             }
         }
     }
+    println!(
+        "200 creates: {} succeeded, {failed} failed, {} leads exist",
+        created.len(),
+        fake.server.stats().leads_created
+    );
     assert!(failed > 30, "faults hit creates: {failed}");
     let stats = fake.server.stats();
     assert_eq!(stats.requests, 200, "no create was retried");
@@ -347,5 +356,6 @@ async fn a_shared_client_under_concurrent_load() {
     ids.sort_unstable();
     assert_eq!(ids, (1..=10_000).collect::<Vec<_>>());
     let injected: u64 = fake.server.stats().faults.values().sum();
+    println!("64 tasks, 10,000 reads, {injected} injected faults survived");
     assert!(injected > 500, "faults were injected: {injected}");
 }
