@@ -13,7 +13,18 @@ use futures_util::StreamExt as _;
 use liner::{LeadPatch, LeadType, Liner, NewLead};
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    match tour().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            // Display, not Debug: the message is written for people.
+            eprintln!("quickstart failed: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn tour() -> Result<(), Box<dyn std::error::Error>> {
     // Keeps the fake alive until the end of `main` when there is one.
     let (client, _fake) = match Liner::from_env() {
         Ok(client) => {
