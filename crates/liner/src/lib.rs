@@ -18,7 +18,10 @@ pub use client::{
     API_KEY_VAR, BASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Liner, LinerBuilder,
 };
 pub use error::{Error, Result, SNIPPET_LIMIT, StatusCode};
-pub use list::{DEFAULT_PAGE_SIZE, LeadQuery, MAX_PAGE_SIZE, Page, TimeBound, UndecodableLead};
+pub use list::{
+    DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, LeadQuery, MAX_CONCURRENCY, MAX_PAGE_SIZE, Page,
+    TimeBound, UndecodableLead,
+};
 pub use model::{
     Call, CustomValues, Direction, FinishInitiator, Lead, LeadType, Timestamp, TimestampError,
 };

@@ -21,6 +21,11 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 /// The page size `liner` asks for unless told otherwise: the maximum, to
 /// save round trips (the API's own default is 50).
 pub const DEFAULT_PAGE_SIZE: u64 = MAX_PAGE_SIZE;
+/// Pages requested at once after the first, unless told otherwise: enough to
+/// hide most of the round-trip time, few enough to be a polite client.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// The most pages [`LeadQuery::concurrency`] accepts.
+pub const MAX_CONCURRENCY: usize = 32;
 
 /// A point in time for the `createdAt` filters: a [`jiff::Timestamp`], a
 /// [`jiff::Zoned`], or an RFC 3339 string such as `2023-01-01T00:00:00Z`
@@ -125,6 +130,7 @@ pub struct LeadQuery {
     page_size: u64,
     offset: u64,
     strict: bool,
+    concurrency: usize,
     problem: Option<(&'static str, String)>,
 }
 
@@ -138,6 +144,7 @@ impl fmt::Debug for LeadQuery {
             .field("page_size", &self.page_size)
             .field("offset", &self.offset)
             .field("strict", &self.strict)
+            .field("concurrency", &self.concurrency)
             .finish_non_exhaustive()
     }
 }
@@ -153,6 +160,7 @@ impl LeadQuery {
             page_size: DEFAULT_PAGE_SIZE,
             offset: 0,
             strict: false,
+            concurrency: DEFAULT_CONCURRENCY,
             problem: None,
         }
     }
@@ -213,6 +221,21 @@ impl LeadQuery {
     /// instead of a warning (see [`pages`](Self::pages)).
     pub fn strict(mut self) -> Self {
         self.strict = true;
+        self
+    }
+
+    /// How many pages may be requested at once (default
+    /// [`DEFAULT_CONCURRENCY`], at most [`MAX_CONCURRENCY`]; 1 pages
+    /// sequentially). See [`pages`](Self::pages).
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        if (1..=MAX_CONCURRENCY).contains(&pages) {
+            self.concurrency = pages;
+        } else {
+            self.note(
+                "concurrency",
+                format!("must be between 1 and {MAX_CONCURRENCY}, got {pages}"),
+            );
+        }
         self
     }
 
@@ -312,12 +335,21 @@ impl LeadQuery {
     /// reached, and a `next` other than `offset + len(list)`. Going on is the
     /// useful default: duplicates are dropped by id, and a list that grew
     /// simply has more to read.
+    ///
+    /// Prefetch: once the first page gives `total`, the following pages are
+    /// requested [`concurrency`](Self::concurrency) at a time, and still
+    /// yielded in order; at most that many are in flight or waiting to be
+    /// consumed. Each has the same retries and checks as sequential paging.
+    /// When `total` is missing, the first page is inconsistent, or any later
+    /// page disagrees with the first (the list changed), requests in flight
+    /// are dropped and paging goes on sequentially from there.
     pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send + 'static {
         let state = Pager {
             offset: self.offset,
             query: self,
             seen: IdSet::default(),
             total: None,
+            ahead: None,
             state: PagerState::Start,
         };
         stream::unfold(state, |mut pager| async move {
@@ -366,8 +398,13 @@ struct Pager {
     seen: IdSet,
     /// `total` as the previous page said.
     total: Option<u64>,
+    /// Pages being prefetched, in offset order.
+    ahead: Option<Prefetch>,
     state: PagerState,
 }
+
+/// Pages requested ahead of the consumer, yielded in offset order.
+type Prefetch = std::pin::Pin<Box<dyn Stream<Item = Result<Page>> + Send>>;
 
 enum PagerState {
     Start,
@@ -396,7 +433,18 @@ impl Pager {
             }
             PagerState::Running => {}
         }
-        let mut page = match self.query.fetch(self.offset).await {
+        let fetched = match &mut self.ahead {
+            Some(ahead) => ahead.next().await.unwrap_or_else(|| {
+                // Planned pages ran out before the end: only possible if the
+                // list grew, which the checks below would have caught.
+                Err(Error::Pagination {
+                    reason: "prefetched pages ended early".to_owned(),
+                })
+            }),
+            None => self.query.fetch(self.offset).await,
+        };
+        let prefetched = self.ahead.is_some();
+        let mut page = match fetched {
             Ok(page) => page,
             Err(err) => {
                 self.state = PagerState::Done;
@@ -420,7 +468,19 @@ impl Pager {
                 self.state = PagerState::Failing(Error::Pagination { reason: problem });
                 return Some(Ok(page));
             }
-            tracing::warn!(offset = self.offset, "{problem}; paging on");
+            if prefetched {
+                tracing::warn!(offset = self.offset, "{problem}; paging on sequentially");
+                self.ahead = None;
+            } else {
+                tracing::warn!(offset = self.offset, "{problem}; paging on");
+            }
+        } else if !at_end
+            && !prefetched
+            && self.query.concurrency > 1
+            && let (Some(total), Some(next)) = (page.total, page.next)
+            && next == end
+        {
+            self.ahead = Some(self.prefetch(end, total));
         }
         self.total = page.total;
         self.state = if at_end {
@@ -434,6 +494,8 @@ impl Pager {
                         self.offset
                     ),
                 }),
+                // Prefetched pages are planned at offset + page size; `next`
+                // was checked to agree by `inconsistency`.
                 Some(next) => {
                     self.offset = next;
                     PagerState::Running
@@ -445,6 +507,20 @@ impl Pager {
 }
 
 impl Pager {
+    /// Requests the pages from `start` to `total`, `concurrency` at a time.
+    fn prefetch(&self, start: u64, total: u64) -> Prefetch {
+        let query = self.query.clone();
+        let size = query.page_size;
+        let offsets = (start..total).step_by(size as usize);
+        let pages = stream::iter(offsets)
+            .map(move |offset| {
+                let query = query.clone();
+                async move { query.fetch(offset).await }
+            })
+            .buffered(self.query.concurrency);
+        Box::pin(pages)
+    }
+
     /// What is odd about `page`, if anything (besides duplicates).
     fn inconsistency(&self, page: &Page, served: usize, end: u64, at_end: bool) -> Option<String> {
         if let (Some(before), Some(now)) = (self.total, page.total)

@@ -102,13 +102,69 @@ async fn filters_select_what_they_should() {
 #[tokio::test]
 async fn fetching_is_lazy() {
     let fake = CheckedFake::start(Config::default().with_leads(10_000)).await;
-    let first: Vec<_> = client(&fake).leads().items().take(150).collect().await;
+    let first: Vec<_> = client(&fake)
+        .leads()
+        .concurrency(1)
+        .items()
+        .take(150)
+        .collect()
+        .await;
     assert_eq!(first.len(), 150);
     assert_eq!(
         fake.server.stats().requests,
         2,
         "only the pages consumed were fetched"
     );
+
+    // With prefetch, at most `concurrency` pages beyond the first. (Requests
+    // cancelled when the stream is dropped may or may not reach the server,
+    // so only the bound is certain.)
+    let fake = CheckedFake::start(Config::default().with_leads(10_000)).await;
+    let first: Vec<_> = client(&fake)
+        .leads()
+        .concurrency(3)
+        .items()
+        .take(150)
+        .collect()
+        .await;
+    assert_eq!(first.len(), 150);
+    let requests = fake.server.stats().requests;
+    assert!(requests <= 1 + 3, "{requests} requests");
+}
+
+/// Prefetching pages concurrently yields the same leads, in the same order,
+/// as paging one at a time, at every concurrency.
+#[tokio::test]
+async fn prefetch_yields_what_sequential_paging_yields() {
+    let fake = CheckedFake::start(Config::default().with_leads(2_345)).await;
+    let ids = |query: liner::LeadQuery| async move {
+        query
+            .items()
+            .map(|lead| lead.unwrap().id)
+            .collect::<Vec<u64>>()
+            .await
+    };
+    let sequential = ids(client(&fake).leads().concurrency(1)).await;
+    assert_eq!(sequential, (1..=2_345).collect::<Vec<_>>());
+    for concurrency in [2, 4, 8, 32] {
+        let prefetched = ids(client(&fake).leads().concurrency(concurrency).page_size(70)).await;
+        assert_eq!(prefetched, sequential, "concurrency {concurrency}");
+    }
+    let filtered = ids(client(&fake)
+        .leads()
+        .order_ids([101])
+        .concurrency(8)
+        .page_size(10))
+    .await;
+    let expected = ids(client(&fake).leads().order_ids([101]).concurrency(1)).await;
+    assert_eq!(filtered, expected);
+    let err = client(&fake)
+        .leads()
+        .concurrency(0)
+        .page()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().starts_with("invalid concurrency"), "{err}");
 }
 
 #[tokio::test]

@@ -1,0 +1,102 @@
+//! Secret hygiene: a canary key must not appear in anything a user can print.
+//!
+//! This test has a binary of its own: `tracing` caches per call site whether
+//! anyone listens, process-wide, so a test running on another thread without
+//! a subscriber could hide the events this test captures.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use liner::{LeadType, Liner, NewLead, RetryPolicy};
+use liner_fake::{Config, Faults};
+use liner_tests::conformance::CheckedFake;
+
+fn patient() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_retries(8)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(20))
+}
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// With a canary key, nothing a user can print of a failing client (Debug,
+/// Display, every error, every tracing event at every level) contains it.
+#[tokio::test]
+async fn the_key_never_leaks() {
+    const CANARY: &str = "canary-7f3a9e41-key";
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let faults = Faults {
+        unavailable: 0.5,
+        drop_connection: 0.2,
+        seed: 5,
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(
+        Config::default()
+            .with_leads(300)
+            .with_api_key(CANARY)
+            .with_faults(faults),
+    )
+    .await;
+    let good = Liner::builder()
+        .base_url(fake.base_url())
+        .api_key(CANARY)
+        .retry_policy(patient().max_retries(3))
+        .build()
+        .unwrap();
+    let wrong = Liner::builder()
+        .base_url(fake.base_url())
+        .api_key("not-the-canary")
+        .build()
+        .unwrap();
+    let mut printed = format!("{good:?} {:?}", Liner::builder().api_key(CANARY));
+    let mut errors = Vec::new();
+    for id in 1..=40 {
+        if let Err(err) = good.lead(id).await {
+            errors.push(err);
+        }
+    }
+    errors.extend(good.leads().collect_all().await.err());
+    errors.extend(wrong.lead(1).await.err());
+    errors.extend(
+        good.create_lead(NewLead::new(LeadType::Straight, "79001234567", 1, "x"))
+            .await
+            .err(),
+    );
+    assert!(!errors.is_empty(), "failures were staged");
+    for err in &errors {
+        printed.push_str(&format!("{err} {err:?} {err:#?}"));
+    }
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("retrying Liner API request"),
+        "retries were logged:\n{logs}"
+    );
+    assert!(
+        !printed.contains(CANARY),
+        "the key leaked into an error or Debug output"
+    );
+    assert!(!logs.contains(CANARY), "the key leaked into the logs");
+}
