@@ -62,24 +62,38 @@ pub(crate) fn decode<'de, T: Deserialize<'de>>(
     }
 }
 
-struct Failure {
-    path: String,
-    message: String,
+pub(crate) struct Failure {
+    pub(crate) path: String,
+    pub(crate) message: String,
 }
 
+/// Decodes the envelope. The fast path is plain serde; only when it fails is
+/// the body decoded again with path tracking, to say where (tracking every
+/// field of every successful decode would cost time on the hot path).
 fn parse<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Result<Outcome<T>, Failure> {
+    match serde_json::from_slice::<EnvelopeOf<T>>(body) {
+        Ok(EnvelopeOf(outcome)) => Ok(outcome),
+        Err(err) => Err(locate::<EnvelopeOf<T>>(body, err)),
+    }
+}
+
+/// Where in `body` decoding as `T` fails, for an error `first` already seen.
+pub(crate) fn locate<'de, T: Deserialize<'de>>(
+    body: &'de [u8],
+    first: serde_json::Error,
+) -> Failure {
     let mut json = serde_json::Deserializer::from_slice(body);
-    let outcome = serde_path_to_error::deserialize(&mut json)
-        .map(|EnvelopeOf(outcome)| outcome)
-        .map_err(|err| Failure {
+    match serde_path_to_error::deserialize::<_, T>(&mut json) {
+        Err(err) => Failure {
             path: err.path().to_string(),
             message: err.into_inner().to_string(),
-        })?;
-    json.end().map_err(|err| Failure {
-        path: ".".to_owned(),
-        message: err.to_string(),
-    })?;
-    Ok(outcome)
+        },
+        // The value decoded but something follows it (trailing characters).
+        Ok(_) => Failure {
+            path: ".".to_owned(),
+            message: first.to_string(),
+        },
+    }
 }
 
 /// The envelope around a `T`, deserialized by [`EnvelopeVisitor`].

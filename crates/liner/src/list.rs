@@ -563,15 +563,18 @@ impl RawPage<'_> {
         let mut items = Vec::with_capacity(self.list.len());
         let mut undecodable = Vec::new();
         for (index, raw) in self.list.into_iter().enumerate() {
-            let mut json = serde_json::Deserializer::from_str(raw.get());
-            match serde_path_to_error::deserialize::<_, Lead>(&mut json) {
+            // Plain serde first; path tracking only for a lead that fails.
+            match serde_json::from_str::<Lead>(raw.get()) {
                 Ok(lead) => items.push(lead),
-                Err(err) => undecodable.push(UndecodableLead {
-                    index,
-                    path: err.path().to_string(),
-                    message: err.into_inner().to_string(),
-                    snippet: snippet(raw.get().as_bytes()),
-                }),
+                Err(err) => {
+                    let failure = envelope::locate::<Lead>(raw.get().as_bytes(), err);
+                    undecodable.push(UndecodableLead {
+                        index,
+                        path: failure.path,
+                        message: failure.message,
+                        snippet: snippet(raw.get().as_bytes()),
+                    });
+                }
             }
         }
         Page {
