@@ -30,3 +30,11 @@ pub use retry::RetryPolicy;
 
 /// Re-exported so users can name date-times without adding the dependency.
 pub use jiff;
+
+/// Not public API: the decoding path of a lead-list answer, exposed for the
+/// benchmarks in `benches/performance.rs`. May change at any time.
+#[doc(hidden)]
+pub fn __decode_lead_page(body: &[u8]) -> Result<Page> {
+    let raw: list::RawPage<'_> = envelope::decode(StatusCode::OK, body)?;
+    Ok(raw.into_page(0))
+}

@@ -1,0 +1,322 @@
+//! Performance of the `liner` client, each figure a ratio against a baseline
+//! measured in the same run, against the same in-process fake server:
+//!
+//! ```text
+//! cargo bench -p liner --bench performance
+//! ```
+//!
+//! 1. per-request overhead: `lead(id)` vs a hand-written reqwest + serde_json
+//!    call of the same endpoint (goal: within 5%);
+//! 2. export of 100,000 leads with 5 ms of latency per request: sequential vs
+//!    8 pages in flight vs the latency bound `pages * latency / 8` (goals:
+//!    at least 6x faster than sequential, within 1.3x of the bound);
+//! 3. decoding one 100-lead page through the envelope path vs serde_json
+//!    straight into the same types (goal: within 10%);
+//! 4. peak RSS of exporting 100,000 vs 1,000,000 leads, each in a child
+//!    process of its own (goal: flat).
+//!
+//! Timings are the median of several rounds, baseline and subject
+//! alternating, so that drift on a shared machine hits both.
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt as _;
+use liner::{Lead, Liner};
+use liner_fake::{Config, FakeServer, Faults, Latency};
+use serde::Deserialize;
+
+const ROUNDS: usize = 7;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    // `--rss-child N`: export N leads, print the peak RSS, exit.
+    if let Some(position) = args.iter().position(|arg| arg == "--rss-child") {
+        let leads: u64 = args[position + 1].parse().expect("a lead count");
+        rss_child(leads);
+        return;
+    }
+    // `cargo bench` passes `--bench`; anything else is ignored.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    println!("machine: {}", machine());
+    let overhead = runtime.block_on(per_request_overhead());
+    let (sequential, concurrent, bound) = runtime.block_on(export_with_latency());
+    let decode = decode_overhead();
+    let (rss_small, rss_large) = peak_rss();
+
+    println!();
+    println!("| measure | subject | baseline | ratio | goal |");
+    println!("| --- | --- | --- | --- | --- |");
+    println!(
+        "| per-request overhead | `lead(id)` {} | reqwest + serde_json {} | {:.3} | <= 1.05 |",
+        micros(overhead.0),
+        micros(overhead.1),
+        ratio(overhead.0, overhead.1)
+    );
+    println!(
+        "| export 100,000 leads, 5 ms latency | 8 in flight {} | sequential {} | {:.1}x faster | >= 6x |",
+        millis(concurrent),
+        millis(sequential),
+        ratio(sequential, concurrent)
+    );
+    println!(
+        "| export vs latency bound | 8 in flight {} | 1000 pages x 5 ms / 8 = {} | {:.2} | <= 1.3 |",
+        millis(concurrent),
+        millis(bound),
+        ratio(concurrent, bound)
+    );
+    println!(
+        "| decode one 100-lead page | envelope path {} | serde_json into the same types {} | {:.3} | <= 1.10 |",
+        micros(decode.0),
+        micros(decode.1),
+        ratio(decode.0, decode.1)
+    );
+    println!(
+        "| peak RSS of an export | 1,000,000 leads {} MiB | 100,000 leads {} MiB | {:.2} | flat (~1.0) |",
+        rss_large / 1024,
+        rss_small / 1024,
+        rss_large as f64 / rss_small as f64
+    );
+}
+
+fn ratio(subject: Duration, baseline: Duration) -> f64 {
+    subject.as_secs_f64() / baseline.as_secs_f64()
+}
+
+fn micros(duration: Duration) -> String {
+    format!("{:.1} µs", duration.as_secs_f64() * 1e6)
+}
+
+fn millis(duration: Duration) -> String {
+    format!("{:.0} ms", duration.as_secs_f64() * 1e3)
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn client(fake: &FakeServer, concurrency: usize) -> (Liner, usize) {
+    let client = Liner::builder()
+        .base_url(fake.base_url())
+        .api_key(fake.api_key())
+        .build()
+        .unwrap();
+    (client, concurrency)
+}
+
+/// Mean time per `lead(id)`, liner vs hand-written reqwest + serde_json.
+async fn per_request_overhead() -> (Duration, Duration) {
+    const REQUESTS: u64 = 2000;
+    let fake = FakeServer::start(Config::default().with_leads(REQUESTS))
+        .await
+        .unwrap();
+    let (liner, _) = client(&fake, 1);
+    let http = reqwest::Client::new();
+    #[derive(Deserialize)]
+    struct Envelope {
+        success: bool,
+        data: Lead,
+    }
+    let raw = |id: u64| {
+        let request = http
+            .get(format!("{}/v2/lead/detail/{id}/", fake.base_url()))
+            .header("X-Api-Key", fake.api_key());
+        async move {
+            let bytes = request.send().await.unwrap().bytes().await.unwrap();
+            let envelope: Envelope = serde_json::from_slice(&bytes).unwrap();
+            assert!(envelope.success);
+            envelope.data
+        }
+    };
+    for id in 1..=200 {
+        liner.lead(id).await.unwrap();
+        raw(id).await;
+    }
+    let (mut subject, mut baseline) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let started = Instant::now();
+        for id in 1..=REQUESTS {
+            liner.lead(id).await.unwrap();
+        }
+        subject.push(started.elapsed() / REQUESTS as u32);
+        let started = Instant::now();
+        for id in 1..=REQUESTS {
+            raw(id).await;
+        }
+        baseline.push(started.elapsed() / REQUESTS as u32);
+    }
+    (median(subject), median(baseline))
+}
+
+/// Exporting 100,000 leads with 5 ms per request: sequential, 8 in flight,
+/// and the bound.
+async fn export_with_latency() -> (Duration, Duration, Duration) {
+    const LEADS: u64 = 100_000;
+    const LATENCY: Duration = Duration::from_millis(5);
+    let faults = Faults {
+        latency: Latency::Fixed(LATENCY),
+        ..Faults::default()
+    };
+    let fake = FakeServer::start(Config::default().with_leads(LEADS).with_faults(faults))
+        .await
+        .unwrap();
+    let export =
+        |concurrency: usize| {
+            let (liner, concurrency) = client(&fake, concurrency);
+            async move {
+                let started = Instant::now();
+                let count = liner.leads().concurrency(concurrency).items().fold(
+                    0u64,
+                    |n, lead| async move {
+                        lead.unwrap();
+                        n + 1
+                    },
+                );
+                assert_eq!(count.await, LEADS);
+                started.elapsed()
+            }
+        };
+    // Fewer rounds: each sequential export takes several seconds.
+    let (mut sequential, mut concurrent) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        sequential.push(export(1).await);
+        concurrent.push(export(8).await);
+    }
+    let pages = LEADS.div_ceil(liner::DEFAULT_PAGE_SIZE) as u32;
+    (median(sequential), median(concurrent), LATENCY * pages / 8)
+}
+
+/// Decoding one 100-lead page: liner's envelope path vs serde_json straight
+/// into `Vec<Lead>` inside a plain struct.
+fn decode_overhead() -> (Duration, Duration) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body = runtime.block_on(async {
+        let fake = FakeServer::start(Config::default().with_leads(100))
+            .await
+            .unwrap();
+        reqwest::Client::new()
+            .get(format!("{}/v2/lead/?limit=100", fake.base_url()))
+            .header("X-Api-Key", fake.api_key())
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+    });
+    #[derive(Deserialize)]
+    struct Direct {
+        #[allow(dead_code)]
+        success: bool,
+        data: DirectPage,
+    }
+    #[derive(Deserialize)]
+    struct DirectPage {
+        list: Vec<Lead>,
+        #[allow(dead_code)]
+        next: Option<u64>,
+        #[allow(dead_code)]
+        total: Option<u64>,
+    }
+    const DECODES: u32 = 2000;
+    let (mut subject, mut baseline) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let started = Instant::now();
+        for _ in 0..DECODES {
+            let page = liner::__decode_lead_page(std::hint::black_box(&body)).unwrap();
+            assert_eq!(page.items.len(), 100);
+        }
+        subject.push(started.elapsed() / DECODES);
+        let started = Instant::now();
+        for _ in 0..DECODES {
+            let page: Direct = serde_json::from_slice(std::hint::black_box(&body)).unwrap();
+            assert_eq!(page.data.list.len(), 100);
+        }
+        baseline.push(started.elapsed() / DECODES);
+    }
+    (median(subject), median(baseline))
+}
+
+/// Peak RSS (KiB) of a child process exporting 100,000, then 1,000,000 leads.
+fn peak_rss() -> (u64, u64) {
+    let run = |leads: u64| {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--rss-child", &leads.to_string()])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .trim()
+            .parse::<u64>()
+            .unwrap()
+    };
+    (run(100_000), run(1_000_000))
+}
+
+/// In a child process: export `leads` leads from an in-process fake with 8
+/// pages in flight, counting them as an export would write them out, then
+/// print the peak resident set size in KiB.
+fn rss_child(leads: u64) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let fake = FakeServer::start(Config::default().with_leads(leads))
+            .await
+            .unwrap();
+        let (liner, _) = client(&fake, 8);
+        let count = liner
+            .leads()
+            .concurrency(8)
+            .items()
+            .fold(0u64, |n, lead| async move {
+                lead.unwrap();
+                n + 1
+            });
+        assert_eq!(count.await, leads);
+    });
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| {
+            value
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<u64>()
+                .ok()
+        })
+        .expect("VmHWM in /proc/self/status (Linux)");
+    println!("{peak}");
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    format!("{cpu}, {cores} cores available")
+}
