@@ -67,6 +67,21 @@ pub(crate) struct Failure {
     pub(crate) message: String,
 }
 
+/// The payload of a successful 2xx answer that decodes as `T` at the first
+/// try, or `None` (then the caller takes the slower path that explains).
+pub(crate) fn success_fast<'de, T: Deserialize<'de>>(
+    status: StatusCode,
+    body: &'de [u8],
+) -> Option<T> {
+    if !status.is_success() {
+        return None;
+    }
+    match serde_json::from_slice::<EnvelopeOf<T>>(body) {
+        Ok(EnvelopeOf(Outcome::Success(data))) => Some(data),
+        _ => None,
+    }
+}
+
 /// Decodes the envelope. The fast path is plain serde; only when it fails is
 /// the body decoded again with path tracking, to say where (tracking every
 /// field of every successful decode would cost time on the hot path).

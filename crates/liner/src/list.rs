@@ -314,8 +314,7 @@ impl LeadQuery {
                 None,
             )
             .await?;
-        let raw: RawPage<'_> = envelope::decode(status, &body)?;
-        Ok(raw.into_page(offset))
+        decode_page(status, &body, offset)
     }
 
     /// Streams pages from the offset to the end of the list, lazily: a page
@@ -544,6 +543,31 @@ impl Pager {
             _ => None,
         }
     }
+}
+
+/// Decodes a list answer. The fast path decodes every lead in one pass; only
+/// if that fails (an error envelope, or one odd lead) is the page decoded
+/// again lead by lead, so that one odd lead does not fail the page.
+pub(crate) fn decode_page(status: reqwest::StatusCode, body: &[u8], offset: u64) -> Result<Page> {
+    #[derive(Deserialize)]
+    struct WholePage {
+        list: Vec<Lead>,
+        #[serde(default)]
+        next: Option<u64>,
+        #[serde(default)]
+        total: Option<u64>,
+    }
+    if let Some(page) = envelope::success_fast::<WholePage>(status, body) {
+        return Ok(Page {
+            items: page.list,
+            offset,
+            next: page.next,
+            total: page.total,
+            undecodable: Vec::new(),
+        });
+    }
+    let raw: RawPage<'_> = envelope::decode(status, body)?;
+    Ok(raw.into_page(offset))
 }
 
 /// `data` of a list answer, with each lead kept as raw JSON until it is
