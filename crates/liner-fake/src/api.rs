@@ -223,7 +223,10 @@ fn answer(
             } else {
                 Value::Null
             };
-            Reply::success(json!({ "list": page.leads, "next": next, "total": page.total }))
+            // Moved into the JSON value, not copied: `json!` would serialize
+            // every lead map again.
+            let list = Value::Array(page.leads.into_iter().map(Value::Object).collect());
+            Reply::success(json!({ "list": list, "next": next, "total": page.total }))
         }),
         Route::CreateLead => input::new_lead(body).map(|lead| {
             let id = app.store().create(lead);
