@@ -11,6 +11,8 @@
 mod codegen;
 mod spec;
 mod staleness;
+mod validate;
+mod yaml_lines;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,6 +71,24 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some("check") => {
+            // Every problem the validator finds is reported, not only the
+            // first; generation and staleness are still checked after them.
+            let problems = spec::validate(&root)?;
+            for problem in &problems {
+                let line = problem
+                    .line
+                    .map(|line| format!("{line}:"))
+                    .unwrap_or_default();
+                eprintln!(
+                    "{}:{line} {}: {}",
+                    spec::SPEC_PATH,
+                    problem.pointer,
+                    problem.message
+                );
+            }
+            if problems.is_empty() {
+                println!("ok: {} passes the spec validator", spec::SPEC_PATH);
+            }
             let artifacts = codegen::render_all(&root)?;
             println!(
                 "ok: {} is a valid OpenAPI 3.0 document that progenitor accepts",
@@ -84,12 +104,22 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
+            if !problems.is_empty() {
+                eprintln!(
+                    "error: {} problem(s) in {}; see above.",
+                    problems.len(),
+                    spec::SPEC_PATH
+                );
+            }
             if stale > 0 {
                 eprintln!(
                     "error: {stale} generated file(s) out of date with {}.\n\
                      fix: run `cargo xtask generate` and commit the result.",
                     spec::SPEC_PATH
                 );
+                return Ok(ExitCode::FAILURE);
+            }
+            if !problems.is_empty() {
                 return Ok(ExitCode::FAILURE);
             }
             Ok(ExitCode::SUCCESS)

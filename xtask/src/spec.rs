@@ -77,6 +77,16 @@ fn key_line(text: &str, message: &str, schemas: &[&str]) -> Option<usize> {
     })
 }
 
+/// Runs the spec validator over the spec under `root` (which must parse).
+pub fn validate(root: &Path) -> anyhow::Result<Vec<crate::validate::Problem>> {
+    let path = root.join(SPEC_PATH);
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let document: serde_json::Value = serde_yaml_ng::from_str(&text)
+        .map_err(|err| anyhow::anyhow!("{SPEC_PATH}:{}", parse_error(&err)))?;
+    Ok(crate::validate::validate(&text, &document))
+}
+
 /// Parses spec text; the error message starts with `line:column: ` when the
 /// parser knows where the problem is.
 fn parse(text: &str) -> Result<openapiv3::OpenAPI, String> {
@@ -89,6 +99,18 @@ fn parse(text: &str) -> Result<openapiv3::OpenAPI, String> {
         ),
         None => format!(" {err}"),
     })
+}
+
+fn parse_error(err: &serde_yaml_ng::Error) -> String {
+    match err.location() {
+        Some(at) => format!(
+            "{}:{}: {}",
+            at.line(),
+            at.column(),
+            strip_location(&err.to_string())
+        ),
+        None => format!(" {err}"),
+    }
 }
 
 /// serde_yaml_ng appends " at line L column C" to its messages; we print the

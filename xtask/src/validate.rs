@@ -1,0 +1,474 @@
+//! The spec validator of `cargo xtask check`: structure, examples against
+//! their schemas, and this project's rules. Every problem is reported, each
+//! with the JSON pointer of the offending node and its line in the YAML.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::yaml_lines;
+
+/// One thing wrong with the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// JSON pointer of the offending node, e.g. `/paths/~1v2~1lead~1/get`.
+    pub pointer: String,
+    /// 1-based line in the YAML, when it can be found.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+/// The HTTP methods an OpenAPI path item can hold.
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The security scheme every operation must require: the Liner API
+/// authenticates every request with it.
+const API_KEY_HEADER: &str = "X-Api-Key";
+
+/// Validates `document` (the spec parsed into JSON), whose YAML source is
+/// `text`; problems come in document order.
+pub fn validate(text: &str, document: &Value) -> Vec<Problem> {
+    let mut found = Vec::new();
+    let mut report = |pointer: String, message: String| found.push((pointer, message));
+
+    match document["openapi"].as_str() {
+        Some(version) if version.starts_with("3.0.") => {}
+        other => report(
+            "/openapi".into(),
+            format!("must be 3.0.x (progenitor reads no other), found {other:?}"),
+        ),
+    }
+    dangling_refs(document, "", document, &mut report);
+    operations(document, &mut report);
+    property_descriptions(document, &mut report);
+    examples(text, document, &mut report);
+
+    let mut problems: Vec<Problem> = found
+        .into_iter()
+        .map(|(pointer, message)| Problem {
+            line: yaml_lines::line_of(text, &pointer),
+            pointer,
+            message,
+        })
+        .collect();
+    problems.sort_by_key(|problem| problem.line.unwrap_or(usize::MAX));
+    problems
+}
+
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Every `$ref` must point at something. Only local references are allowed:
+/// the spec is one self-contained file.
+fn dangling_refs(
+    document: &Value,
+    pointer: &str,
+    node: &Value,
+    report: &mut impl FnMut(String, String),
+) {
+    match node {
+        Value::Object(map) => {
+            for (key, value) in map {
+                let here = format!("{pointer}/{}", escape(key));
+                if key == "$ref" {
+                    let target = value.as_str().unwrap_or_default();
+                    let resolves = target
+                        .strip_prefix('#')
+                        .is_some_and(|path| document.pointer(path).is_some());
+                    if !resolves {
+                        report(
+                            here,
+                            format!("$ref {target:?} does not resolve to anything in this file"),
+                        );
+                    }
+                } else {
+                    dangling_refs(document, &here, value, report);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, value) in items.iter().enumerate() {
+                dangling_refs(document, &format!("{pointer}/{index}"), value, report);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Follows local `$ref`s.
+fn resolve<'a>(document: &'a Value, mut node: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        match node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(path) => match document.pointer(path) {
+                Some(target) => node = target,
+                None => return node,
+            },
+            None => return node,
+        }
+    }
+    node
+}
+
+fn operations(document: &Value, report: &mut impl FnMut(String, String)) {
+    let mut ids: BTreeMap<String, String> = BTreeMap::new();
+    let api_key_schemes: Vec<String> = document
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(_, scheme)| {
+            scheme["type"] == "apiKey"
+                && scheme["in"] == "header"
+                && scheme["name"]
+                    .as_str()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(API_KEY_HEADER))
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        let item_pointer = format!("/paths/{}", escape(path));
+        // Rule: the documented paths end in `/` and clients send them so.
+        if !path.ends_with('/') {
+            report(
+                item_pointer.clone(),
+                format!("path {path} must keep the documented trailing slash"),
+            );
+        }
+        let template_params: Vec<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect();
+        for method in METHODS {
+            let Some(operation) = item.get(*method) else {
+                continue;
+            };
+            let pointer = format!("{item_pointer}/{method}");
+            match operation["operationId"].as_str() {
+                None => report(
+                    pointer.clone(),
+                    "operation has no operationId (progenitor needs one)".into(),
+                ),
+                Some(id) => {
+                    if let Some(first) = ids.insert(id.to_owned(), pointer.clone()) {
+                        report(
+                            format!("{pointer}/operationId"),
+                            format!("operationId {id} is also used by {first}"),
+                        );
+                    }
+                }
+            }
+            // Rule: tags and summaries name operations in docs and clients.
+            if operation["tags"].as_array().is_none_or(Vec::is_empty) {
+                report(pointer.clone(), "operation has no tag".into());
+            }
+            if operation["summary"].as_str().is_none_or(str::is_empty) {
+                report(pointer.clone(), "operation has no summary".into());
+            }
+            // Rule: every Liner request is authenticated with X-Api-Key.
+            let security = operation
+                .get("security")
+                .or_else(|| document.get("security"));
+            let secured = security
+                .and_then(Value::as_array)
+                .is_some_and(|requirements| {
+                    requirements.iter().any(|requirement| {
+                        requirement
+                            .as_object()
+                            .is_some_and(|r| r.keys().any(|k| api_key_schemes.contains(k)))
+                    })
+                });
+            if !secured {
+                report(
+                    pointer.clone(),
+                    format!("operation does not require the {API_KEY_HEADER} security scheme"),
+                );
+            }
+            parameters(
+                document,
+                &pointer,
+                item,
+                operation,
+                &template_params,
+                report,
+            );
+            responses(document, &pointer, operation, report);
+            request_ids(document, &pointer, operation, report);
+        }
+    }
+}
+
+fn parameters(
+    document: &Value,
+    pointer: &str,
+    item: &Value,
+    operation: &Value,
+    template_params: &[&str],
+    report: &mut impl FnMut(String, String),
+) {
+    let declared: Vec<(String, &Value)> = ["parameters"]
+        .iter()
+        .flat_map(|key| {
+            let shared = item[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(i, p)| (format!("{pointer}/../parameters/{i}"), p));
+            let own = operation[key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(move |(i, p)| (format!("{pointer}/parameters/{i}"), p));
+            shared.chain(own).collect::<Vec<_>>()
+        })
+        .collect();
+    let mut path_names = Vec::new();
+    for (here, parameter) in &declared {
+        let parameter = resolve(document, parameter);
+        let name = parameter["name"].as_str().unwrap_or_default();
+        if parameter["in"] == "path" {
+            path_names.push(name.to_owned());
+            if !template_params.contains(&name) {
+                report(
+                    here.clone(),
+                    format!("path parameter {name} does not appear in the path"),
+                );
+            }
+        }
+        // Rule: ids are > 0 (the docs say so for every id parameter).
+        let schema = resolve(document, &parameter["schema"]);
+        let integer_id =
+            |schema: &Value| schema["type"] == "integer" && schema["minimum"].as_i64() != Some(1);
+        let is_id = name.ends_with("Id") || name.ends_with("Ids[]") || name.ends_with("Ids");
+        if is_id && (integer_id(schema) || integer_id(resolve(document, &schema["items"]))) {
+            report(
+                format!("{here}/schema"),
+                format!("id parameter {name} must have minimum: 1"),
+            );
+        }
+    }
+    for name in template_params {
+        if !path_names.iter().any(|declared| declared == name) {
+            report(
+                pointer.to_owned(),
+                format!("path parameter {{{name}}} is not declared"),
+            );
+        }
+    }
+}
+
+/// Rule: 2xx answers use the success envelope, errors the failure envelope.
+fn responses(
+    document: &Value,
+    pointer: &str,
+    operation: &Value,
+    report: &mut impl FnMut(String, String),
+) {
+    for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+        let here = format!("{pointer}/responses/{status}");
+        let schema = resolve(document, response).pointer("/content/application~1json/schema");
+        let Some(schema) = schema else {
+            report(
+                here,
+                "response has no application/json body (every Liner answer is an envelope)".into(),
+            );
+            continue;
+        };
+        let success = status.starts_with('2');
+        let ok = if success {
+            extends_envelope(document, schema)
+        } else {
+            is_failure_envelope(schema)
+        };
+        if !ok {
+            let expected = if success {
+                "a success envelope (allOf: [$ref Envelope, {data}])"
+            } else {
+                "the failure envelope ($ref FailureEnvelope)"
+            };
+            report(here, format!("response body must be {expected}"));
+        }
+    }
+}
+
+fn extends_envelope(document: &Value, schema: &Value) -> bool {
+    let schema = resolve(document, schema);
+    schema["allOf"].as_array().is_some_and(|parts| {
+        parts
+            .iter()
+            .any(|part| part["$ref"] == "#/components/schemas/Envelope")
+    })
+}
+
+fn is_failure_envelope(schema: &Value) -> bool {
+    schema["$ref"] == "#/components/schemas/FailureEnvelope"
+}
+
+/// Rule: integer id fields of request bodies have minimum: 1.
+fn request_ids(
+    document: &Value,
+    pointer: &str,
+    operation: &Value,
+    report: &mut impl FnMut(String, String),
+) {
+    let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema") else {
+        return;
+    };
+    let (schema_pointer, schema) = match schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
+        Some(path) => (path.to_owned(), resolve(document, schema)),
+        None => (
+            format!("{pointer}/requestBody/content/application~1json/schema"),
+            schema,
+        ),
+    };
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        let property = resolve(document, property);
+        if name.ends_with("Id")
+            && property["type"] == "integer"
+            && property["minimum"].as_i64() != Some(1)
+        {
+            report(
+                format!("{schema_pointer}/properties/{}", escape(name)),
+                format!("id field {name} must have minimum: 1"),
+            );
+        }
+    }
+}
+
+/// Rule: every schema property says what it is.
+fn property_descriptions(document: &Value, report: &mut impl FnMut(String, String)) {
+    fn walk(
+        document: &Value,
+        pointer: &str,
+        node: &Value,
+        report: &mut impl FnMut(String, String),
+    ) {
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::Object(properties)) = map.get("properties") {
+                    for (name, property) in properties {
+                        // A bare $ref takes its description from its target
+                        // (OpenAPI 3.0 ignores siblings of $ref).
+                        let described = property.get("description").is_some()
+                            || property.get("$ref").is_some_and(|_| {
+                                resolve(document, property).get("description").is_some()
+                            });
+                        if !described {
+                            report(
+                                format!("{pointer}/properties/{}", escape(name)),
+                                format!("property {name} has no description"),
+                            );
+                        }
+                    }
+                }
+                for (key, value) in map {
+                    if key != "example" && key != "examples" {
+                        walk(
+                            document,
+                            &format!("{pointer}/{}", escape(key)),
+                            value,
+                            report,
+                        );
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (index, value) in items.iter().enumerate() {
+                    walk(document, &format!("{pointer}/{index}"), value, report);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(document, "", document, report);
+}
+
+/// Every example validates against its schema (request bodies, responses,
+/// parameters), with `nullable` translated for a JSON Schema validator.
+fn examples(text: &str, document: &Value, report: &mut impl FnMut(String, String)) {
+    let spec = match liner_spec::Spec::parse(text) {
+        Ok(spec) => spec,
+        Err(err) => {
+            return report(
+                String::new(),
+                format!("cannot read the spec for example checks: {err}"),
+            );
+        }
+    };
+    let mut check = |pointer: String, schema: &Value, value: &Value| match spec.validator(schema) {
+        Ok(validator) => {
+            for error in validator.iter_errors(value) {
+                let at = error.instance_path().to_string();
+                report(
+                    pointer.clone(),
+                    format!(
+                        "example does not match its schema at {}: {error}",
+                        if at.is_empty() { "/" } else { &at }
+                    ),
+                );
+            }
+        }
+        Err(err) => report(pointer, format!("schema cannot be checked: {err}")),
+    };
+    let mut media = |pointer: String, content: &Value| {
+        for (kind, media) in content.as_object().into_iter().flatten() {
+            let Some(schema) = media.get("schema") else {
+                continue;
+            };
+            let here = format!("{pointer}/{}", escape(kind));
+            if let Some(example) = media.get("example") {
+                check(format!("{here}/example"), schema, example);
+            }
+            for (name, example) in media["examples"].as_object().into_iter().flatten() {
+                let example = resolve(document, example);
+                if let Some(value) = example.get("value") {
+                    check(
+                        format!("{here}/examples/{}/value", escape(name)),
+                        schema,
+                        value,
+                    );
+                }
+            }
+        }
+    };
+    for (path, item) in document["paths"].as_object().into_iter().flatten() {
+        for method in METHODS {
+            let Some(operation) = item.get(*method) else {
+                continue;
+            };
+            let pointer = format!("/paths/{}/{method}", escape(path));
+            if let Some(content) = operation.pointer("/requestBody/content") {
+                media(format!("{pointer}/requestBody/content"), content);
+            }
+            for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+                if response.get("$ref").is_none()
+                    && let Some(content) = response.get("content")
+                {
+                    media(format!("{pointer}/responses/{status}/content"), content);
+                }
+            }
+        }
+    }
+    for (name, response) in document
+        .pointer("/components/responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(content) = response.get("content") {
+            media(
+                format!("/components/responses/{}/content", escape(name)),
+                content,
+            );
+        }
+    }
+}
