@@ -9,6 +9,7 @@
 //! mode never writes: it prints a short diff and the command that fixes it.
 
 mod codegen;
+mod diff;
 mod spec;
 mod staleness;
 mod validate;
@@ -21,11 +22,16 @@ const USAGE: &str = "\
 usage: cargo xtask <task> [--root <workspace dir>]
 
 tasks:
-  generate   regenerate the files derived from spec/liner.yaml
-  check      validate spec/liner.yaml and fail if a generated file is stale
+  generate      regenerate the files derived from spec/liner.yaml
+  check         validate spec/liner.yaml and fail if a generated file is stale
+  diff [BASE]   classify the spec's changes since BASE (a git revision or a
+                file; default: the merge base with main); fails on breaking
+                changes unless --accept-breaking is given
 
 options:
-  --root <dir>   the workspace to work on (default: the one this xtask belongs to)
+  --root <dir>         the workspace to work on (default: the one this xtask belongs to)
+  --accept-breaking    (diff) report breaking changes but succeed: the maintainer
+                       has decided to make them
 ";
 
 fn main() -> ExitCode {
@@ -41,6 +47,8 @@ fn main() -> ExitCode {
 fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
     let mut task = None;
     let mut root = None;
+    let mut positionals = Vec::new();
+    let mut accept_breaking = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -54,7 +62,9 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
                 print!("{USAGE}");
                 return Ok(ExitCode::SUCCESS);
             }
+            "--accept-breaking" => accept_breaking = true,
             other if task.is_none() && !other.starts_with('-') => task = Some(arg),
+            other if !other.starts_with('-') => positionals.push(arg),
             other => anyhow::bail!("unexpected argument `{other}`\n\n{USAGE}"),
         }
     }
@@ -120,6 +130,29 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
             if !problems.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("diff") => {
+            if positionals.len() > 1 {
+                anyhow::bail!("diff takes at most one BASE\n\n{USAGE}");
+            }
+            let (label, base) = diff::load_base(&root, positionals.first().map(String::as_str))?;
+            let current: serde_json::Value = serde_yaml_ng::from_str(
+                &std::fs::read_to_string(root.join(spec::SPEC_PATH))
+                    .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", spec::SPEC_PATH))?,
+            )
+            .map_err(|err| anyhow::anyhow!("{}: {err}", spec::SPEC_PATH))?;
+            let changes = diff::compare(&base, &current);
+            print!("{}", diff::report(&label, &changes));
+            let breaking = changes.iter().filter(|change| change.breaking).count();
+            if breaking > 0 && !accept_breaking {
+                eprintln!(
+                    "error: {breaking} breaking change(s) for clients built on {label}.\n\
+                     If they are intended, say so: `cargo xtask diff --accept-breaking`, and see\n\
+                     \"Breaking changes\" in the README for what else to do."
+                );
                 return Ok(ExitCode::FAILURE);
             }
             Ok(ExitCode::SUCCESS)

@@ -1,0 +1,416 @@
+//! `cargo xtask diff [BASE]`: what changed in `spec/liner.yaml` since BASE,
+//! classified by what it does to a client built on the old spec.
+//!
+//! BASE is a file, or a git revision (default: the merge base with `main`).
+//! The exit code is non-zero when any change is breaking, unless the
+//! maintainer acknowledges it with `--accept-breaking` (see the README).
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::Context as _;
+use serde_json::Value;
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// One difference between the base spec and the current one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub breaking: bool,
+    pub place: String,
+    pub what: String,
+}
+
+/// Who produces the values a schema describes: the client (request) or
+/// the server (response). It decides which direction of change breaks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Request,
+    Response,
+}
+
+/// Reads the base spec: a file if `base` names one under `root` or as given,
+/// else `git show <base>:spec/liner.yaml`.
+pub fn load_base(root: &Path, base: Option<&str>) -> anyhow::Result<(String, Value)> {
+    let git = |args: &[&str]| -> anyhow::Result<String> {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .context("cannot run git")?;
+        if !output.status.success() {
+            anyhow::bail!(
+                "git {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8(output.stdout)?)
+    };
+    let (label, text) = match base {
+        Some(file) if Path::new(file).is_file() => {
+            (file.to_owned(), std::fs::read_to_string(file)?)
+        }
+        Some(file) if root.join(file).is_file() => {
+            (file.to_owned(), std::fs::read_to_string(root.join(file))?)
+        }
+        Some(revision) => (
+            revision.to_owned(),
+            git(&["show", &format!("{revision}:spec/liner.yaml")])?,
+        ),
+        None => {
+            let merge_base = git(&["merge-base", "HEAD", "main"])?.trim().to_owned();
+            (
+                format!("merge base {merge_base}"),
+                git(&["show", &format!("{merge_base}:spec/liner.yaml")])?,
+            )
+        }
+    };
+    let document = serde_yaml_ng::from_str(&text)
+        .with_context(|| format!("the base spec ({label}) does not parse"))?;
+    Ok((label, document))
+}
+
+/// Every change from `old` to `new`, in a stable order.
+pub fn compare(old: &Value, new: &Value) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let operations = |document: &Value| -> Vec<(String, Value)> {
+        let mut found = Vec::new();
+        for (path, item) in document["paths"].as_object().into_iter().flatten() {
+            for method in METHODS {
+                if let Some(operation) = item.get(*method) {
+                    found.push((
+                        format!("{} {path}", method.to_uppercase()),
+                        operation.clone(),
+                    ));
+                }
+            }
+        }
+        found
+    };
+    let (before, after) = (operations(old), operations(new));
+    for (name, operation) in &before {
+        match after.iter().find(|(other, _)| other == name) {
+            None => changes.push(Change {
+                breaking: true,
+                place: name.clone(),
+                what: "operation removed".into(),
+            }),
+            Some((_, now)) => compare_operation(old, new, name, operation, now, &mut changes),
+        }
+    }
+    for (name, _) in &after {
+        if !before.iter().any(|(other, _)| other == name) {
+            changes.push(Change {
+                breaking: false,
+                place: name.clone(),
+                what: "operation added".into(),
+            });
+        }
+    }
+    changes
+}
+
+fn resolve<'a>(document: &'a Value, mut node: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        match node
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(path) => match document.pointer(path) {
+                Some(target) => node = target,
+                None => return node,
+            },
+            None => return node,
+        }
+    }
+    node
+}
+
+fn compare_operation(
+    old: &Value,
+    new: &Value,
+    name: &str,
+    before: &Value,
+    after: &Value,
+    changes: &mut Vec<Change>,
+) {
+    let parameters = |document: &Value, operation: &Value| -> Vec<Value> {
+        operation["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| resolve(document, p).clone())
+            .collect()
+    };
+    let (old_params, new_params) = (parameters(old, before), parameters(new, after));
+    let key = |p: &Value| {
+        format!(
+            "{} parameter {}",
+            p["in"].as_str().unwrap_or("?"),
+            p["name"].as_str().unwrap_or("?")
+        )
+    };
+    for parameter in &old_params {
+        let place = format!("{name}: {}", key(parameter));
+        match new_params.iter().find(|p| key(p) == key(parameter)) {
+            None => changes.push(Change {
+                breaking: true,
+                place,
+                what: "parameter removed".into(),
+            }),
+            Some(now) => {
+                if now["required"] == true && parameter["required"] != true {
+                    changes.push(Change {
+                        breaking: true,
+                        place: place.clone(),
+                        what: "parameter became required".into(),
+                    });
+                }
+                compare_schema(
+                    old,
+                    new,
+                    &parameter["schema"],
+                    &now["schema"],
+                    Side::Request,
+                    &place,
+                    changes,
+                );
+            }
+        }
+    }
+    for parameter in &new_params {
+        if !old_params.iter().any(|p| key(p) == key(parameter)) {
+            let required = parameter["required"] == true;
+            changes.push(Change {
+                breaking: required,
+                place: format!("{name}: {}", key(parameter)),
+                what: if required {
+                    "required parameter added".into()
+                } else {
+                    "optional parameter added".into()
+                },
+            });
+        }
+    }
+    let body = |operation: &Value| {
+        operation
+            .pointer("/requestBody/content/application~1json/schema")
+            .cloned()
+    };
+    if let (Some(before_body), Some(after_body)) = (body(before), body(after)) {
+        compare_schema(
+            old,
+            new,
+            &before_body,
+            &after_body,
+            Side::Request,
+            &format!("{name}: request body"),
+            changes,
+        );
+    }
+    for (status, response) in before["responses"].as_object().into_iter().flatten() {
+        let place = format!("{name}: response {status}");
+        let Some(now) = after["responses"].get(status) else {
+            changes.push(Change {
+                breaking: status.starts_with('2'),
+                place,
+                what: "response removed".into(),
+            });
+            continue;
+        };
+        let schema = |document: &Value, response: &Value| {
+            resolve(document, response)
+                .pointer("/content/application~1json/schema")
+                .cloned()
+        };
+        if let (Some(before_schema), Some(after_schema)) = (schema(old, response), schema(new, now))
+        {
+            compare_schema(
+                old,
+                new,
+                &before_schema,
+                &after_schema,
+                Side::Response,
+                &place,
+                changes,
+            );
+        }
+    }
+}
+
+/// The properties of a schema, its `allOf` parts merged in.
+fn properties_of(
+    document: &Value,
+    schema: &Value,
+) -> (serde_json::Map<String, Value>, Vec<String>) {
+    let schema = resolve(document, schema);
+    let mut properties = schema["properties"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let mut required: Vec<String> = schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_str().map(str::to_owned))
+        .collect();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        let (more, more_required) = properties_of(document, part);
+        properties.extend(more);
+        required.extend(more_required);
+    }
+    (properties, required)
+}
+
+fn compare_schema(
+    old: &Value,
+    new: &Value,
+    before: &Value,
+    after: &Value,
+    side: Side,
+    place: &str,
+    changes: &mut Vec<Change>,
+) {
+    let (b, a) = (resolve(old, before), resolve(new, after));
+    let mut push = |breaking: bool, what: String| {
+        changes.push(Change {
+            breaking,
+            place: place.to_owned(),
+            what,
+        })
+    };
+    if b["type"] != a["type"] && !b["type"].is_null() {
+        push(
+            true,
+            format!("type changed from {} to {}", b["type"], a["type"]),
+        );
+        return;
+    }
+    if b["nullable"] == true && a["nullable"] != true {
+        push(side == Side::Request, "no longer nullable".into());
+    }
+    if side == Side::Request {
+        let narrowed = |key: &str, lower_is_narrower: bool| {
+            let (old_limit, new_limit) = (b[key].as_f64(), a[key].as_f64());
+            match (old_limit, new_limit) {
+                (None, Some(limit)) => Some(format!("new {key} {limit}")),
+                (Some(was), Some(now))
+                    if (lower_is_narrower && now < was) || (!lower_is_narrower && now > was) =>
+                {
+                    Some(format!("{key} narrowed from {was} to {now}"))
+                }
+                _ => None,
+            }
+        };
+        for (key, lower) in [
+            ("maximum", true),
+            ("maxLength", true),
+            ("maxItems", true),
+            ("minimum", false),
+            ("minLength", false),
+            ("minItems", false),
+        ] {
+            if let Some(what) = narrowed(key, lower) {
+                push(true, what);
+            }
+        }
+        if let Some(now) = a["enum"].as_array() {
+            match b["enum"].as_array() {
+                None => push(true, format!("new enum {}", a["enum"])),
+                Some(was) if was.iter().any(|v| !now.contains(v)) => push(
+                    true,
+                    format!("enum narrowed from {} to {}", b["enum"], a["enum"]),
+                ),
+                _ => {}
+            }
+        }
+        if a["pattern"] != b["pattern"] && !a["pattern"].is_null() {
+            push(true, format!("new pattern {}", a["pattern"]));
+        }
+    }
+    let (old_props, old_required) = properties_of(old, before);
+    let (new_props, new_required) = properties_of(new, after);
+    for (name, schema) in &old_props {
+        let here = format!("{place} .{name}");
+        match new_props.get(name) {
+            None => changes.push(Change {
+                breaking: side == Side::Response,
+                place: here,
+                what: "property removed".into(),
+            }),
+            Some(now) => compare_schema(old, new, schema, now, side, &here, changes),
+        }
+    }
+    for name in new_props
+        .keys()
+        .filter(|name| !old_props.contains_key(*name))
+    {
+        let required = new_required.contains(name);
+        changes.push(Change {
+            breaking: side == Side::Request && required,
+            place: format!("{place} .{name}"),
+            what: if required {
+                "required property added".into()
+            } else {
+                "optional property added".into()
+            },
+        });
+    }
+    for name in old_props
+        .keys()
+        .filter(|name| new_props.contains_key(*name))
+    {
+        let (was, now) = (old_required.contains(name), new_required.contains(name));
+        if was != now {
+            // Requests: a field the client must now send breaks it. Responses:
+            // a field the client relied on may now be missing.
+            let breaking = if side == Side::Request { now } else { was };
+            let what = if now {
+                "became required"
+            } else {
+                "became optional"
+            };
+            changes.push(Change {
+                breaking,
+                place: format!("{place} .{name}"),
+                what: what.into(),
+            });
+        }
+    }
+    if let (Some(b_items), Some(a_items)) = (b.get("items"), a.get("items")) {
+        compare_schema(
+            old,
+            new,
+            b_items,
+            a_items,
+            side,
+            &format!("{place}[]"),
+            changes,
+        );
+    }
+}
+
+/// The report, one line per change, breaking ones first.
+pub fn report(label: &str, changes: &[Change]) -> String {
+    let mut text = format!("spec/liner.yaml compared with {label}:\n");
+    if changes.is_empty() {
+        text.push_str("  no changes a client can see\n");
+    }
+    for change in changes
+        .iter()
+        .filter(|c| c.breaking)
+        .chain(changes.iter().filter(|c| !c.breaking))
+    {
+        let kind = if change.breaking {
+            "BREAKING"
+        } else {
+            "ok      "
+        };
+        text.push_str(&format!("  {kind} {}: {}\n", change.place, change.what));
+    }
+    text
+}

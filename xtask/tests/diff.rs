@@ -1,0 +1,172 @@
+//! `cargo xtask diff`: pairs of specs (the real one as the base, an edited
+//! copy as the change), each classified as breaking or not.
+
+use std::path::Path;
+use std::process::Command;
+
+const SPEC: &str = "spec/liner.yaml";
+
+struct Outcome {
+    success: bool,
+    stdout: String,
+}
+
+/// Diffs an edited copy of the spec against the real one.
+fn diff(edits: &[(&str, &str)], accept: bool) -> Outcome {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let base = workspace.join(SPEC);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("spec")).unwrap();
+    let mut text = std::fs::read_to_string(&base).unwrap();
+    for (from, to) in edits {
+        assert!(text.contains(from), "the spec contains {from:?}");
+        text = text.replacen(from, to, 1);
+    }
+    std::fs::write(dir.path().join(SPEC), text).unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.args(["diff", "--root"]).arg(dir.path()).arg(&base);
+    if accept {
+        command.arg("--accept-breaking");
+    }
+    let output = command.output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    // The base is named by its absolute path; keep the snapshot stable.
+    let stdout = stdout.replace(&base.display().to_string(), "BASE");
+    Outcome {
+        success: output.status.success(),
+        stdout,
+    }
+}
+
+#[test]
+fn breaking_changes_are_flagged() {
+    let cases: [(&str, &[(&str, &str)]); 7] = [
+        (
+            "an operation removed",
+            &[
+                (
+                    "      operationId: getCall\n",
+                    "      operationId: getCall\n      deprecated: true\n",
+                ),
+                (
+                    "  /v2/call/detail/{callId}/:\n    get:",
+                    "  /v2/call/detail/{callId}/:\n    put:",
+                ),
+            ],
+        ),
+        (
+            "a response field removed",
+            &[(
+                "        sipEndpointId:\n          type: integer\n          format: int64\n          nullable: true\n          description: Virtual number (SIP endpoint) identifier.\n",
+                "",
+            )],
+        ),
+        (
+            "a new required request field",
+            &[(
+                "      required: [leadType, phone, orderId, orderCode]",
+                "      required: [leadType, phone, orderId, orderCode, name]",
+            )],
+        ),
+        (
+            "a type change",
+            &[(
+                "        orderCode:\n          type: string\n          description: Order code in Liner.",
+                "        orderCode:\n          type: integer\n          description: Order code in Liner.",
+            )],
+        ),
+        (
+            "a lower maximum",
+            &[("            maximum: 100\n", "            maximum: 50\n")],
+        ),
+        (
+            "a new enum on a parameter",
+            &[(
+                "          schema:\n            type: string\n          example: \"2023-01-01T00:00:00Z\"",
+                "          schema:\n            type: string\n            enum: [\"2023-01-01T00:00:00Z\"]\n          example: \"2023-01-01T00:00:00Z\"",
+            )],
+        ),
+        (
+            "a required response field made optional",
+            &[(
+                "      required: [id]\n      properties:\n        id:\n          type: integer\n          format: int64\n          minimum: 1\n          description: Identifier of the created Lead.",
+                "      properties:\n        id:\n          type: integer\n          format: int64\n          minimum: 1\n          description: Identifier of the created Lead.",
+            )],
+        ),
+    ];
+    let mut report = String::new();
+    for (name, edits) in cases {
+        let outcome = diff(edits, false);
+        assert!(
+            !outcome.success,
+            "{name} must fail the diff:\n{}",
+            outcome.stdout
+        );
+        assert!(
+            outcome.stdout.contains("BREAKING"),
+            "{name}:\n{}",
+            outcome.stdout
+        );
+        report.push_str(&format!("## {name}\n{}\n", outcome.stdout));
+    }
+    insta::assert_snapshot!(report);
+}
+
+#[test]
+fn safe_changes_pass() {
+    let cases: [(&str, &[(&str, &str)]); 4] = [
+        (
+            "a description edited",
+            &[(
+                "description: Client name.",
+                "description: The client's full name.",
+            )],
+        ),
+        (
+            "an optional response field added",
+            &[(
+                "        hasRecords:\n",
+                "        recordUrl:\n          type: string\n          nullable: true\n          description: Where the recording is.\n        hasRecords:\n",
+            )],
+        ),
+        (
+            "an optional response field made required",
+            &[(
+                "    Call:\n      type: object\n      description: |-\n        A call, as `getCall` returns it.\n\n        Decision: as for `Lead`, only `id` is required and every other field is optional\n        and nullable.\n      required: [id]",
+                "    Call:\n      type: object\n      description: |-\n        A call, as `getCall` returns it.\n\n        Decision: as for `Lead`, only `id` is required and every other field is optional\n        and nullable.\n      required: [id, leadId]",
+            )],
+        ),
+        (
+            "a higher maximum",
+            &[("            maximum: 100\n", "            maximum: 200\n")],
+        ),
+    ];
+    let mut report = String::new();
+    for (name, edits) in cases {
+        let outcome = diff(edits, false);
+        assert!(outcome.success, "{name} must pass:\n{}", outcome.stdout);
+        assert!(
+            !outcome.stdout.contains("BREAKING"),
+            "{name}:\n{}",
+            outcome.stdout
+        );
+        report.push_str(&format!("## {name}\n{}\n", outcome.stdout));
+    }
+    insta::assert_snapshot!(report);
+}
+
+#[test]
+fn an_acknowledged_breaking_change_passes() {
+    let outcome = diff(
+        &[("            maximum: 100\n", "            maximum: 50\n")],
+        true,
+    );
+    assert!(outcome.success);
+    assert!(
+        outcome.stdout.contains(
+            "BREAKING GET /v2/lead/: query parameter limit: maximum narrowed from 100 to 50"
+        ),
+        "{}",
+        outcome.stdout
+    );
+}
