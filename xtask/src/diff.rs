@@ -11,6 +11,8 @@ use std::process::Command;
 use anyhow::Context as _;
 use serde_json::Value;
 
+use crate::validate::resolve;
+
 const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
@@ -111,23 +113,6 @@ pub fn compare(old: &Value, new: &Value) -> Vec<Change> {
         }
     }
     changes
-}
-
-fn resolve<'a>(document: &'a Value, mut node: &'a Value) -> &'a Value {
-    for _ in 0..16 {
-        match node
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        {
-            Some(path) => match document.pointer(path) {
-                Some(target) => node = target,
-                None => return node,
-            },
-            None => return node,
-        }
-    }
-    node
 }
 
 fn compare_operation(

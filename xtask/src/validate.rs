@@ -98,8 +98,8 @@ fn dangling_refs(
     }
 }
 
-/// Follows local `$ref`s.
-fn resolve<'a>(document: &'a Value, mut node: &'a Value) -> &'a Value {
+/// Follows local `$ref`s (shared with `diff.rs`).
+pub(crate) fn resolve<'a>(document: &'a Value, mut node: &'a Value) -> &'a Value {
     for _ in 0..16 {
         match node
             .get("$ref")
