@@ -90,17 +90,10 @@ pub fn validate(root: &Path) -> anyhow::Result<Vec<crate::validate::Problem>> {
 /// Parses spec text; the error message starts with `line:column: ` when the
 /// parser knows where the problem is.
 fn parse(text: &str) -> Result<openapiv3::OpenAPI, String> {
-    serde_yaml_ng::from_str(text).map_err(|err| match err.location() {
-        Some(at) => format!(
-            "{}:{}: {}",
-            at.line(),
-            at.column(),
-            strip_location(&err.to_string())
-        ),
-        None => format!(" {err}"),
-    })
+    serde_yaml_ng::from_str(text).map_err(|err| parse_error(&err))
 }
 
+/// A YAML error as `line:column: message` (or ` message` without a location).
 fn parse_error(err: &serde_yaml_ng::Error) -> String {
     match err.location() {
         Some(at) => format!(
