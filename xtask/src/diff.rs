@@ -251,6 +251,89 @@ fn properties_of(
     (properties, required)
 }
 
+/// Whether a schema admits JSON `null`: OpenAPI 3.0's `nullable: true`, an
+/// `enum` listing `null`, or a `oneOf`/`anyOf` branch that does (the spec
+/// writes a nullable reference as `oneOf: [$ref, {enum: [null]}]`).
+fn admits_null(document: &Value, schema: &Value) -> bool {
+    let schema = resolve(document, schema);
+    schema["nullable"] == true
+        || schema["enum"]
+            .as_array()
+            .is_some_and(|values| values.contains(&Value::Null))
+        || ["oneOf", "anyOf"].iter().any(|key| {
+            schema[*key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|branch| admits_null(document, branch))
+        })
+        || schema["allOf"].as_array().is_some_and(|parts| {
+            !parts.is_empty() && parts.iter().all(|part| admits_null(document, part))
+        })
+}
+
+/// Whether a schema is only `null` (`{enum: [null]}`).
+fn only_null(document: &Value, schema: &Value) -> bool {
+    let values = &resolve(document, schema)["enum"];
+    values
+        .as_array()
+        .is_some_and(|values| values.iter().all(Value::is_null))
+}
+
+/// The schema a wrapper stands for: `allOf: [X]` (how OpenAPI 3.0 puts a
+/// description or `nullable` beside a reference) and `oneOf: [X, null]` are
+/// both X here; nullability is compared separately by `admits_null`. Without
+/// this, rewriting one form of a nullable reference into the other would read
+/// as a type change.
+fn unwrap_schema<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
+    let schema = resolve(document, schema);
+    let shape_keys = ["properties", "items", "enum"];
+    if shape_keys.iter().any(|key| schema.get(*key).is_some()) {
+        return schema;
+    }
+    // A `type` beside `allOf: [X]` is there for `nullable` (OpenAPI 3.0.3
+    // ignores `nullable` without one); X still says what the value is.
+    if let Some([inner]) = schema["allOf"].as_array().map(Vec::as_slice) {
+        return unwrap_schema(document, inner);
+    }
+    if schema.get("type").is_some() {
+        return schema;
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(branches) = schema[key].as_array() {
+            let non_null: Vec<_> = branches
+                .iter()
+                .filter(|b| !only_null(document, b))
+                .collect();
+            if let [inner] = non_null.as_slice()
+                && branches.len() == 2
+            {
+                return unwrap_schema(document, inner);
+            }
+        }
+    }
+    schema
+}
+
+/// The branches of a `oneOf`/`anyOf`, `null`-only ones left out, each named
+/// by its `title`, else the component its `$ref` names, else its position.
+fn branches_of<'a>(document: &Value, schema: &'a Value) -> Vec<(String, &'a Value)> {
+    let listed = schema["oneOf"].as_array().or(schema["anyOf"].as_array());
+    listed
+        .into_iter()
+        .flatten()
+        .filter(|branch| !only_null(document, branch))
+        .enumerate()
+        .map(|(index, branch)| {
+            let name = branch["title"]
+                .as_str()
+                .or_else(|| branch["$ref"].as_str().and_then(|r| r.rsplit('/').next()))
+                .map_or_else(|| format!("#{index}"), str::to_owned);
+            (name, branch)
+        })
+        .collect()
+}
+
 fn compare_schema(
     old: &Value,
     new: &Value,
@@ -260,7 +343,7 @@ fn compare_schema(
     place: &str,
     changes: &mut Vec<Change>,
 ) {
-    let (b, a) = (resolve(old, before), resolve(new, after));
+    let (b, a) = (unwrap_schema(old, before), unwrap_schema(new, after));
     let mut push = |breaking: bool, what: String| {
         changes.push(Change {
             breaking,
@@ -275,9 +358,44 @@ fn compare_schema(
         );
         return;
     }
-    if b["nullable"] == true && a["nullable"] != true {
-        push(side == Side::Request, "no longer nullable".into());
+    match (admits_null(old, before), admits_null(new, after)) {
+        // A request may no longer send null; a client reading a response
+        // now has to cope with null where the old spec promised a value.
+        (true, false) => push(side == Side::Request, "no longer nullable".into()),
+        (false, true) => push(side == Side::Response, "became nullable".into()),
+        _ => {}
     }
+    // oneOf/anyOf: a branch removed narrows what a request may send; a branch
+    // added widens what a response may carry. Matched branches are compared
+    // like any other schema.
+    let (old_branches, new_branches) = (branches_of(old, b), branches_of(new, a));
+    for (name, was) in &old_branches {
+        let here = format!("{place} <{name}>");
+        match new_branches.iter().find(|(other, _)| other == name) {
+            Some((_, now)) => compare_schema(old, new, was, now, side, &here, changes),
+            None => changes.push(Change {
+                breaking: side == Side::Request,
+                place: here,
+                what: "alternative removed".into(),
+            }),
+        }
+    }
+    for (name, _) in &new_branches {
+        if !old_branches.iter().any(|(other, _)| other == name) {
+            changes.push(Change {
+                breaking: side == Side::Response,
+                place: format!("{place} <{name}>"),
+                what: "alternative added".into(),
+            });
+        }
+    }
+    let mut push = |breaking: bool, what: String| {
+        changes.push(Change {
+            breaking,
+            place: place.to_owned(),
+            what,
+        })
+    };
     if side == Side::Request {
         let narrowed = |key: &str, lower_is_narrower: bool| {
             let (old_limit, new_limit) = (b[key].as_f64(), a[key].as_f64());

@@ -42,7 +42,7 @@ pub fn validate(text: &str, document: &Value) -> Vec<Problem> {
     }
     dangling_refs(document, "", document, &mut report);
     operations(document, &mut report);
-    property_descriptions(document, &mut report);
+    schema_rules(document, &mut report);
     examples(text, document, &mut report);
 
     let mut problems: Vec<Problem> = found
@@ -344,8 +344,9 @@ fn request_ids(
     }
 }
 
-/// Rule: every schema property says what it is.
-fn property_descriptions(document: &Value, report: &mut impl FnMut(String, String)) {
+/// Rules on every schema: each property says what it is, and `nullable`
+/// stands next to a `type`.
+fn schema_rules(document: &Value, report: &mut impl FnMut(String, String)) {
     fn walk(
         document: &Value,
         pointer: &str,
@@ -354,6 +355,17 @@ fn property_descriptions(document: &Value, report: &mut impl FnMut(String, Strin
     ) {
         match node {
             Value::Object(map) => {
+                // OpenAPI 3.0.3 honours `nullable` only beside `type` (so say
+                // Spectral and Redocly, which CI also runs): a nullable
+                // reference is written `oneOf: [$ref, {enum: [null]}]`.
+                if map.get("nullable") == Some(&Value::Bool(true)) && map.get("type").is_none() {
+                    report(
+                        format!("{pointer}/nullable"),
+                        "`nullable: true` without a `type` is ignored by OpenAPI 3.0.3; \
+                         for a nullable $ref write `oneOf: [{$ref: ...}, {enum: [null]}]`"
+                            .into(),
+                    );
+                }
                 if let Some(Value::Object(properties)) = map.get("properties") {
                     for (name, property) in properties {
                         // A bare $ref takes its description from its target

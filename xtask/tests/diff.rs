@@ -40,7 +40,7 @@ fn diff(edits: &[(&str, &str)], accept: bool) -> Outcome {
 
 #[test]
 fn breaking_changes_are_flagged() {
-    let cases: [(&str, &[(&str, &str)]); 7] = [
+    let cases: [(&str, &[(&str, &str)]); 10] = [
         (
             "an operation removed",
             &[
@@ -93,6 +93,27 @@ fn breaking_changes_are_flagged() {
                 "      properties:\n        id:\n          type: integer\n          format: int64\n          minimum: 1\n          description: Identifier of the created Lead.",
             )],
         ),
+        (
+            "a response field made nullable",
+            &[(
+                "        list:\n          type: array\n",
+                "        list:\n          type: array\n          nullable: true\n",
+            )],
+        ),
+        (
+            "a new alternative in a response field",
+            &[(
+                "        - title: UnixSeconds\n          type: integer\n          format: int64\n",
+                "        - title: UnixSeconds\n          type: integer\n          format: int64\n        - title: UnixMillis\n          type: number\n",
+            )],
+        ),
+        (
+            "an alternative removed from a request field",
+            &[(
+                "        - title: VkIdNumber\n          type: integer\n          format: int64\n          minimum: 1\n",
+                "",
+            )],
+        ),
     ];
     let mut report = String::new();
     for (name, edits) in cases {
@@ -114,7 +135,7 @@ fn breaking_changes_are_flagged() {
 
 #[test]
 fn safe_changes_pass() {
-    let cases: [(&str, &[(&str, &str)]); 4] = [
+    let cases: [(&str, &[(&str, &str)]); 6] = [
         (
             "a description edited",
             &[(
@@ -139,6 +160,22 @@ fn safe_changes_pass() {
         (
             "a higher maximum",
             &[("            maximum: 100\n", "            maximum: 200\n")],
+        ),
+        (
+            // The two ways of writing a nullable reference in OpenAPI 3.0
+            // describe the same values.
+            "a nullable reference rewritten as nullable + allOf",
+            &[(
+                "        createdAt:\n          description: Call record creation date and time (ISO 8601).\n          oneOf:\n            - $ref: \"#/components/schemas/Timestamp\"\n            - enum: [null]\n",
+                "        createdAt:\n          nullable: true\n          description: Call record creation date and time (ISO 8601).\n          allOf:\n            - $ref: \"#/components/schemas/Timestamp\"\n",
+            )],
+        ),
+        (
+            "a new alternative in a request field",
+            &[(
+                "        - title: VkIdNumber\n",
+                "        - title: VkIdSigned\n          type: string\n          pattern: ^\\+[1-9][0-9]*$\n        - title: VkIdNumber\n",
+            )],
         ),
     ];
     let mut report = String::new();

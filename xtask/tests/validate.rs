@@ -115,6 +115,10 @@ fn project_rules() {
             "          description: Call identifier in Liner. Value > 0.\n          schema:\n            type: integer\n            format: int64\n"
         ),
         ("  /v2/lead/create/:", "  /v2/lead/create:"),
+        (
+            "        vkId:\n          description: VK user identifier.\n          oneOf:\n            - $ref: \"#/components/schemas/VkId\"\n            - enum: [null]\n",
+            "        vkId:\n          nullable: true\n          description: VK user identifier.\n          allOf:\n            - $ref: \"#/components/schemas/VkId\"\n",
+        ),
     ]));
 }
 
