@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod api;
+mod delay;
 mod faults;
 mod input;
 mod seed;
@@ -148,6 +149,8 @@ struct App {
     store: Mutex<store::Store>,
     requests: AtomicU64,
     faults: Mutex<BTreeMap<String, u64>>,
+    /// Times injected latency; present when latency is configured.
+    delay: Option<delay::DelayLine>,
 }
 
 impl App {
@@ -208,7 +211,12 @@ impl FakeServer {
         let address = listener
             .local_addr()
             .map_err(|err| StartError::Bind(config.bind, err))?;
+        let delay = match config.faults.latency {
+            faults::Latency::None => None,
+            _ => Some(delay::DelayLine::start().map_err(StartError::Thread)?),
+        };
         let app = Arc::new(App {
+            delay,
             store: Mutex::new(store::Store::new(config.seed, config.leads, config.calls)),
             config,
             requests: AtomicU64::new(0),
@@ -285,6 +293,8 @@ pub enum StartError {
     Config(String),
     /// The address could not be bound.
     Bind(SocketAddr, std::io::Error),
+    /// The thread that times injected latency could not be started.
+    Thread(std::io::Error),
 }
 
 impl fmt::Display for StartError {
@@ -292,6 +302,7 @@ impl fmt::Display for StartError {
         match self {
             Self::Config(problem) => write!(f, "invalid liner-fake configuration: {problem}"),
             Self::Bind(address, err) => write!(f, "cannot listen on {address}: {err}"),
+            Self::Thread(err) => write!(f, "cannot start the latency timing thread: {err}"),
         }
     }
 }
@@ -299,7 +310,7 @@ impl fmt::Display for StartError {
 impl std::error::Error for StartError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Bind(_, err) => Some(err),
+            Self::Bind(_, err) | Self::Thread(err) => Some(err),
             Self::Config(_) => None,
         }
     }

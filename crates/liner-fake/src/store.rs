@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::seed;
@@ -50,8 +51,22 @@ impl LeadFilter {
 
 /// One page of the list, as the store sees it.
 pub struct Page {
-    pub leads: Vec<Map<String, Value>>,
+    pub leads: Vec<PageLead>,
     pub total: u64,
+}
+
+/// A lead on a page: seeded leads stay typed (cheap to write out), stored
+/// ones are the JSON maps they were stored as. Either serializes to the lead.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a page is a short-lived Vec of at most `limit` leads; boxing would \
+              add an allocation per lead on the path this type exists to speed up"
+)]
+pub enum PageLead {
+    Seeded(seed::SeededLead),
+    Stored(Map<String, Value>),
 }
 
 /// All leads and calls.
@@ -75,6 +90,19 @@ pub struct Store {
     back: Vec<u64>,
     next_id: u64,
     clock: i64,
+}
+
+impl PageLead {
+    /// Appends the lead's JSON to `out`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Self::Seeded(lead) => lead.write_json(out),
+            // Writing into a Vec cannot fail.
+            Self::Stored(fields) => {
+                let _ = serde_json::to_writer(&mut *out, fields);
+            }
+        }
+    }
 }
 
 impl Store {
@@ -110,16 +138,25 @@ impl Store {
     }
 
     pub fn lead(&self, id: u64) -> Option<Map<String, Value>> {
+        self.page_lead(id).map(|lead| match lead {
+            PageLead::Seeded(seeded) => seeded.into_map(),
+            PageLead::Stored(fields) => fields,
+        })
+    }
+
+    fn page_lead(&self, id: u64) -> Option<PageLead> {
         if id == 0 {
             return None;
         }
         if id <= self.seeded {
             return Some(match self.updated_seeded.get(&id) {
-                Some(stored) => stored.fields.clone(),
-                None => seed::lead(self.seed, id - 1),
+                Some(stored) => PageLead::Stored(stored.fields.clone()),
+                None => PageLead::Seeded(seed::seeded_lead(self.seed, id - 1)),
             });
         }
-        self.extra.get(&id).map(|stored| stored.fields.clone())
+        self.extra
+            .get(&id)
+            .map(|stored| PageLead::Stored(stored.fields.clone()))
     }
 
     pub fn call(&self, id: u64) -> Option<Map<String, Value>> {
@@ -187,7 +224,10 @@ impl Store {
             ids = page;
         }
         Page {
-            leads: ids.into_iter().filter_map(|id| self.lead(id)).collect(),
+            leads: ids
+                .into_iter()
+                .filter_map(|id| self.page_lead(id))
+                .collect(),
             total,
         }
     }
@@ -343,8 +383,15 @@ fn empty_map_as_list(value: Value) -> Value {
 mod tests {
     use super::*;
 
-    fn ids(page: &Page) -> Vec<u64> {
+    fn json(page: &Page) -> Vec<Value> {
         page.leads
+            .iter()
+            .map(|lead| serde_json::to_value(lead).unwrap())
+            .collect()
+    }
+
+    fn ids(page: &Page) -> Vec<u64> {
+        json(page)
             .iter()
             .map(|lead| lead["id"].as_u64().unwrap())
             .collect()
@@ -375,7 +422,7 @@ mod tests {
         assert!(all.total > 0 && all.total < 1000);
         assert_eq!(all.leads.len() as u64, all.total);
         assert!(
-            all.leads
+            json(&all)
                 .iter()
                 .all(|l| [100, 202].contains(&l["orderId"].as_i64().unwrap()))
         );

@@ -46,6 +46,9 @@ pub(crate) fn decode<'de, T: Deserialize<'de>>(
             },
         });
     }
+    if let Some(data) = success_fast::<T>(status, body) {
+        return Ok(data);
+    }
     match parse::<T>(body) {
         Ok(Outcome::Success(data)) => Ok(data),
         Ok(Outcome::Failure(message)) => Err(Error::Api {
@@ -76,8 +79,22 @@ pub(crate) fn success_fast<'de, T: Deserialize<'de>>(
     if !status.is_success() {
         return None;
     }
-    match serde_json::from_slice::<EnvelopeOf<T>>(body) {
-        Ok(EnvelopeOf(Outcome::Success(data))) => Some(data),
+    // Not `EnvelopeOf`: it must see `success` before it dares decode `data`,
+    // and a PHP backend that writes keys in alphabetical order sends `data`
+    // first, which would make every page be parsed twice (once to skip
+    // `data`, once to decode it). Here `data` is decoded as `T` wherever it
+    // is; anything unexpected (no `success: true`, a `data` that is not a
+    // `T`) returns `None`, and the caller's careful path decides.
+    #[derive(Deserialize)]
+    struct Optimistic<T> {
+        success: bool,
+        data: T,
+    }
+    match serde_json::from_slice::<Optimistic<T>>(body) {
+        Ok(Optimistic {
+            success: true,
+            data,
+        }) => Some(data),
         _ => None,
     }
 }

@@ -7,6 +7,7 @@ use futures_util::stream::{self, Stream, StreamExt as _};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+use tracing::Instrument as _;
 
 use crate::client::Liner;
 use crate::envelope;
@@ -390,6 +391,36 @@ impl LeadQuery {
     }
 }
 
+/// A spawned page fetch, aborted if dropped before it finishes.
+struct AbortOnDrop(tokio::task::JoinHandle<Result<Page>>);
+
+impl Future for AbortOnDrop {
+    type Output = Result<Page>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(|joined| {
+            joined.unwrap_or_else(|err| match err.try_into_panic() {
+                // A panic in the fetch is a bug; surface it where it would
+                // have surfaced without the task.
+                Ok(panic) => std::panic::resume_unwind(panic),
+                // Only `Drop` aborts the task, and then nobody polls it.
+                Err(err) => Err(Error::Pagination {
+                    reason: format!("a page fetch was cancelled: {err}"),
+                }),
+            })
+        })
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// The iteration state behind [`LeadQuery::pages`].
 struct Pager {
     query: LeadQuery,
@@ -507,6 +538,13 @@ impl Pager {
 
 impl Pager {
     /// Requests the pages from `start` to `total`, `concurrency` at a time.
+    ///
+    /// Each page is fetched and decoded in a task of its own: polled only
+    /// through this stream, a page's response would sit undecoded while the
+    /// consumer is busy with the previous page, and every page would be
+    /// decoded on the consumer's thread, one after another. Tasks still in
+    /// flight are aborted when the stream is dropped (a fallback to
+    /// sequential paging, or a consumer that stops early).
     fn prefetch(&self, start: u64, total: u64) -> Prefetch {
         let query = self.query.clone();
         let size = query.page_size;
@@ -514,7 +552,8 @@ impl Pager {
         let pages = stream::iter(offsets)
             .map(move |offset| {
                 let query = query.clone();
-                async move { query.fetch(offset).await }
+                let fetch = async move { query.fetch(offset).await };
+                AbortOnDrop(tokio::spawn(fetch.instrument(tracing::Span::current())))
             })
             .buffered(self.query.concurrency);
         Box::pin(pages)

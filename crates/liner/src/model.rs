@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use serde_json::Value;
 
 /// Declares a string enum that stays open: the documented values as
@@ -185,18 +185,42 @@ impl Serialize for Timestamp {
     }
 }
 
+// The decoders below are hand-written visitors rather than
+// `#[serde(untagged)]` enums: an untagged enum buffers every value into
+// serde's `Content` and builds an error for each variant that does not match,
+// which made these three fields a visible share of decoding a page.
+
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Text(String),
-            Unix(i64),
+        struct TimestampVisitor;
+
+        impl de::Visitor<'_> for TimestampVisitor {
+            type Value = Timestamp;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a date-time string or Unix seconds")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Timestamp, E> {
+                Ok(Timestamp::Text(text.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, text: String) -> Result<Timestamp, E> {
+                Ok(Timestamp::Text(text))
+            }
+
+            fn visit_i64<E: de::Error>(self, seconds: i64) -> Result<Timestamp, E> {
+                Ok(Timestamp::Unix(seconds))
+            }
+
+            fn visit_u64<E: de::Error>(self, seconds: u64) -> Result<Timestamp, E> {
+                i64::try_from(seconds)
+                    .map(Timestamp::Unix)
+                    .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(seconds), &self))
+            }
         }
-        Ok(match Raw::deserialize(deserializer)? {
-            Raw::Text(text) => Self::Text(text),
-            Raw::Unix(seconds) => Self::Unix(seconds),
-        })
+
+        deserializer.deserialize_any(TimestampVisitor)
     }
 }
 
@@ -205,21 +229,47 @@ impl<'de> Deserialize<'de> for Timestamp {
 pub type CustomValues = BTreeMap<String, Value>;
 
 fn custom_values<'de, D: Deserializer<'de>>(deserializer: D) -> Result<CustomValues, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Map(CustomValues),
-        List(Vec<Value>),
+    struct CustomValuesVisitor;
+
+    impl<'de> de::Visitor<'de> for CustomValuesVisitor {
+        type Value = CustomValues;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map of custom field values, or a list (PHP's array)")
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<CustomValues, E> {
+            Ok(CustomValues::new())
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<CustomValues, E> {
+            Ok(CustomValues::new())
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, inner: D) -> Result<CustomValues, D::Error> {
+            inner.deserialize_any(self)
+        }
+
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<CustomValues, A::Error> {
+            let mut values = CustomValues::new();
+            while let Some((key, value)) = map.next_entry::<String, Value>()? {
+                values.insert(key, value);
+            }
+            Ok(values)
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut list: A) -> Result<CustomValues, A::Error> {
+            let mut values = CustomValues::new();
+            let mut index = 0usize;
+            while let Some(value) = list.next_element::<Value>()? {
+                values.insert(index.to_string(), value);
+                index += 1;
+            }
+            Ok(values)
+        }
     }
-    Ok(match Option::<Raw>::deserialize(deserializer)? {
-        None => CustomValues::new(),
-        Some(Raw::Map(map)) => map,
-        Some(Raw::List(list)) => list
-            .into_iter()
-            .enumerate()
-            .map(|(index, value)| (index.to_string(), value))
-            .collect(),
-    })
+
+    deserializer.deserialize_option(CustomValuesVisitor)
 }
 
 /// `vkId` is documented as a string and sent as a number in the docs'
@@ -227,18 +277,52 @@ fn custom_values<'de, D: Deserializer<'de>>(deserializer: D) -> Result<CustomVal
 fn string_or_number<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Text(String),
-        Number(serde_json::Number),
+    struct StringOrNumber;
+
+    impl<'de> de::Visitor<'de> for StringOrNumber {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or a number")
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, inner: D) -> Result<Option<String>, D::Error> {
+            inner.deserialize_any(self)
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<Option<String>, E> {
+            Ok(Some(text.to_owned()))
+        }
+
+        fn visit_string<E: de::Error>(self, text: String) -> Result<Option<String>, E> {
+            Ok(Some(text))
+        }
+
+        fn visit_i64<E: de::Error>(self, number: i64) -> Result<Option<String>, E> {
+            Ok(Some(number.to_string()))
+        }
+
+        fn visit_u64<E: de::Error>(self, number: u64) -> Result<Option<String>, E> {
+            Ok(Some(number.to_string()))
+        }
+
+        fn visit_f64<E: de::Error>(self, number: f64) -> Result<Option<String>, E> {
+            // As serde_json writes the number (a finite f64 always converts).
+            serde_json::Number::from_f64(number)
+                .map(|number| Some(number.to_string()))
+                .ok_or_else(|| E::invalid_value(de::Unexpected::Float(number), &self))
+        }
     }
-    Ok(
-        Option::<Raw>::deserialize(deserializer)?.map(|raw| match raw {
-            Raw::Text(text) => text,
-            Raw::Number(number) => number.to_string(),
-        }),
-    )
+
+    deserializer.deserialize_option(StringOrNumber)
 }
 
 /// A lead, as the lead detail and lead list return it. Every field but `id`
@@ -393,5 +477,49 @@ mod tests {
         assert_eq!(lead.lead_type, Some(LeadType::Other("callback".into())));
         let minimal: Lead = serde_json::from_value(json!({ "id": 1 })).unwrap();
         assert_eq!(minimal.name, None);
+    }
+
+    /// The hand-written visitors accept what the untagged enums they
+    /// replaced accepted, from bytes (the client's path) as from values.
+    #[test]
+    fn flexible_fields_decode_every_accepted_form_and_refuse_the_rest() {
+        let lead = |body: &str| serde_json::from_str::<Lead>(body);
+        let vk = |raw: &str| lead(&format!(r#"{{"id":1,"vkId":{raw}}}"#)).map(|l| l.vk_id);
+        assert_eq!(vk(r#""42""#).unwrap().as_deref(), Some("42"));
+        assert_eq!(vk("42").unwrap().as_deref(), Some("42"));
+        assert_eq!(vk("-3").unwrap().as_deref(), Some("-3"));
+        assert_eq!(vk("1.5").unwrap().as_deref(), Some("1.5"));
+        assert_eq!(vk("null").unwrap(), None);
+        assert!(vk("true").is_err());
+        assert!(vk("{}").is_err());
+
+        let custom = |raw: &str| {
+            lead(&format!(r#"{{"id":1,"customValues":{raw}}}"#)).map(|l| l.custom_values)
+        };
+        assert_eq!(
+            custom(r#"{"10":"hot","11":[1]}"#).unwrap()["11"],
+            json!([1])
+        );
+        assert_eq!(custom(r#"["a","b"]"#).unwrap()["1"], json!("b"));
+        assert!(custom("[]").unwrap().is_empty());
+        assert!(custom("null").unwrap().is_empty());
+        assert!(custom(r#""none""#).is_err());
+        assert!(custom("5").is_err());
+
+        let time =
+            |raw: &str| lead(&format!(r#"{{"id":1,"createdAt":{raw}}}"#)).map(|l| l.created_at);
+        assert_eq!(
+            time(r#""2024-01-02T10:00:00Z""#).unwrap(),
+            Some(Timestamp::Text("2024-01-02T10:00:00Z".into()))
+        );
+        assert_eq!(
+            time("1704189600").unwrap(),
+            Some(Timestamp::Unix(1704189600))
+        );
+        assert_eq!(time("-1").unwrap(), Some(Timestamp::Unix(-1)));
+        assert_eq!(time("null").unwrap(), None);
+        assert!(time("18446744073709551615").is_err());
+        assert!(time("1.5").is_err());
+        assert!(time("[]").is_err());
     }
 }
