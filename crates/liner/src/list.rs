@@ -227,7 +227,9 @@ impl LeadQuery {
 
     /// How many pages may be requested at once (default
     /// [`DEFAULT_CONCURRENCY`], at most [`MAX_CONCURRENCY`]; 1 pages
-    /// sequentially). See [`pages`](Self::pages).
+    /// sequentially). See [`pages`](Self::pages). Prefetched pages are
+    /// fetched and decoded in tasks spawned on the current tokio runtime
+    /// (which reqwest needs anyway), and aborted when the stream is dropped.
     pub fn concurrency(mut self, pages: usize) -> Self {
         if (1..=MAX_CONCURRENCY).contains(&pages) {
             self.concurrency = pages;
