@@ -651,3 +651,26 @@ impl RawPage<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A prefetch dropped early (fallback to sequential paging, a consumer
+    /// that stops) must not leave its spawned fetches running.
+    #[tokio::test]
+    async fn dropping_a_spawned_fetch_aborts_it() {
+        let (alive, gone) = tokio::sync::oneshot::channel::<()>();
+        let fetch = AbortOnDrop(tokio::spawn(async move {
+            let _alive = alive;
+            std::future::pending::<Result<Page>>().await
+        }));
+        tokio::task::yield_now().await;
+        drop(fetch);
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(5), gone).await;
+        assert!(
+            matches!(ended, Ok(Err(_))),
+            "the task was not aborted: {ended:?}"
+        );
+    }
+}
