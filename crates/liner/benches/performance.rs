@@ -88,6 +88,12 @@ fn main() {
             millis(export.hand_written),
             ratio(export.concurrent, export.hand_written)
         ));
+        rows.push(format!(
+            "| export CPU floor vs latency bound | 8 in flight, no latency {} | {} | {:.2} | (context) |",
+            millis(export.no_latency),
+            millis(export.bound),
+            ratio(export.no_latency, export.bound)
+        ));
     }
     if wanted("decode") {
         let (subject, baseline) = decode_overhead();
@@ -200,6 +206,9 @@ struct Export {
     /// gap to the bound any client has on this machine, where the fake
     /// serves from the same two cores.
     hand_written: Duration,
+    /// 8 in flight against the same fake without injected latency: the CPU
+    /// the client, the fake and HTTP need for the export on this machine.
+    no_latency: Duration,
 }
 
 /// Exporting 100,000 leads with 5 ms per request: sequential, 8 in flight,
@@ -280,11 +289,31 @@ async fn export_with_latency() -> Export {
         concurrent.push(export(IN_FLIGHT).await);
         hand_written.push(by_hand().await);
     }
+    drop(fake);
+    let fake = FakeServer::start(Config::default().with_leads(LEADS))
+        .await
+        .unwrap();
+    let (liner, _) = client(&fake, IN_FLIGHT);
+    let mut no_latency = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let count = liner
+            .leads()
+            .concurrency(IN_FLIGHT)
+            .items()
+            .fold(0u64, |n, lead| async move {
+                lead.unwrap();
+                n + 1
+            });
+        assert_eq!(count.await, LEADS);
+        no_latency.push(started.elapsed());
+    }
     Export {
         sequential: median(sequential),
         concurrent: median(concurrent),
         bound: LATENCY * pages as u32 / IN_FLIGHT as u32,
         hand_written: median(hand_written),
+        no_latency: median(no_latency),
     }
 }
 
