@@ -141,13 +141,28 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-fn client(fake: &FakeServer, concurrency: usize) -> (Liner, usize) {
-    let client = Liner::builder()
+fn client(fake: &FakeServer) -> Liner {
+    Liner::builder()
         .base_url(fake.base_url())
         .api_key(fake.api_key())
         .build()
-        .unwrap();
-    (client, concurrency)
+        .unwrap()
+}
+
+/// Exports the whole list with `concurrency` pages in flight, consuming
+/// every lead as an export would; checks the count and returns the time.
+async fn export_all(liner: Liner, concurrency: usize, leads: u64) -> Duration {
+    let started = Instant::now();
+    let count = liner
+        .leads()
+        .concurrency(concurrency)
+        .items()
+        .fold(0u64, |n, lead| async move {
+            lead.unwrap();
+            n + 1
+        });
+    assert_eq!(count.await, leads);
+    started.elapsed()
 }
 
 /// Mean time per `lead(id)`, liner vs hand-written reqwest + serde_json.
@@ -156,7 +171,7 @@ async fn per_request_overhead() -> (Duration, Duration) {
     let fake = FakeServer::start(Config::default().with_leads(REQUESTS))
         .await
         .unwrap();
-    let (liner, _) = client(&fake, 1);
+    let liner = client(&fake);
     let http = reqwest::Client::new();
     #[derive(Deserialize)]
     struct Envelope {
@@ -224,22 +239,7 @@ async fn export_with_latency() -> Export {
     let fake = FakeServer::start(Config::default().with_leads(LEADS).with_faults(faults))
         .await
         .unwrap();
-    let export =
-        |concurrency: usize| {
-            let (liner, concurrency) = client(&fake, concurrency);
-            async move {
-                let started = Instant::now();
-                let count = liner.leads().concurrency(concurrency).items().fold(
-                    0u64,
-                    |n, lead| async move {
-                        lead.unwrap();
-                        n + 1
-                    },
-                );
-                assert_eq!(count.await, LEADS);
-                started.elapsed()
-            }
-        };
+    let export = |concurrency: usize| export_all(client(&fake), concurrency, LEADS);
     let pages = LEADS.div_ceil(liner::DEFAULT_PAGE_SIZE);
     let http = reqwest::Client::new();
     let by_hand = || {
@@ -293,20 +293,9 @@ async fn export_with_latency() -> Export {
     let fake = FakeServer::start(Config::default().with_leads(LEADS))
         .await
         .unwrap();
-    let (liner, _) = client(&fake, IN_FLIGHT);
     let mut no_latency = Vec::new();
     for _ in 0..3 {
-        let started = Instant::now();
-        let count = liner
-            .leads()
-            .concurrency(IN_FLIGHT)
-            .items()
-            .fold(0u64, |n, lead| async move {
-                lead.unwrap();
-                n + 1
-            });
-        assert_eq!(count.await, LEADS);
-        no_latency.push(started.elapsed());
+        no_latency.push(export_all(client(&fake), IN_FLIGHT, LEADS).await);
     }
     Export {
         sequential: median(sequential),
@@ -405,16 +394,7 @@ fn rss_child(leads: u64) {
         let fake = FakeServer::start(Config::default().with_leads(leads))
             .await
             .unwrap();
-        let (liner, _) = client(&fake, 8);
-        let count = liner
-            .leads()
-            .concurrency(8)
-            .items()
-            .fold(0u64, |n, lead| async move {
-                lead.unwrap();
-                n + 1
-            });
-        assert_eq!(count.await, leads);
+        export_all(client(&fake), 8, leads).await;
     });
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let peak = status
