@@ -1,7 +1,8 @@
 //! The spec validator of `cargo xtask check`, on copies of the spec with
-//! one planted defect each: every defect is reported with its JSON pointer
-//! and line. (The defects are planted by editing a copy of the real spec, so
-//! they stay in step with it; each case says what it breaks.)
+//! one planted defect each (`tests/broken-specs/*.edits`): every defect is
+//! reported with its JSON pointer and line. (The defects are planted by
+//! editing a copy of the real spec, so they stay in step with it; each file
+//! says what it breaks.)
 
 use std::path::Path;
 use std::process::Command;
@@ -54,72 +55,72 @@ fn report(edits: &[(&str, &str)]) -> String {
         .join("\n")
 }
 
-#[test]
-fn an_example_that_does_not_match_its_schema() {
-    insta::assert_snapshot!(report(&[(
-        "                      id: 123\n                      name: John Doe",
-        "                      id: \"123\"\n                      name: John Doe"
-    )]));
+/// One file of `tests/broken-specs/`: what it breaks (its comment lines)
+/// and its edits (see that folder's README for the format).
+struct BrokenSpec {
+    what: String,
+    edits: Vec<(String, String)>,
 }
 
-#[test]
-fn a_dangling_ref() {
-    insta::assert_snapshot!(report(&[(
-        "$ref: \"#/components/schemas/CallEnvelope\"",
-        "$ref: \"#/components/schemas/CallEnvelop\""
-    )]));
+fn parse_edits(text: &str) -> BrokenSpec {
+    let mut what = Vec::new();
+    let mut edits: Vec<(String, String)> = Vec::new();
+    let mut block: Option<&mut String> = None;
+    for line in text.lines() {
+        match line {
+            "--- from" => {
+                edits.push((String::new(), String::new()));
+                block = edits.last_mut().map(|edit| &mut edit.0);
+            }
+            "--- to" => {
+                let edit = edits
+                    .last_mut()
+                    .expect("`--- to` follows a `--- from` block");
+                block = Some(&mut edit.1);
+            }
+            _ => match block.as_deref_mut() {
+                Some(text) => {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+                None if line.starts_with('#') => what.push(line.trim_start_matches('#').trim()),
+                None => assert!(line.trim().is_empty(), "stray line {line:?}"),
+            },
+        }
+    }
+    assert!(!edits.is_empty(), "no edits");
+    BrokenSpec {
+        what: what.join(" "),
+        edits,
+    }
 }
 
+/// Every file of `tests/broken-specs/` is rejected by `cargo xtask check`,
+/// with the report in a snapshot of its own.
 #[test]
-fn an_undeclared_path_parameter() {
-    insta::assert_snapshot!(report(&[(
-        "  /v2/call/detail/{callId}/:",
-        "  /v2/call/detail/{id}/:"
-    )]));
-}
-
-#[test]
-fn a_duplicate_operation_id() {
-    insta::assert_snapshot!(report(&[("operationId: getCall", "operationId: getLead")]));
-}
-
-#[test]
-fn a_response_without_the_envelope() {
-    insta::assert_snapshot!(report(&[(
-        "$ref: \"#/components/schemas/CallEnvelope\"",
-        "$ref: \"#/components/schemas/Call\""
-    )]));
-}
-
-#[test]
-fn an_operation_without_security_tag_or_summary() {
-    insta::assert_snapshot!(report(&[
-        ("      summary: Call details\n", ""),
-        ("      tags: [calls]\n", ""),
-        (
-            "      security:\n        - ApiKey: []\n      parameters:\n        - name: callId",
-            "      security: []\n      parameters:\n        - name: callId"
-        ),
-    ]));
-}
-
-#[test]
-fn project_rules() {
-    insta::assert_snapshot!(report(&[
-        (
-            "        name:\n          type: string\n          nullable: true\n          description: Client name.\n",
-            "        name:\n          type: string\n          nullable: true\n"
-        ),
-        (
-            "          description: Call identifier in Liner. Value > 0.\n          schema:\n            type: integer\n            format: int64\n            minimum: 1\n",
-            "          description: Call identifier in Liner. Value > 0.\n          schema:\n            type: integer\n            format: int64\n"
-        ),
-        ("  /v2/lead/create/:", "  /v2/lead/create:"),
-        (
-            "        vkId:\n          description: VK user identifier.\n          oneOf:\n            - $ref: \"#/components/schemas/VkId\"\n            - enum: [null]\n",
-            "        vkId:\n          nullable: true\n          description: VK user identifier.\n          allOf:\n            - $ref: \"#/components/schemas/VkId\"\n",
-        ),
-    ]));
+fn every_broken_spec_is_rejected() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken-specs");
+    let mut files: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "edits"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "the broken specs are missing: {files:?}");
+    for file in files {
+        let name = file.file_stem().unwrap().to_string_lossy().into_owned();
+        let broken = parse_edits(&std::fs::read_to_string(&file).unwrap());
+        let edits: Vec<(&str, &str)> = broken
+            .edits
+            .iter()
+            .map(|(from, to)| (from.as_str(), to.as_str()))
+            .collect();
+        let report = report(&edits);
+        assert!(!report.is_empty(), "{name}: no problem reported");
+        insta::with_settings!({ snapshot_suffix => name.clone(), description => broken.what }, {
+            insta::assert_snapshot!("broken_spec", report);
+        });
+    }
 }
 
 #[test]
