@@ -40,7 +40,7 @@ pub fn validate(text: &str, document: &Value) -> Vec<Problem> {
             format!("must be 3.0.x (progenitor reads no other), found {other:?}"),
         ),
     }
-    dangling_refs(document, "", document, &mut report);
+    dangling_refs(document, &mut report);
     operations(document, &mut report);
     schema_rules(document, &mut report);
     examples(text, document, &mut report);
@@ -61,41 +61,49 @@ fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-/// Every `$ref` must point at something. Only local references are allowed:
-/// the spec is one self-contained file.
-fn dangling_refs(
-    document: &Value,
+/// Calls `visit` on every JSON object under `node`, with its pointer, not
+/// descending into the keys `skip` names.
+fn each_object(
     pointer: &str,
     node: &Value,
-    report: &mut impl FnMut(String, String),
+    skip: &[&str],
+    visit: &mut impl FnMut(&str, &serde_json::Map<String, Value>),
 ) {
     match node {
         Value::Object(map) => {
+            visit(pointer, map);
             for (key, value) in map {
-                let here = format!("{pointer}/{}", escape(key));
-                if key == "$ref" {
-                    let target = value.as_str().unwrap_or_default();
-                    let resolves = target
-                        .strip_prefix('#')
-                        .is_some_and(|path| document.pointer(path).is_some());
-                    if !resolves {
-                        report(
-                            here,
-                            format!("$ref {target:?} does not resolve to anything in this file"),
-                        );
-                    }
-                } else {
-                    dangling_refs(document, &here, value, report);
+                if !skip.contains(&key.as_str()) {
+                    each_object(&format!("{pointer}/{}", escape(key)), value, skip, visit);
                 }
             }
         }
         Value::Array(items) => {
             for (index, value) in items.iter().enumerate() {
-                dangling_refs(document, &format!("{pointer}/{index}"), value, report);
+                each_object(&format!("{pointer}/{index}"), value, skip, visit);
             }
         }
         _ => {}
     }
+}
+
+/// Every `$ref` must point at something. Only local references are allowed:
+/// the spec is one self-contained file.
+fn dangling_refs(document: &Value, report: &mut impl FnMut(String, String)) {
+    each_object("", document, &[], &mut |pointer, map| {
+        if let Some(value) = map.get("$ref") {
+            let target = value.as_str().unwrap_or_default();
+            let resolves = target
+                .strip_prefix('#')
+                .is_some_and(|path| document.pointer(path).is_some());
+            if !resolves {
+                report(
+                    format!("{pointer}/$ref"),
+                    format!("$ref {target:?} does not resolve to anything in this file"),
+                );
+            }
+        }
+    });
 }
 
 /// Follows local `$ref`s (shared with `diff.rs`).
@@ -345,63 +353,42 @@ fn request_ids(
 }
 
 /// Rules on every schema: each property says what it is, and `nullable`
-/// stands next to a `type`.
+/// stands next to a `type`. (Examples are data, not schemas: skipped.)
 fn schema_rules(document: &Value, report: &mut impl FnMut(String, String)) {
-    fn walk(
-        document: &Value,
-        pointer: &str,
-        node: &Value,
-        report: &mut impl FnMut(String, String),
-    ) {
-        match node {
-            Value::Object(map) => {
-                // OpenAPI 3.0.3 honours `nullable` only beside `type` (so say
-                // Spectral and Redocly, which CI also runs): a nullable
-                // reference is written `oneOf: [$ref, {enum: [null]}]`.
-                if map.get("nullable") == Some(&Value::Bool(true)) && map.get("type").is_none() {
-                    report(
-                        format!("{pointer}/nullable"),
-                        "`nullable: true` without a `type` is ignored by OpenAPI 3.0.3; \
-                         for a nullable $ref write `oneOf: [{$ref: ...}, {enum: [null]}]`"
-                            .into(),
-                    );
-                }
-                if let Some(Value::Object(properties)) = map.get("properties") {
-                    for (name, property) in properties {
-                        // A bare $ref takes its description from its target
-                        // (OpenAPI 3.0 ignores siblings of $ref).
-                        let described = property.get("description").is_some()
-                            || property.get("$ref").is_some_and(|_| {
-                                resolve(document, property).get("description").is_some()
-                            });
-                        if !described {
-                            report(
-                                format!("{pointer}/properties/{}", escape(name)),
-                                format!("property {name} has no description"),
-                            );
-                        }
-                    }
-                }
-                for (key, value) in map {
-                    if key != "example" && key != "examples" {
-                        walk(
-                            document,
-                            &format!("{pointer}/{}", escape(key)),
-                            value,
-                            report,
+    each_object(
+        "",
+        document,
+        &["example", "examples"],
+        &mut |pointer, map| {
+            // OpenAPI 3.0.3 honours `nullable` only beside `type` (so say
+            // Spectral and Redocly, which CI also runs): a nullable reference is
+            // written `oneOf: [$ref, {enum: [null]}]`.
+            if map.get("nullable") == Some(&Value::Bool(true)) && map.get("type").is_none() {
+                report(
+                    format!("{pointer}/nullable"),
+                    "`nullable: true` without a `type` is ignored by OpenAPI 3.0.3; \
+                 for a nullable $ref write `oneOf: [{$ref: ...}, {enum: [null]}]`"
+                        .into(),
+                );
+            }
+            if let Some(Value::Object(properties)) = map.get("properties") {
+                for (name, property) in properties {
+                    // A bare $ref takes its description from its target (OpenAPI
+                    // 3.0 ignores siblings of $ref).
+                    let described = property.get("description").is_some()
+                        || property.get("$ref").is_some_and(|_| {
+                            resolve(document, property).get("description").is_some()
+                        });
+                    if !described {
+                        report(
+                            format!("{pointer}/properties/{}", escape(name)),
+                            format!("property {name} has no description"),
                         );
                     }
                 }
             }
-            Value::Array(items) => {
-                for (index, value) in items.iter().enumerate() {
-                    walk(document, &format!("{pointer}/{index}"), value, report);
-                }
-            }
-            _ => {}
-        }
-    }
-    walk(document, "", document, report);
+        },
+    );
 }
 
 /// Every example validates against its schema (request bodies, responses,
