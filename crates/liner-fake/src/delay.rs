@@ -13,7 +13,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::sync::oneshot;
 
@@ -33,10 +33,13 @@ impl DelayLine {
         Ok(Self { requests })
     }
 
-    /// Waits `duration` from now. Falls back to tokio's timer if the timing
-    /// thread is gone (it only ends when the line is dropped).
-    pub async fn wait(&self, duration: Duration) {
-        let deadline = Instant::now() + duration;
+    /// Waits until `deadline` (at once if it has passed). Falls back to
+    /// tokio's timer if the timing thread is gone (it only ends when the line
+    /// is dropped).
+    pub async fn wait_until(&self, deadline: Instant) {
+        if deadline <= Instant::now() {
+            return;
+        }
         let (wake, woken) = oneshot::channel();
         if self.requests.send((deadline, wake)).is_err() || woken.await.is_err() {
             tokio::time::sleep_until(deadline.into()).await;
@@ -86,6 +89,7 @@ fn run(incoming: mpsc::Receiver<(Instant, oneshot::Sender<()>)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[tokio::test]
     async fn delays_last_at_least_what_was_asked_and_wake_in_order() {
@@ -93,11 +97,11 @@ mod tests {
         let started = Instant::now();
         let (short, long) = tokio::join!(
             async {
-                line.wait(Duration::from_millis(5)).await;
+                line.wait_until(started + Duration::from_millis(5)).await;
                 started.elapsed()
             },
             async {
-                line.wait(Duration::from_millis(15)).await;
+                line.wait_until(started + Duration::from_millis(15)).await;
                 started.elapsed()
             },
         );

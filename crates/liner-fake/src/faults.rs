@@ -8,15 +8,18 @@ use std::time::Duration;
 
 use crate::seed::mix;
 
-/// Per-request latency.
+/// Per-request latency: the server's response time. The fake does its work
+/// when the request arrives and sends the answer once the latency has passed
+/// since then, so its own time is part of the latency, not added to it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub enum Latency {
     /// Answer at once.
     #[default]
     None,
-    /// Sleep this long before answering.
+    /// Answer this long after the request arrived.
     Fixed(Duration),
-    /// Sleep a uniformly drawn time between the two bounds.
+    /// Answer a uniformly drawn time between the two bounds after the
+    /// request arrived.
     Uniform(Duration, Duration),
 }
 

@@ -34,7 +34,7 @@ struct Args {
     /// Seed of the generated data and of the injected faults.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Latency added to every request, in milliseconds.
+    /// Response time of every request, in milliseconds, the fake's own work included.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
     /// With --latency-ms, draw each request's latency uniformly up to this.

@@ -238,6 +238,32 @@ async fn a_hung_server_times_out_and_the_deadline_holds() {
     );
 }
 
+/// The fake's latency is its response time, its work included (as on a real
+/// server): a create the client gave up waiting for has still happened, and
+/// the timeout is not retried, so it happened once.
+#[tokio::test]
+async fn a_create_that_timed_out_may_still_have_happened() {
+    let faults = Faults {
+        latency: Latency::Fixed(Duration::from_secs(30)),
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(Config::default().with_leads(0).with_faults(faults)).await;
+    let impatient = client(&fake, patient()).with_timeout(Duration::from_millis(500));
+    let err = impatient
+        .create_lead(NewLead::new(
+            LeadType::Straight,
+            "79001234567",
+            202,
+            "order-202",
+        ))
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    let stats = fake.server.stats();
+    assert_eq!(stats.requests, 1, "a create that timed out is not retried");
+    assert_eq!(stats.leads_created, 1, "the fake did the work on arrival");
+}
+
 #[tokio::test]
 async fn a_shifting_list_is_an_error_only_in_strict_mode() {
     let fake = CheckedFake::start(Config::default().with_leads(500).with_shift_per_page(5)).await;
