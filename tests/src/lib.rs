@@ -5,7 +5,9 @@
 //! * [`spec`]: the examples embedded in `spec/liner.yaml`.
 //! * [`conformance`]: the fake Liner server with every response checked
 //!   against the spec.
+//! * [`logs`]: `tracing` output captured as text.
 
 pub mod capture;
 pub mod conformance;
+pub mod logs;
 pub mod spec;

@@ -13,6 +13,7 @@ use crate::envelope;
 use crate::error::{Error, Result};
 use crate::list::LeadQuery;
 use crate::model::{Call, Lead};
+use crate::prefetch::PageGate;
 use crate::requests::{LeadPatch, NewLead};
 use crate::retry::{self, Effect, RetryPolicy};
 use crate::routes;
@@ -375,14 +376,17 @@ impl Liner {
     where
         T: for<'de> Deserialize<'de>,
     {
-        let (status, bytes) = self.send_raw(effect, method, path, query, body).await?;
+        let (status, bytes) = self
+            .send_raw(effect, method, path, query, body, None)
+            .await?;
         envelope::decode(status, &bytes)
     }
 
     /// Sends one request, retrying as the policy allows; the status and the
     /// whole body of the last attempt, or its error. Retryable statuses (429,
     /// 502, 503, 504) come back as errors; other statuses are decoded by the
-    /// caller.
+    /// caller. With a `gate`, each attempt waits for it between the
+    /// response's headers and its body (see [`PageGate`]).
     pub(crate) async fn send_raw(
         &self,
         effect: Effect,
@@ -390,6 +394,7 @@ impl Liner {
         path: &str,
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
+        mut gate: Option<PageGate>,
     ) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
         let operation = format!("{method} {path}");
         let started = Instant::now();
@@ -409,15 +414,9 @@ impl Liner {
                 },
                 None => self.timeout,
             };
+            let request = self.request(method.clone(), path, query, body.clone());
             let attempt = self
-                .attempt(
-                    &operation,
-                    method.clone(),
-                    path,
-                    query,
-                    body.clone(),
-                    timeout,
-                )
+                .attempt(&operation, request, timeout, gate.as_mut())
                 .await;
             let error = match attempt {
                 Ok(answer) => return Ok(answer),
@@ -442,24 +441,21 @@ impl Liner {
         }
     }
 
-    /// One attempt.
-    async fn attempt(
+    /// The request of one attempt, timeout aside.
+    fn request(
         &self,
-        operation: &str,
         method: Method,
         path: &str,
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
-        timeout: Duration,
-    ) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
+    ) -> reqwest::RequestBuilder {
         let url = format!("{}{path}", self.inner.base_url);
         let mut request = self
             .inner
             .http
             .request(method, url)
             .header(API_KEY_HEADER, self.inner.key.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(timeout);
+            .header(reqwest::header::ACCEPT, "application/json");
         if !query.is_empty() {
             request = request.query(query);
         }
@@ -468,6 +464,17 @@ impl Liner {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body);
         }
+        request
+    }
+
+    /// One attempt, within `timeout`.
+    async fn attempt(
+        &self,
+        operation: &str,
+        request: reqwest::RequestBuilder,
+        timeout: Duration,
+        gate: Option<&mut PageGate>,
+    ) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
         let transport = |source: reqwest::Error| {
             if source.is_timeout() {
                 Error::Timeout {
@@ -484,14 +491,40 @@ impl Liner {
                 }
             }
         };
-        let response = request.send().await.map_err(transport)?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|value| value.to_str().ok())
-            .and_then(retry::parse_retry_after);
-        let bytes = response.bytes().await.map_err(transport)?;
+        let (status, retry_after, bytes) = match gate {
+            // reqwest's timeout covers the whole exchange, body included.
+            None => {
+                let response = request.timeout(timeout).send().await.map_err(transport)?;
+                let (status, retry_after) = status_and_retry_after(&response);
+                (
+                    status,
+                    retry_after,
+                    response.bytes().await.map_err(transport)?,
+                )
+            }
+            // The wait at the gate lasts as long as the consumer takes, which
+            // is none of the server's time: the timeout covers the rest.
+            Some(gate) => {
+                let timed_out = || Error::Timeout {
+                    operation: operation.to_owned(),
+                    after: Some(timeout),
+                    connecting: false,
+                };
+                let started = Instant::now();
+                let response = tokio::time::timeout(timeout, request.send())
+                    .await
+                    .map_err(|_| timed_out())?
+                    .map_err(transport)?;
+                let left = timeout.saturating_sub(started.elapsed());
+                let (status, retry_after) = status_and_retry_after(&response);
+                gate.open().await;
+                let bytes = tokio::time::timeout(left, response.bytes())
+                    .await
+                    .map_err(|_| timed_out())?
+                    .map_err(transport)?;
+                (status, retry_after, bytes)
+            }
+        };
         if matches!(status.as_u16(), 429 | 502 | 503 | 504) {
             // Decoded here, not by the caller, so that the retry loop can
             // see the error (with its Retry-After).
@@ -516,6 +549,16 @@ impl Liner {
         }
         Ok((status, bytes))
     }
+}
+
+/// A response's status and its `Retry-After`, if it has a usable one.
+fn status_and_retry_after(response: &reqwest::Response) -> (reqwest::StatusCode, Option<Duration>) {
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(retry::parse_retry_after);
+    (response.status(), retry_after)
 }
 
 /// An id argument must be > 0.

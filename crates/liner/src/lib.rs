@@ -9,6 +9,7 @@ mod error;
 mod ids;
 mod list;
 mod model;
+mod prefetch;
 mod requests;
 mod retry;
 mod routes;

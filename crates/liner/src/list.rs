@@ -7,13 +7,13 @@ use futures_util::stream::{self, Stream, StreamExt as _};
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use tracing::Instrument as _;
 
 use crate::client::Liner;
 use crate::envelope;
 use crate::error::{Error, Result, snippet};
 use crate::ids::IdSet;
 use crate::model::Lead;
+use crate::prefetch::{self, PageGate};
 use crate::retry::{Effect, RetryPolicy};
 use crate::routes;
 
@@ -128,10 +128,10 @@ pub struct LeadQuery {
     created_to: Option<jiff::Timestamp>,
     order_ids: Vec<u64>,
     status_ids: Vec<u64>,
-    page_size: u64,
+    pub(crate) page_size: u64,
     offset: u64,
     strict: bool,
-    concurrency: usize,
+    pub(crate) concurrency: usize,
     problem: Option<(&'static str, String)>,
 }
 
@@ -225,11 +225,12 @@ impl LeadQuery {
         self
     }
 
-    /// How many pages may be requested at once (default
-    /// [`DEFAULT_CONCURRENCY`], at most [`MAX_CONCURRENCY`]; 1 pages
-    /// sequentially). See [`pages`](Self::pages). Prefetched pages are
-    /// fetched and decoded in tasks spawned on the current tokio runtime
-    /// (which reqwest needs anyway), and aborted when the stream is dropped.
+    /// How many pages may be requested at once, and held read ahead of the
+    /// consumer (default [`DEFAULT_CONCURRENCY`], at most
+    /// [`MAX_CONCURRENCY`]; 1 pages sequentially). See
+    /// [`pages`](Self::pages). Prefetched pages are fetched and decoded in
+    /// tasks spawned on the current tokio runtime (which reqwest needs
+    /// anyway), and aborted when the stream is dropped.
     pub fn concurrency(mut self, pages: usize) -> Self {
         if (1..=MAX_CONCURRENCY).contains(&pages) {
             self.concurrency = pages;
@@ -307,17 +308,27 @@ impl LeadQuery {
     }
 
     async fn fetch(&self, offset: u64) -> Result<Page> {
-        let (status, body) = self
-            .client
+        let (status, body) = self.request_page(offset, None).await?;
+        decode_page(status, &body, offset)
+    }
+
+    /// The list answer at `offset`, undecoded; a prefetched page's body is
+    /// read once its `gate` opens.
+    pub(crate) async fn request_page(
+        &self,
+        offset: u64,
+        gate: Option<PageGate>,
+    ) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
+        self.client
             .send_raw(
                 Effect::Read,
                 Method::GET,
                 routes::LEAD_LIST,
                 &self.query(offset),
                 None,
+                gate,
             )
-            .await?;
-        decode_page(status, &body, offset)
+            .await
     }
 
     /// Streams pages from the offset to the end of the list, lazily: a page
@@ -339,9 +350,13 @@ impl LeadQuery {
     /// simply has more to read.
     ///
     /// Prefetch: once the first page gives `total`, the following pages are
-    /// requested [`concurrency`](Self::concurrency) at a time, and still
-    /// yielded in order; at most that many are in flight or waiting to be
-    /// consumed. Each has the same retries and checks as sequential paging.
+    /// requested [`concurrency`](Self::concurrency) (`n`) at a time, and
+    /// still yielded in order. At most `n` requests are in flight and at most
+    /// `n` pages are read and waiting to be consumed: an answer that arrives
+    /// further ahead is left unread in its connection (it still counts as in
+    /// flight) until the consumer catches up, and that wait does not count
+    /// against the client's timeout. Each page has the same retries and
+    /// checks as sequential paging.
     /// When `total` is missing, the first page is inconsistent, or any later
     /// page disagrees with the first (the list changed), requests in flight
     /// are dropped and paging goes on sequentially from there.
@@ -390,36 +405,6 @@ impl LeadQuery {
             leads.push(lead?);
         }
         Ok(leads)
-    }
-}
-
-/// A spawned page fetch, aborted if dropped before it finishes.
-struct AbortOnDrop(tokio::task::JoinHandle<Result<Page>>);
-
-impl Future for AbortOnDrop {
-    type Output = Result<Page>;
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        std::pin::Pin::new(&mut self.0).poll(cx).map(|joined| {
-            joined.unwrap_or_else(|err| match err.try_into_panic() {
-                // A panic in the fetch is a bug; surface it where it would
-                // have surfaced without the task.
-                Ok(panic) => std::panic::resume_unwind(panic),
-                // Only `Drop` aborts the task, and then nobody polls it.
-                Err(err) => Err(Error::Pagination {
-                    reason: format!("a page fetch was cancelled: {err}"),
-                }),
-            })
-        })
-    }
-}
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }
 
@@ -539,26 +524,14 @@ impl Pager {
 }
 
 impl Pager {
-    /// Requests the pages from `start` to `total`, `concurrency` at a time.
-    ///
-    /// Each page is fetched and decoded in a task of its own: polled only
-    /// through this stream, a page's response would sit undecoded while the
-    /// consumer is busy with the previous page, and every page would be
-    /// decoded on the consumer's thread, one after another. Tasks still in
-    /// flight are aborted when the stream is dropped (a fallback to
-    /// sequential paging, or a consumer that stops early).
+    /// Requests the pages from `start` to `total`, `concurrency` at a time
+    /// (see [`prefetch`](crate::prefetch)). Each page is fetched and decoded
+    /// in a task of its own: polled only through this stream, a page's
+    /// response would sit undecoded while the consumer is busy with the
+    /// previous page, and every page would be decoded on the consumer's
+    /// thread, one after another.
     fn prefetch(&self, start: u64, total: u64) -> Prefetch {
-        let query = self.query.clone();
-        let size = query.page_size;
-        let offsets = (start..total).step_by(size as usize);
-        let pages = stream::iter(offsets)
-            .map(move |offset| {
-                let query = query.clone();
-                let fetch = async move { query.fetch(offset).await };
-                AbortOnDrop(tokio::spawn(fetch.instrument(tracing::Span::current())))
-            })
-            .buffered(self.query.concurrency);
-        Box::pin(pages)
+        Box::pin(prefetch::pages(self.query.clone(), start, total))
     }
 
     /// What is odd about `page`, if anything (besides duplicates).
@@ -649,28 +622,5 @@ impl RawPage<'_> {
             total: self.total,
             undecodable,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A prefetch dropped early (fallback to sequential paging, a consumer
-    /// that stops) must not leave its spawned fetches running.
-    #[tokio::test]
-    async fn dropping_a_spawned_fetch_aborts_it() {
-        let (alive, gone) = tokio::sync::oneshot::channel::<()>();
-        let fetch = AbortOnDrop(tokio::spawn(async move {
-            let _alive = alive;
-            std::future::pending::<Result<Page>>().await
-        }));
-        tokio::task::yield_now().await;
-        drop(fetch);
-        let ended = tokio::time::timeout(std::time::Duration::from_secs(5), gone).await;
-        assert!(
-            matches!(ended, Ok(Err(_))),
-            "the task was not aborted: {ended:?}"
-        );
     }
 }

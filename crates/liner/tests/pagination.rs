@@ -2,6 +2,7 @@
 //! the spec): exact counts, filters, laziness, faults, a shifting list.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use liner::{Error, Liner, RetryPolicy};
@@ -116,9 +117,10 @@ async fn fetching_is_lazy() {
         "only the pages consumed were fetched"
     );
 
-    // With prefetch, at most `concurrency` pages beyond the first. (Requests
-    // cancelled when the stream is dropped may or may not reach the server,
-    // so only the bound is certain.)
+    // With prefetch, at most `2 * concurrency` pages beyond the first (see
+    // `tests/prefetch.rs`). (Requests cancelled when the
+    // stream is dropped may or may not reach the server, so only the bound is
+    // certain.)
     let fake = CheckedFake::start(Config::default().with_leads(10_000)).await;
     let first: Vec<_> = client(&fake)
         .leads()
@@ -129,7 +131,32 @@ async fn fetching_is_lazy() {
         .await;
     assert_eq!(first.len(), 150);
     let requests = fake.server.stats().requests;
-    assert!(requests <= 1 + 3, "{requests} requests");
+    assert!(requests <= 1 + 2 * 3, "{requests} requests");
+}
+
+/// The wait of an answered page for a slow consumer is not the server's
+/// time: a consumer that pauses for longer than the client's timeout gets
+/// every lead, without a timeout and without a retry.
+#[tokio::test]
+async fn a_consumer_slower_than_the_timeout_sees_no_timeouts() {
+    let fake = CheckedFake::start(Config::default().with_leads(1_000)).await;
+    let impatient = Liner::builder()
+        .base_url(fake.base_url())
+        .api_key(fake.api_key())
+        .timeout(Duration::from_millis(200))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let mut pages = std::pin::pin!(impatient.leads().concurrency(2).pages());
+    let mut leads = 0;
+    while let Some(page) = pages.next().await {
+        leads += page.unwrap().items.len();
+        if leads == 100 || leads == 500 {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+        }
+    }
+    assert_eq!(leads, 1_000);
+    assert_eq!(fake.server.stats().requests, 10, "no page was retried");
 }
 
 /// Prefetching pages concurrently yields the same leads, in the same order,

@@ -4,12 +4,12 @@
 //! anyone listens, process-wide, so a test running on another thread without
 //! a subscriber could hide the events this test captures.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use liner::{LeadType, Liner, NewLead, RetryPolicy};
 use liner_fake::{Config, Faults};
 use liner_tests::conformance::CheckedFake;
+use liner_tests::logs::Captured;
 
 fn patient() -> RetryPolicy {
     RetryPolicy::default()
@@ -18,34 +18,13 @@ fn patient() -> RetryPolicy {
         .max_backoff(Duration::from_millis(20))
 }
 
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// With a canary key, nothing a user can print of a failing client (Debug,
 /// Display, every error, every tracing event at every level) contains it.
 #[tokio::test]
 async fn the_key_never_leaks() {
     const CANARY: &str = "canary-7f3a9e41-key";
     let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let _guard = logs.install();
 
     let faults = Faults {
         unavailable: 0.5,
@@ -89,7 +68,7 @@ async fn the_key_never_leaks() {
     for err in &errors {
         printed.push_str(&format!("{err} {err:?} {err:#?}"));
     }
-    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logs = logs.text();
     assert!(
         logs.contains("retrying Liner API request"),
         "retries were logged:\n{logs}"
