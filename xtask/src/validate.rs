@@ -35,9 +35,13 @@ pub fn validate(text: &str, document: &Value) -> Vec<Problem> {
 
     match document["openapi"].as_str() {
         Some(version) if version.starts_with("3.0.") => {}
-        other => report(
+        Some(version) => report(
             "/openapi".into(),
-            format!("must be 3.0.x (progenitor reads no other), found {other:?}"),
+            format!("must be 3.0.x (progenitor reads no other), found {version}"),
+        ),
+        None => report(
+            "/openapi".into(),
+            "is missing or not a string; write `openapi: 3.0.3`".into(),
         ),
     }
     dangling_refs(document, &mut report);
