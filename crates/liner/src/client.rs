@@ -400,9 +400,16 @@ impl Liner {
         let started = Instant::now();
         let deadline = self.retry.deadline_limit();
         let mut retry = 0;
+        // Time at the gate is the consumer's, not the server's: the deadline
+        // does not count it.
+        let elapsed = |gate: &Option<PageGate>| {
+            started
+                .elapsed()
+                .saturating_sub(gate.as_ref().map_or(Duration::ZERO, PageGate::waited))
+        };
         loop {
             let timeout = match deadline {
-                Some(limit) => match limit.checked_sub(started.elapsed()) {
+                Some(limit) => match limit.checked_sub(elapsed(&gate)) {
                     Some(left) if !left.is_zero() => self.timeout.min(left),
                     _ => {
                         return Err(Error::Timeout {
@@ -425,7 +432,7 @@ impl Liner {
             let Some(wait) = self.retry.wait_before_retry(effect, retry, &error) else {
                 return Err(error);
             };
-            if deadline.is_some_and(|limit| started.elapsed() + wait >= limit) {
+            if deadline.is_some_and(|limit| elapsed(&gate) + wait >= limit) {
                 tracing::debug!(%operation, %error, "not retrying: the wait would pass the deadline");
                 return Err(error);
             }

@@ -354,9 +354,9 @@ impl LeadQuery {
     /// still yielded in order. At most `n` requests are in flight and at most
     /// `n` pages are read and waiting to be consumed: an answer that arrives
     /// further ahead is left unread in its connection (it still counts as in
-    /// flight) until the consumer catches up, and that wait does not count
-    /// against the client's timeout. Each page has the same retries and
-    /// checks as sequential paging.
+    /// flight) until the consumer catches up, and that wait counts against
+    /// neither the client's timeout nor a retry deadline. Each page has the
+    /// same retries and checks as sequential paging.
     /// When `total` is missing, the first page is inconsistent, or any later
     /// page disagrees with the first (the list changed), requests in flight
     /// are dropped and paging goes on sequentially from there.

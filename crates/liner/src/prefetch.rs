@@ -20,6 +20,7 @@
 //! open.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, Stream};
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -94,11 +95,7 @@ async fn launch(
         let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
             return;
         };
-        let gate = PageGate {
-            taken: taken.clone(),
-            index,
-            window,
-        };
+        let gate = PageGate::new(taken.clone(), index, window);
         let query = query.clone();
         let fetch = async move {
             let answer = query.request_page(offset, Some(gate)).await;
@@ -124,14 +121,32 @@ pub(crate) struct PageGate {
     /// The page's place in the prefetch, from 0.
     index: u64,
     window: u64,
+    /// Time spent waiting in [`open`](Self::open), all calls together.
+    waited: Duration,
 }
 
 impl PageGate {
+    fn new(taken: watch::Receiver<u64>, index: u64, window: u64) -> Self {
+        Self {
+            taken,
+            index,
+            window,
+            waited: Duration::ZERO,
+        }
+    }
+
     /// Waits until the page may be read. Returns at once on later calls (the
     /// consumer only moves forward) and if the prefetch is gone.
     pub(crate) async fn open(&mut self) {
         let (index, window) = (self.index, self.window);
+        let started = Instant::now();
         let _ = self.taken.wait_for(|taken| index < taken + window).await;
+        self.waited += started.elapsed();
+    }
+
+    /// How long [`open`](Self::open) has waited for the consumer.
+    pub(crate) fn waited(&self) -> Duration {
+        self.waited
     }
 }
 
@@ -180,7 +195,7 @@ mod tests {
         }));
         tokio::task::yield_now().await;
         drop(fetch);
-        let ended = tokio::time::timeout(std::time::Duration::from_secs(5), gone).await;
+        let ended = tokio::time::timeout(Duration::from_secs(5), gone).await;
         assert!(
             matches!(ended, Ok(Err(_))),
             "the task was not aborted: {ended:?}"
@@ -192,25 +207,22 @@ mod tests {
     #[tokio::test]
     async fn a_gate_opens_when_the_page_is_within_the_window() {
         let (taken, receiver) = watch::channel(0u64);
-        let mut near = PageGate {
-            taken: receiver.clone(),
-            index: 1,
-            window: 2,
-        };
+        let mut near = PageGate::new(receiver.clone(), 1, 2);
         near.open().await;
-        let mut far = PageGate {
-            taken: receiver,
-            index: 3,
-            window: 2,
-        };
-        let waiting = tokio::spawn(async move { far.open().await });
+        let mut far = PageGate::new(receiver, 3, 2);
+        let waiting = tokio::spawn(async move {
+            far.open().await;
+            far.waited()
+        });
         taken.send(1).unwrap();
         tokio::task::yield_now().await;
         assert!(!waiting.is_finished(), "page 3 is not within 2 of page 1");
+        tokio::time::sleep(Duration::from_millis(50)).await;
         taken.send(2).unwrap();
-        tokio::time::timeout(std::time::Duration::from_secs(5), waiting)
+        let waited = tokio::time::timeout(Duration::from_secs(5), waiting)
             .await
             .expect("page 3 is within 2 of page 2")
             .unwrap();
+        assert!(waited >= Duration::from_millis(50), "{waited:?}");
     }
 }

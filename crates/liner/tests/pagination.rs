@@ -159,6 +159,43 @@ async fn a_consumer_slower_than_the_timeout_sees_no_timeouts() {
     assert_eq!(fake.server.stats().requests, 10, "no page was retried");
 }
 
+/// Nor does that wait count against a retry deadline: a 503 read once the
+/// consumer gets to its page, long after the deadline would have passed, is
+/// still retried.
+#[tokio::test]
+async fn a_consumer_slower_than_the_deadline_still_gets_retries() {
+    let faults = Faults {
+        seed: 3,
+        unavailable: 0.3,
+        ..Faults::default()
+    };
+    let fake = CheckedFake::start(Config::default().with_leads(800).with_faults(faults)).await;
+    let policy = RetryPolicy::default()
+        .max_retries(8)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5))
+        .deadline(Duration::from_millis(250));
+    let slow = Liner::builder()
+        .base_url(fake.base_url())
+        .api_key(fake.api_key())
+        .retry_policy(policy)
+        .build()
+        .unwrap();
+    let mut pages = std::pin::pin!(slow.leads().concurrency(2).pages());
+    let mut leads = 0;
+    while let Some(page) = pages.next().await {
+        leads += page.unwrap().items.len();
+        tokio::time::sleep(Duration::from_millis(350)).await;
+    }
+    assert_eq!(leads, 800);
+    let stats = fake.server.stats();
+    assert!(
+        stats.faults.values().sum::<u64>() > 0,
+        "503s were injected: {:?}",
+        stats.faults
+    );
+}
+
 /// Prefetching pages concurrently yields the same leads, in the same order,
 /// as paging one at a time, at every concurrency.
 #[tokio::test]
