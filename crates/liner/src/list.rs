@@ -525,7 +525,7 @@ impl Pager {
 
 impl Pager {
     /// Requests the pages from `start` to `total`, `concurrency` at a time
-    /// (see [`prefetch`](crate::prefetch)). Each page is fetched and decoded
+    /// (see the `prefetch` module). Each page is fetched and decoded
     /// in a task of its own: polled only through this stream, a page's
     /// response would sit undecoded while the consumer is busy with the
     /// previous page, and every page would be decoded on the consumer's
