@@ -140,13 +140,9 @@ async fn fetching_is_lazy() {
 #[tokio::test]
 async fn a_consumer_slower_than_the_timeout_sees_no_timeouts() {
     let fake = CheckedFake::start(Config::default().with_leads(1_000)).await;
-    let impatient = Liner::builder()
-        .base_url(fake.base_url())
-        .api_key(fake.api_key())
-        .timeout(Duration::from_millis(200))
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let impatient = client(&fake)
+        .with_timeout(Duration::from_millis(200))
+        .with_retry_policy(RetryPolicy::none());
     let mut pages = std::pin::pin!(impatient.leads().concurrency(2).pages());
     let mut leads = 0;
     while let Some(page) = pages.next().await {
@@ -175,12 +171,7 @@ async fn a_consumer_slower_than_the_deadline_still_gets_retries() {
         .initial_backoff(Duration::from_millis(1))
         .max_backoff(Duration::from_millis(5))
         .deadline(Duration::from_millis(250));
-    let slow = Liner::builder()
-        .base_url(fake.base_url())
-        .api_key(fake.api_key())
-        .retry_policy(policy)
-        .build()
-        .unwrap();
+    let slow = client(&fake).with_retry_policy(policy);
     let mut pages = std::pin::pin!(slow.leads().concurrency(2).pages());
     let mut leads = 0;
     while let Some(page) = pages.next().await {
