@@ -465,6 +465,9 @@ impl Pager {
             Ok(page) => page,
             Err(err) => {
                 self.state = PagerState::Done;
+                // The stream ends here: stop the prefetch's requests now,
+                // not when the caller drops the stream.
+                self.ahead = None;
                 return Some(Err(err));
             }
         };
@@ -483,6 +486,7 @@ impl Pager {
         if let Some(problem) = self.inconsistency(&page, served, end, at_end) {
             if self.query.strict {
                 self.state = PagerState::Failing(Error::Pagination { reason: problem });
+                self.ahead = None;
                 return Some(Ok(page));
             }
             if prefetched {
