@@ -7,7 +7,7 @@
 //! soon as its response is read, not once the consumer has taken the page
 //! (holding it through decoding and the wait for the pages before it, as
 //! `buffered(n)` does, made the export benchmark's hand-written baseline
-//! 14-28% slower than this, in the runs of 2026-11-22). At most `n`
+//! 14-30% slower than this, in the runs of 2026-11-22). At most `n`
 //! pages held is the memory bound: a page's body is read only while the page
 //! is among the next `n` the consumer will take ([`PageGate`]); a response
 //! that arrives earlier waits, unread, in the connection (and so still
