@@ -31,6 +31,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt as _;
 use futures_util::stream::{self, Stream};
 use tokio::sync::{mpsc, watch};
 use tracing::Instrument as _;
@@ -139,9 +140,15 @@ async fn fetch_pages(
         }
         let offset = start + index * query.page_size;
         let gate = PageGate::new(taken.clone(), index, window);
-        let answer = query.request_page(offset, Some(gate)).await;
+        // A panic here would leave the page undelivered and the consumer
+        // waiting for it forever: it is carried to the decoding task, whose
+        // panic `AbortOnDrop` resumes in the consumer (a bug surfaces where
+        // it would have without the tasks).
+        let answer = std::panic::AssertUnwindSafe(query.request_page(offset, Some(gate)))
+            .catch_unwind()
+            .await;
         let decode = async move {
-            let (status, body) = answer?;
+            let (status, body) = answer.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             tracing::trace!(offset, index, "prefetched page read");
             decode_page(status, &body, offset)
         };
