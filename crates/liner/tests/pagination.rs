@@ -141,14 +141,14 @@ async fn fetching_is_lazy() {
 async fn a_consumer_slower_than_the_timeout_sees_no_timeouts() {
     let fake = CheckedFake::start(Config::default().with_leads(1_000)).await;
     let impatient = client(&fake)
-        .with_timeout(Duration::from_millis(200))
+        .with_timeout(Duration::from_millis(400))
         .with_retry_policy(RetryPolicy::none());
     let mut pages = std::pin::pin!(impatient.leads().concurrency(2).pages());
     let mut leads = 0;
     while let Some(page) = pages.next().await {
         leads += page.unwrap().items.len();
         if leads == 100 || leads == 500 {
-            tokio::time::sleep(Duration::from_millis(600)).await;
+            tokio::time::sleep(Duration::from_millis(1_000)).await;
         }
     }
     assert_eq!(leads, 1_000);
@@ -170,13 +170,13 @@ async fn a_consumer_slower_than_the_deadline_still_gets_retries() {
         .max_retries(8)
         .initial_backoff(Duration::from_millis(1))
         .max_backoff(Duration::from_millis(5))
-        .deadline(Duration::from_millis(250));
+        .deadline(Duration::from_millis(400));
     let slow = client(&fake).with_retry_policy(policy);
     let mut pages = std::pin::pin!(slow.leads().concurrency(2).pages());
     let mut leads = 0;
     while let Some(page) = pages.next().await {
         leads += page.unwrap().items.len();
-        tokio::time::sleep(Duration::from_millis(350)).await;
+        tokio::time::sleep(Duration::from_millis(550)).await;
     }
     assert_eq!(leads, 800);
     let stats = fake.server.stats();
