@@ -124,6 +124,10 @@ impl LinerBuilder {
 
     /// Sends requests through this `reqwest::Client` (proxies, TLS roots,
     /// shared pools). The key and the timeout are still applied per request.
+    /// Leave `reqwest::ClientBuilder::timeout` unset on it and use
+    /// [`timeout`](Self::timeout) here: reqwest's client-wide timeout would
+    /// also run while a prefetched page waits for the consumer to catch up
+    /// (see [`LeadQuery::pages`]).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
