@@ -47,14 +47,14 @@ pub(crate) fn pages(
     start: u64,
     total: u64,
 ) -> impl Stream<Item = Result<Page>> + Send + 'static {
-    let workers = query.concurrency;
+    let n = query.concurrency;
     let pages = total.saturating_sub(start).div_ceil(query.page_size);
     let (taken_tx, taken) = watch::channel(0u64);
     // Pages read and not yet taken are fewer than n (the gate), and each
     // worker delivers one page at a time: sends into 2n never wait long.
-    let (delivered_tx, delivered) = mpsc::channel(2 * workers);
+    let (delivered_tx, delivered) = mpsc::channel(2 * n);
     let next = Arc::new(AtomicU64::new(0));
-    let workers = (0..workers)
+    let workers = (0..n)
         .map(|_| {
             let work = fetch_pages(
                 query.clone(),
