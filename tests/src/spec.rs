@@ -15,6 +15,8 @@ pub struct Example {
     pub operation_id: String,
     /// `request`, or the response status (`200`, `401`, ...).
     pub place: String,
+    /// The media type the example is given for (`application/json`, ...).
+    pub content_type: String,
     pub name: String,
     pub value: Value,
 }
@@ -30,14 +32,25 @@ pub fn examples() -> Vec<Example> {
                 continue;
             };
             let mut push = |place: &str, content: &Value| {
-                let examples = content["application/json"]["examples"].as_object();
-                for (name, example) in examples.into_iter().flatten() {
-                    found.push(Example {
-                        operation_id: operation_id.to_owned(),
-                        place: place.to_owned(),
-                        name: name.clone(),
-                        value: example["value"].clone(),
-                    });
+                for (content_type, media) in content.as_object().into_iter().flatten() {
+                    let mut named: Vec<(String, Value)> = media["examples"]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(name, example)| (name.clone(), example["value"].clone()))
+                        .collect();
+                    if let Some(example) = media.get("example") {
+                        named.push(("example".to_owned(), example.clone()));
+                    }
+                    for (name, value) in named {
+                        found.push(Example {
+                            operation_id: operation_id.to_owned(),
+                            place: place.to_owned(),
+                            content_type: content_type.clone(),
+                            name,
+                            value,
+                        });
+                    }
                 }
             };
             push("request", &operation["requestBody"]["content"]);

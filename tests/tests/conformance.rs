@@ -5,6 +5,8 @@ use liner_spec::Spec;
 use liner_tests::spec::examples;
 use serde_json::{Value, json};
 
+const JSON: &str = "application/json";
+
 /// Every response example embedded in the spec is valid against the schema
 /// it illustrates (with OpenAPI's `nullable` translated for the validator).
 #[test]
@@ -18,7 +20,12 @@ fn every_response_example_validates_against_its_schema() {
             "5XX" => 500,
             exact => exact.parse().unwrap(),
         };
-        let problems = validators.check(&example.operation_id, status, &example.value);
+        let problems = validators.check(
+            &example.operation_id,
+            status,
+            &example.content_type,
+            &example.value,
+        );
         assert!(
             problems.is_empty(),
             "{} {} {}: {problems:#?}",
@@ -52,15 +59,15 @@ async fn a_drifted_response_is_caught() {
     let spec = Spec::workspace().unwrap();
     let validators = spec.response_validators().unwrap();
     assert_eq!(
-        validators.check("getLead", 200, &lead),
+        validators.check("getLead", 200, JSON, &lead),
         Vec::<String>::new()
     );
     assert_eq!(
-        validators.check("listLeads", 200, &page),
+        validators.check("listLeads", 200, JSON, &page),
         Vec::<String>::new()
     );
     assert_eq!(
-        validators.check("getCall", 200, &call),
+        validators.check("getCall", 200, JSON, &call),
         Vec::<String>::new()
     );
 
@@ -104,7 +111,7 @@ async fn a_drifted_response_is_caught() {
     ];
     let mut report = String::new();
     for (operation, drift, body) in drifts {
-        let problems = validators.check(operation, 200, &body);
+        let problems = validators.check(operation, 200, JSON, &body);
         assert!(!problems.is_empty(), "{drift} went unnoticed");
         report.push_str(&format!(
             "{operation}, {drift}:\n  {}\n",

@@ -41,8 +41,9 @@ async fn all_five_operations_round_trip() {
         .send()
         .await
         .expect("create")
-        .into_inner();
-    assert!(created.success);
+        .into_inner()
+        .into_result()
+        .expect("a success envelope");
     let id = created.data.id;
     assert_eq!(id.get(), 21, "ids continue after the 20 seeded leads");
 
@@ -53,10 +54,12 @@ async fn all_five_operations_round_trip() {
         .await
         .expect("detail")
         .into_inner()
+        .into_result()
+        .expect("a success envelope")
         .data;
     assert_eq!(lead.name.as_deref(), Some("Anna Test"));
     assert_eq!(lead.phone.as_deref(), Some("+79001112233"));
-    assert_eq!(lead.order_id, Some(202));
+    assert_eq!(lead.order_id.map(|id| id.get()), Some(202));
 
     client
         .update_lead()
@@ -76,8 +79,10 @@ async fn all_five_operations_round_trip() {
         .await
         .expect("detail")
         .into_inner()
+        .into_result()
+        .expect("a success envelope")
         .data;
-    assert_eq!(updated.status_id, Some(12));
+    assert_eq!(updated.status_id.map(|id| id.get()), Some(12));
     assert_eq!(updated.name.as_deref(), Some("Anna Updated"));
     assert_eq!(updated.phone, lead.phone, "fields not sent are kept");
     match updated.custom_values {
@@ -93,6 +98,8 @@ async fn all_five_operations_round_trip() {
         .await
         .expect("list")
         .into_inner()
+        .into_result()
+        .expect("a success envelope")
         .data;
     assert_eq!(page.total, Some(21));
     assert_eq!(
@@ -108,12 +115,14 @@ async fn all_five_operations_round_trip() {
         .await
         .expect("call")
         .into_inner()
+        .into_result()
+        .expect("a success envelope")
         .data;
     assert_eq!(call.id.get(), 3);
     let lead_of_call = call.lead_id.expect("calls belong to leads");
     client
         .get_lead()
-        .lead_id(lead_of_call as u64)
+        .lead_id(lead_of_call)
         .send()
         .await
         .expect("the call's lead exists");
@@ -142,6 +151,8 @@ async fn paging_to_the_end_with_filters() {
             .await
             .unwrap()
             .into_inner()
+            .into_result()
+            .expect("a success envelope")
             .data;
         everything.extend(page.list);
         match page.next {
@@ -152,6 +163,7 @@ async fn paging_to_the_end_with_filters() {
     assert_eq!(everything.len(), 1234);
 
     let (from, to) = ("2023-01-01T02:00:00Z", "2023-01-01T09:59:59Z");
+    let instant = |text: &str| text.parse::<liner_api::jiff::Timestamp>().unwrap();
     let in_range = |lead: &liner_api::types::Lead| {
         let created = match &lead.created_at {
             Some(liner_api::types::Timestamp::Text(text)) => text.clone(),
@@ -161,8 +173,8 @@ async fn paging_to_the_end_with_filters() {
     };
     let expected: Vec<u64> = everything
         .iter()
-        .filter(|l| [100, 303].contains(&l.order_id.unwrap()))
-        .filter(|l| [1, 2, 3, 5].contains(&l.status_id.unwrap()))
+        .filter(|l| [100, 303].contains(&l.order_id.unwrap().get()))
+        .filter(|l| [1, 2, 3, 5].contains(&l.status_id.unwrap().get()))
         .filter(|l| in_range(l))
         .map(|l| l.id.get())
         .collect();
@@ -178,8 +190,8 @@ async fn paging_to_the_end_with_filters() {
     loop {
         let page = client
             .list_leads()
-            .created_at_0(from)
-            .created_at_1(to)
+            .created_at_0(instant(from))
+            .created_at_1(instant(to))
             .order_ids(vec![100.try_into().unwrap(), 303.try_into().unwrap()])
             .status_ids([1, 2, 3, 5].map(|s| s.try_into().unwrap()).to_vec())
             .offset(offset)
@@ -188,9 +200,11 @@ async fn paging_to_the_end_with_filters() {
             .await
             .unwrap()
             .into_inner()
+            .into_result()
+            .expect("a success envelope")
             .data;
         pages += 1;
-        assert_eq!(page.total, Some(expected.len() as i64));
+        assert_eq!(page.total, Some(expected.len() as u64));
         seen.extend(page.list.iter().map(|l| l.id.get()));
         match page.next {
             Some(next) => offset = next,
@@ -228,13 +242,25 @@ async fn every_validation_error() {
         ("limit 0", get("/v2/lead/?limit=0")),
         ("negative offset", get("/v2/lead/?offset=-1")),
         (
+            "offset beyond int64",
+            get("/v2/lead/?offset=9223372036854775808"),
+        ),
+        (
             "unparsable createdAt",
             get("/v2/lead/?createdAt%5B0%5D=last%20week"),
+        ),
+        (
+            "createdAt as a date, not a date-time",
+            get("/v2/lead/?createdAt%5B1%5D=2023-01-31"),
         ),
         ("non-numeric orderIds", get("/v2/lead/?orderIds%5B%5D=abc")),
         ("orderIds without brackets", get("/v2/lead/?orderIds=1")),
         ("lead id 0", get("/v2/lead/detail/0/")),
         ("lead id not a number", get("/v2/lead/detail/abc/")),
+        (
+            "lead id beyond int64",
+            get("/v2/lead/detail/9223372036854775808/"),
+        ),
         ("unknown lead", get("/v2/lead/detail/11/")),
         ("unknown call", get("/v2/call/detail/99999/")),
         ("create without fields", post("/v2/lead/create/", "{}")),
@@ -250,6 +276,13 @@ async fn every_validation_error() {
             post(
                 "/v2/lead/create/",
                 r#"{"leadType":"straight","phone":"79001234567","orderId":0,"orderCode":"a"}"#,
+            ),
+        ),
+        (
+            "create with orderId and statusId beyond int64",
+            post(
+                "/v2/lead/create/",
+                r#"{"leadType":"straight","phone":"79001234567","orderId":9223372036854775808,"orderCode":"a","statusId":18446744073709551615}"#,
             ),
         ),
         (
@@ -286,11 +319,62 @@ async fn every_validation_error() {
     for (name, request) in cases {
         let response = request.send().await.expect("the fake answers");
         let status = response.status().as_u16();
+        // Decoding proves `success: false`: `FailureEnvelope::success` accepts
+        // nothing else.
         let body: FailureEnvelope = response.json().await.expect("a failure envelope");
-        assert!(!body.success, "{name}");
         table.push_str(&format!("{name}: {status} {}\n", body.message));
     }
     insta::assert_snapshot!(table);
+}
+
+/// RFC 9110: a 405 says which methods the path allows, and `HEAD` works
+/// wherever `GET` does.
+#[tokio::test]
+async fn a_405_names_the_allowed_methods_and_head_is_a_get() {
+    let fake = CheckedFake::start(Config::default().with_leads(3)).await;
+    let http = reqwest::Client::new();
+    let mut seen = String::new();
+    for (method, path) in [
+        ("TRACE", "/v2/lead/detail/1/"),
+        ("POST", "/v2/lead/"),
+        ("GET", "/v2/lead/create/"),
+        ("DELETE", "/v2/lead/update/1/"),
+    ] {
+        let response = http
+            .request(
+                method.parse().unwrap(),
+                format!("{}{path}", fake.base_url()),
+            )
+            .header("X-Api-Key", "test-key")
+            .send()
+            .await
+            .unwrap();
+        let allow = response.headers().get("allow").cloned();
+        seen.push_str(&format!(
+            "{method} {path}: {} Allow: {allow:?}\n",
+            response.status().as_u16()
+        ));
+    }
+    insta::assert_snapshot!(seen, @r#"
+    TRACE /v2/lead/detail/1/: 405 Allow: Some("GET, HEAD")
+    POST /v2/lead/: 405 Allow: Some("GET, HEAD")
+    GET /v2/lead/create/: 405 Allow: Some("POST")
+    DELETE /v2/lead/update/1/: 405 Allow: Some("POST")
+    "#);
+    let head = http
+        .head(format!("{}/v2/lead/detail/1/", fake.base_url()))
+        .header("X-Api-Key", "test-key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status().as_u16(), 200);
+    let length: usize = head.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(length > 100, "the length of the GET's body: {length}");
+    assert!(head.bytes().await.unwrap().is_empty(), "no body for HEAD");
 }
 
 #[tokio::test]
@@ -303,7 +387,6 @@ async fn a_missing_or_wrong_key_is_401() {
         match client.get_lead().lead_id(1).send().await {
             Err(Error::ErrorResponse(response)) => {
                 assert_eq!(response.status().as_u16(), 401);
-                assert!(!response.success);
                 seen.push(response.into_inner().message);
             }
             other => panic!("expected a 401 envelope, got {other:?}"),
@@ -391,31 +474,16 @@ async fn each_fault_mode_gives_the_error_a_client_would_see() {
     let mut table = String::new();
     for (name, faults) in modes {
         let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
-        let error = client(&fake)
-            .get_lead()
-            .lead_id(1)
-            .send()
-            .await
-            .expect_err(name);
-        let status = error
-            .status()
-            .map(|s| s.as_u16().to_string())
-            .unwrap_or("none".into());
-        let kind = match &error {
-            Error::ErrorResponse(response) => format!(
-                "ErrorResponse(message: {:?}, retry-after: {:?})",
-                response.message,
-                response.headers().get("retry-after")
-            ),
-            Error::InvalidResponsePayload(bytes, err) => {
-                format!("InvalidResponsePayload({} bytes kept; {err})", bytes.len())
+        let answer = client(&fake).get_lead().lead_id(1).send().await;
+        let (status, kind) = match answer {
+            // A failure at 200 is a typed value of the `200` response.
+            Ok(answer) => {
+                let status = answer.status().as_u16().to_string();
+                let failure = answer.into_inner().into_result().expect_err(name);
+                let kind = format!("Ok(FailureEnvelope(message: {:?}))", failure.message);
+                (status, kind)
             }
-            Error::CommunicationError(_) => "CommunicationError".to_owned(),
-            Error::ResponseBodyError(_) => "ResponseBodyError".to_owned(),
-            Error::UnexpectedResponse(response) => {
-                format!("UnexpectedResponse({})", response.status())
-            }
-            other => format!("{other:?}"),
+            Err(error) => describe_error(&error),
         };
         table.push_str(&format!("{name}: status {status}: {kind}\n"));
         assert_eq!(
@@ -425,6 +493,31 @@ async fn each_fault_mode_gives_the_error_a_client_would_see() {
         );
     }
     insta::assert_snapshot!(table);
+}
+
+/// The status and the kind of error the generated client reports.
+fn describe_error(error: &Error<FailureEnvelope>) -> (String, String) {
+    let status = error
+        .status()
+        .map(|s| s.as_u16().to_string())
+        .unwrap_or("none".into());
+    let kind = match error {
+        Error::ErrorResponse(response) => format!(
+            "ErrorResponse(message: {:?}, retry-after: {:?})",
+            response.message,
+            response.headers().get("retry-after")
+        ),
+        Error::InvalidResponsePayload(bytes, err) => {
+            format!("InvalidResponsePayload({} bytes kept; {err})", bytes.len())
+        }
+        Error::CommunicationError(_) => "CommunicationError".to_owned(),
+        Error::ResponseBodyError(_) => "ResponseBodyError".to_owned(),
+        Error::UnexpectedResponse(response) => {
+            format!("UnexpectedResponse({})", response.status())
+        }
+        other => format!("{other:?}"),
+    };
+    (status, kind)
 }
 
 /// A drop after handling means the create happened: retrying would create
@@ -469,6 +562,8 @@ async fn shifting_mode_moves_the_list_under_a_pager() {
             .await
             .unwrap()
             .into_inner()
+            .into_result()
+            .expect("a success envelope")
             .data;
         ids.extend(page.list.iter().map(|l| l.id.get()));
         offset = page.next.unwrap();
@@ -492,6 +587,8 @@ async fn a_million_leads_are_served_lazily() {
         .await
         .unwrap()
         .into_inner()
+        .into_result()
+        .expect("a success envelope")
         .data;
     assert_eq!(page.total, Some(1_000_000));
     assert_eq!(page.list.len(), 50);

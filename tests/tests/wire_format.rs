@@ -73,8 +73,16 @@ async fn list_leads_with_every_parameter() {
     let (server, client) = server_and_client(page).await;
     client
         .list_leads()
-        .created_at_0("2023-01-01T00:00:00Z")
-        .created_at_1("2023-01-31T23:59:59Z")
+        .created_at_0(
+            "2023-01-01T00:00:00Z"
+                .parse::<liner_api::jiff::Timestamp>()
+                .unwrap(),
+        )
+        .created_at_1(
+            "2023-01-31T23:59:59Z"
+                .parse::<liner_api::jiff::Timestamp>()
+                .unwrap(),
+        )
         .order_ids(vec![100.try_into().unwrap(), 101.try_into().unwrap()])
         .status_ids(vec![1.try_into().unwrap(), 2.try_into().unwrap()])
         .offset(0)
@@ -109,7 +117,11 @@ async fn create_lead_with_the_required_fields() {
         .send()
         .await
         .expect("created");
-    assert_eq!(response.into_inner().data.id.get(), 100_200_300);
+    let created = response
+        .into_inner()
+        .into_result()
+        .expect("a success envelope");
+    assert_eq!(created.data.id.get(), 100_200_300);
     insta::assert_snapshot!(describe(&only_request(&server)));
 }
 

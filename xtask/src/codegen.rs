@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::Context as _;
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 
 use crate::spec::{SPEC_PATH, Spec};
 
@@ -90,21 +90,58 @@ fn client_settings() -> GenerationSettings {
         // and also the `CURLOPT_TIMEOUT` of every example in the Liner docs;
         // it is spelled out so a progenitor upgrade cannot change it silently.
         .with_timeout(15);
-    // No replacements or patches: every type comes from the spec. Where the
-    // API is looser than its docs (numbers sent for strings, `[]` for an empty
-    // map, values beyond the documented enums), the spec itself says so with
-    // `oneOf`, and typify turns that into untagged enums that decode both.
+    // The envelope's `success` flag pinned to one value. typify reads
+    // `type: boolean, enum: [true]` as a plain `bool`, so the `oneOf` of a
+    // success envelope and the failure envelope that every `200` is would
+    // decode a failure as a success whenever `data` is optional (the update's
+    // acknowledgement). These two types accept only their one value, which
+    // makes the untagged enum pick the branch the spec means.
+    settings
+        .with_replacement("Succeeded", "crate::values::Succeeded", std::iter::empty())
+        .with_replacement("Failed", "crate::values::Failed", std::iter::empty());
+    // `format: date-time` (the `createdAt[..]` filters) as a `jiff::Timestamp`,
+    // which `liner` already uses, rather than typify's default
+    // `chrono::DateTime<Utc>`: one date-time library for the workspace. It
+    // serializes as RFC 3339, which is what the format means.
+    settings.with_conversion(
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            format: Some("date-time".to_owned()),
+            ..Default::default()
+        },
+        "::jiff::Timestamp",
+        [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+    );
+    // Counts and offsets (`minimum: 0`) as `u64`. typify keeps `i64` for an
+    // int64 whose minimum is 0 (only `minimum: 1` changes the type, to
+    // `NonZeroU64`); `u64` says in the type what the spec says.
+    settings.with_conversion(
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::Integer.into()),
+            format: Some("int64".to_owned()),
+            number: Some(Box::new(schemars::schema::NumberValidation {
+                minimum: Some(0.0),
+                ..Default::default()
+            })),
+            ..Default::default()
+        },
+        "u64",
+        [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+    );
     settings
 }
 
 fn render_client(spec: &Spec, root: &Path) -> anyhow::Result<String> {
     let mut generator = Generator::new(&client_settings());
-    let tokens = generator.generate_tokens(&spec.document).map_err(|err| {
+    let mut tokens = generator.generate_tokens(&spec.document).map_err(|err| {
         anyhow::anyhow!(
             "{}",
             spec.locate(&format!("progenitor cannot generate a client: {err}"))
         )
     })?;
+    let file: syn::File =
+        syn::parse2(tokens.clone()).context("progenitor produced unparsable Rust")?;
+    tokens.extend(crate::extend::client_extensions(&file));
     format_generated(tokens, "", root)
 }
 

@@ -351,13 +351,6 @@ fn compare_schema(
             what,
         })
     };
-    if b["type"] != a["type"] && !b["type"].is_null() {
-        push(
-            true,
-            format!("type changed from {} to {}", b["type"], a["type"]),
-        );
-        return;
-    }
     match (admits_null(old, before), admits_null(new, after)) {
         // A request may no longer send null; a client reading a response
         // now has to cope with null where the old spec promised a value.
@@ -369,6 +362,56 @@ fn compare_schema(
     // added widens what a response may carry. Matched branches are compared
     // like any other schema.
     let (old_branches, new_branches) = (branches_of(old, b), branches_of(new, a));
+    // A schema that became a oneOf of itself and more (or the reverse) is
+    // that: alternatives added (removed), not every property of the old shape
+    // removed (added).
+    if old_branches.is_empty()
+        && !new_branches.is_empty()
+        && let Some(kept) = matching_branch(old, new, before, &new_branches, side, place)
+    {
+        changes.extend(kept.changes);
+        for (name, _) in new_branches.iter().filter(|(name, _)| *name != kept.name) {
+            changes.push(Change {
+                breaking: side == Side::Response,
+                place: format!("{place} <{name}>"),
+                what: format!(
+                    "alternative added (the schema became a oneOf of <{}> and more)",
+                    kept.name
+                ),
+            });
+        }
+        return;
+    }
+    if !old_branches.is_empty() && new_branches.is_empty() {
+        let kept = old_branches.iter().find_map(|(name, was)| {
+            let mut trial = Vec::new();
+            let here = format!("{place} <{name}>");
+            compare_schema(old, new, was, after, side, &here, &mut trial);
+            trial.iter().all(|change| !change.breaking).then(|| Kept {
+                name: name.clone(),
+                changes: trial,
+            })
+        });
+        if let Some(kept) = kept {
+            changes.extend(kept.changes);
+            for (name, _) in old_branches.iter().filter(|(name, _)| *name != kept.name) {
+                changes.push(Change {
+                    breaking: side == Side::Request,
+                    place: format!("{place} <{name}>"),
+                    what: format!("alternative removed (only <{}> is left)", kept.name),
+                });
+            }
+            return;
+        }
+    }
+    if b["type"] != a["type"] && !b["type"].is_null() {
+        changes.push(Change {
+            breaking: true,
+            place: place.to_owned(),
+            what: format!("type changed from {} to {}", b["type"], a["type"]),
+        });
+        return;
+    }
     for (name, was) in &old_branches {
         let here = format!("{place} <{name}>");
         match new_branches.iter().find(|(other, _)| other == name) {
@@ -435,6 +478,25 @@ fn compare_schema(
             push(true, format!("new pattern {}", a["pattern"]));
         }
     }
+    // A format names a set of values: a new or different one narrows what a
+    // request may send; one dropped or changed widens what a response may
+    // carry (a client may parse it as the old format).
+    if a["format"] != b["format"] {
+        let breaking = match side {
+            Side::Request => !a["format"].is_null(),
+            Side::Response => !b["format"].is_null(),
+        };
+        let what = match (b["format"].as_str(), a["format"].as_str()) {
+            (None, Some(now)) => format!("new format {now}"),
+            (Some(was), None) => format!("format {was} dropped"),
+            (was, now) => format!(
+                "format changed from {} to {}",
+                was.unwrap_or("none"),
+                now.unwrap_or("none")
+            ),
+        };
+        push(breaking, what);
+    }
     let (old_props, old_required) = properties_of(old, before);
     let (new_props, new_required) = properties_of(new, after);
     for (name, schema) in &old_props {
@@ -495,6 +557,33 @@ fn compare_schema(
             changes,
         );
     }
+}
+
+/// The branch of a `oneOf` that a single schema became, with the changes
+/// from the one to the other: the first branch that differs from it in no
+/// breaking way.
+struct Kept {
+    name: String,
+    changes: Vec<Change>,
+}
+
+fn matching_branch(
+    old: &Value,
+    new: &Value,
+    single: &Value,
+    branches: &[(String, &Value)],
+    side: Side,
+    place: &str,
+) -> Option<Kept> {
+    branches.iter().find_map(|(name, branch)| {
+        let mut trial = Vec::new();
+        let here = format!("{place} <{name}>");
+        compare_schema(old, new, single, branch, side, &here, &mut trial);
+        trial.iter().all(|change| !change.breaking).then(|| Kept {
+            name: name.clone(),
+            changes: trial,
+        })
+    })
 }
 
 /// The report, one line per change, breaking ones first.

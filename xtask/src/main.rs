@@ -10,6 +10,7 @@
 
 mod codegen;
 mod diff;
+mod extend;
 mod spec;
 mod staleness;
 mod validate;

@@ -212,7 +212,6 @@ fn operations(document: &Value, report: &mut impl FnMut(String, String)) {
                 report,
             );
             responses(document, &pointer, operation, report);
-            request_ids(document, &pointer, operation, report);
         }
     }
 }
@@ -278,7 +277,9 @@ fn parameters(
     }
 }
 
-/// Rule: 2xx answers use the success envelope, errors the failure envelope.
+/// Rule: a 2xx answer is its success envelope or the failure envelope
+/// (`oneOf`, told apart by `success`); an error is the failure envelope,
+/// and a `5XX` may also be a proxy's `text/html` page.
 fn responses(
     document: &Value,
     pointer: &str,
@@ -287,8 +288,8 @@ fn responses(
 ) {
     for (status, response) in operation["responses"].as_object().into_iter().flatten() {
         let here = format!("{pointer}/responses/{status}");
-        let schema = resolve(document, response).pointer("/content/application~1json/schema");
-        let Some(schema) = schema else {
+        let content = &resolve(document, response)["content"];
+        let Some(schema) = content.pointer("/application~1json/schema") else {
             report(
                 here,
                 "response has no application/json body (every Liner answer is an envelope)".into(),
@@ -297,19 +298,40 @@ fn responses(
         };
         let success = status.starts_with('2');
         let ok = if success {
-            extends_envelope(document, schema)
+            is_success_or_failure(document, schema)
         } else {
             is_failure_envelope(schema)
         };
         if !ok {
             let expected = if success {
-                "a success envelope (allOf: [$ref Envelope, {data}])"
+                "oneOf: [a success envelope (allOf: [$ref Envelope, {data}]), $ref FailureEnvelope]"
             } else {
                 "the failure envelope ($ref FailureEnvelope)"
             };
-            report(here, format!("response body must be {expected}"));
+            report(here.clone(), format!("response body must be {expected}"));
+        }
+        for media in content.as_object().into_iter().flatten().map(|(m, _)| m) {
+            let allowed = media == "application/json" || (media == "text/html" && status == "5XX");
+            if !allowed {
+                report(
+                    format!("{here}/content/{}", escape(media)),
+                    format!(
+                        "a {status} answer is a JSON envelope; only a 5XX may also be text/html (a proxy's page), not {media}"
+                    ),
+                );
+            }
         }
     }
+}
+
+/// `oneOf: [<success envelope>, FailureEnvelope]`, directly or through a
+/// named schema.
+fn is_success_or_failure(document: &Value, schema: &Value) -> bool {
+    let schema = resolve(document, schema);
+    let Some([first, second]) = schema["oneOf"].as_array().map(Vec::as_slice) else {
+        return false;
+    };
+    extends_envelope(document, first) && is_failure_envelope(second)
 }
 
 fn extends_envelope(document: &Value, schema: &Value) -> bool {
@@ -323,37 +345,6 @@ fn extends_envelope(document: &Value, schema: &Value) -> bool {
 
 fn is_failure_envelope(schema: &Value) -> bool {
     schema["$ref"] == "#/components/schemas/FailureEnvelope"
-}
-
-/// Rule: integer id fields of request bodies have minimum: 1.
-fn request_ids(
-    document: &Value,
-    pointer: &str,
-    operation: &Value,
-    report: &mut impl FnMut(String, String),
-) {
-    let Some(schema) = operation.pointer("/requestBody/content/application~1json/schema") else {
-        return;
-    };
-    let (schema_pointer, schema) = match schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
-        Some(path) => (path.to_owned(), resolve(document, schema)),
-        None => (
-            format!("{pointer}/requestBody/content/application~1json/schema"),
-            schema,
-        ),
-    };
-    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
-        let property = resolve(document, property);
-        if name.ends_with("Id")
-            && property["type"] == "integer"
-            && property["minimum"].as_i64() != Some(1)
-        {
-            report(
-                format!("{schema_pointer}/properties/{}", escape(name)),
-                format!("id field {name} must have minimum: 1"),
-            );
-        }
-    }
 }
 
 /// Rules on every schema: each property says what it is, and `nullable`
@@ -377,6 +368,20 @@ fn schema_rules(document: &Value, report: &mut impl FnMut(String, String)) {
             }
             if let Some(Value::Object(properties)) = map.get("properties") {
                 for (name, property) in properties {
+                    // Identifiers are > 0 wherever they appear (request and
+                    // response bodies alike), so that the generated types
+                    // say it (`NonZeroU64`) and no client accepts 0 or a
+                    // negative id from a server.
+                    let target = resolve(document, property);
+                    if (name == "id" || name.ends_with("Id"))
+                        && target["type"] == "integer"
+                        && target["minimum"].as_i64() != Some(1)
+                    {
+                        report(
+                            format!("{pointer}/properties/{}", escape(name)),
+                            format!("id field {name} must have minimum: 1"),
+                        );
+                    }
                     // A bare $ref takes its description from its target (OpenAPI
                     // 3.0 ignores siblings of $ref).
                     let described = property.get("description").is_some()
@@ -407,21 +412,18 @@ fn examples(text: &str, document: &Value, report: &mut impl FnMut(String, String
             );
         }
     };
-    let mut check = |pointer: String, schema: &Value, value: &Value| match spec.validator(schema) {
-        Ok(validator) => {
-            for error in validator.iter_errors(value) {
-                let at = error.instance_path().to_string();
-                report(
-                    pointer.clone(),
-                    format!(
-                        "example does not match its schema at {}: {error}",
-                        if at.is_empty() { "/" } else { &at }
-                    ),
-                );
+    let mut check =
+        |pointer: String, schema: &Value, value: &Value| match spec.body_validator(schema) {
+            Ok(validator) => {
+                for problem in validator.problems(value) {
+                    report(
+                        pointer.clone(),
+                        format!("example does not match its schema at {problem}"),
+                    );
+                }
             }
-        }
-        Err(err) => report(pointer, format!("schema cannot be checked: {err}")),
-    };
+            Err(err) => report(pointer, format!("schema cannot be checked: {err}")),
+        };
     let mut media = |pointer: String, content: &Value| {
         for (kind, media) in content.as_object().into_iter().flatten() {
             let Some(schema) = media.get("schema") else {

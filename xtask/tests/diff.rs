@@ -40,7 +40,7 @@ fn diff(edits: &[(&str, &str)], accept: bool) -> Outcome {
 
 #[test]
 fn breaking_changes_are_flagged() {
-    let cases: [(&str, &[(&str, &str)]); 10] = [
+    let cases: [(&str, &[(&str, &str)]); 12] = [
         (
             "an operation removed",
             &[
@@ -57,7 +57,7 @@ fn breaking_changes_are_flagged() {
         (
             "a response field removed",
             &[(
-                "        sipEndpointId:\n          type: integer\n          format: int64\n          nullable: true\n          description: Virtual number (SIP endpoint) identifier.\n",
+                "        sipEndpointId:\n          type: integer\n          format: int64\n          minimum: 1\n          nullable: true\n          description: Virtual number (SIP endpoint) identifier.\n",
                 "",
             )],
         ),
@@ -82,8 +82,8 @@ fn breaking_changes_are_flagged() {
         (
             "a new enum on a parameter",
             &[(
-                "          schema:\n            type: string\n          example: \"2023-01-01T00:00:00Z\"",
-                "          schema:\n            type: string\n            enum: [\"2023-01-01T00:00:00Z\"]\n          example: \"2023-01-01T00:00:00Z\"",
+                "          schema:\n            type: string\n            format: date-time\n          example: \"2023-01-01T00:00:00Z\"",
+                "          schema:\n            type: string\n            format: date-time\n            enum: [\"2023-01-01T00:00:00Z\"]\n          example: \"2023-01-01T00:00:00Z\"",
             )],
         ),
         (
@@ -105,6 +105,22 @@ fn breaking_changes_are_flagged() {
             &[(
                 "        - title: UnixSeconds\n          type: integer\n          format: int64\n",
                 "        - title: UnixSeconds\n          type: integer\n          format: int64\n        - title: UnixMillis\n          type: number\n",
+            )],
+        ),
+        (
+            "a response field that became a oneOf of itself and more",
+            &[(
+                "          items:\n            $ref: \"#/components/schemas/Lead\"\n",
+                "          items:\n            oneOf:\n              - $ref: \"#/components/schemas/Lead\"\n              - $ref: \"#/components/schemas/Call\"\n",
+            )],
+        ),
+        (
+            // Not caught before the format rule: a filter that accepted any
+            // string now accepts only RFC 3339.
+            "a new format on a request parameter",
+            &[(
+                "        orderCode:\n          type: string\n          description: Order code in Liner.",
+                "        orderCode:\n          type: string\n          format: uuid\n          description: Order code in Liner.",
             )],
         ),
         (
@@ -135,7 +151,7 @@ fn breaking_changes_are_flagged() {
 
 #[test]
 fn safe_changes_pass() {
-    let cases: [(&str, &[(&str, &str)]); 6] = [
+    let cases: [(&str, &[(&str, &str)]); 8] = [
         (
             "a description edited",
             &[(
@@ -160,6 +176,22 @@ fn safe_changes_pass() {
         (
             "a higher maximum",
             &[("            maximum: 100\n", "            maximum: 200\n")],
+        ),
+        (
+            "a request field that became a oneOf of itself and more",
+            &[(
+                "        orderCode:\n          type: string\n          description: Order code in Liner.",
+                "        orderCode:\n          description: Order code in Liner.\n          oneOf:\n            - title: Text\n              type: string\n            - title: Number\n              type: integer\n",
+            )],
+        ),
+        (
+            // openapi-diff called this one breaking; it is not: a client
+            // built on the old spec simply never sends the field.
+            "an optional request field added",
+            &[(
+                "        customValues:\n          $ref: \"#/components/schemas/CustomValuesInput\"\n    LeadPatch:",
+                "        customValues:\n          $ref: \"#/components/schemas/CustomValuesInput\"\n        whatsappPhone:\n          type: string\n          description: WhatsApp phone number.\n    LeadPatch:",
+            )],
         ),
         (
             // The two ways of writing a nullable reference in OpenAPI 3.0

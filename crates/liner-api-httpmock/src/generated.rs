@@ -34,7 +34,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::LeadEnvelope) -> Self {
+        pub fn ok(self, value: &types::LeadOrFailure) -> Self {
             Self(
                 self.0
                     .status(200u16)
@@ -91,7 +91,7 @@ pub mod operations {
         }
         pub fn created_at_0<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a str>>,
+            T: Into<Option<&'a ::jiff::Timestamp>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("createdAt[0]", value.to_string()))
@@ -101,7 +101,7 @@ pub mod operations {
         }
         pub fn created_at_1<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a str>>,
+            T: Into<Option<&'a ::jiff::Timestamp>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("createdAt[1]", value.to_string()))
@@ -119,9 +119,9 @@ pub mod operations {
                 Self(self.0.query_param_missing("limit"))
             }
         }
-        pub fn offset<T>(self, value: T) -> Self
+        pub fn offset<'a, T>(self, value: T) -> Self
         where
-            T: Into<Option<i64>>,
+            T: Into<Option<&'a u64>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("offset", value.to_string()))
@@ -138,7 +138,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::LeadListEnvelope) -> Self {
+        pub fn ok(self, value: &types::LeadPageOrFailure) -> Self {
             Self(
                 self.0
                     .status(200u16)
@@ -197,7 +197,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::CreatedLeadEnvelope) -> Self {
+        pub fn ok(self, value: &types::CreatedLeadOrFailure) -> Self {
             Self(
                 self.0
                     .status(200u16)
@@ -261,7 +261,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::UpdatedLeadEnvelope) -> Self {
+        pub fn ok(self, value: &types::UpdatedLeadOrFailure) -> Self {
             Self(
                 self.0
                     .status(200u16)
@@ -330,7 +330,7 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::Then {
             self.0
         }
-        pub fn ok(self, value: &types::CallEnvelope) -> Self {
+        pub fn ok(self, value: &types::CallOrFailure) -> Self {
             Self(
                 self.0
                     .status(200u16)

@@ -2,7 +2,7 @@
 
 use httpmock::MockServer;
 use liner_api::Client;
-use liner_api::types::{FailureEnvelope, LeadListEnvelope, LeadPatch, UpdatedLeadEnvelope};
+use liner_api::types::{FailureEnvelope, LeadPageOrFailure, LeadPatch, UpdatedLeadOrFailure};
 use liner_api_httpmock::MockServerExt as _;
 use serde_json::json;
 
@@ -15,7 +15,7 @@ async fn typed_mocks_answer_the_generated_client() {
     let server = MockServer::start_async().await;
     let client = Client::with_api_key(&server.base_url(), "test-key").unwrap();
 
-    let page: LeadListEnvelope = envelope(json!({
+    let page: LeadPageOrFailure = envelope(json!({
         "success": true, "message": "",
         "data": { "list": [{ "id": 1 }, { "id": 2 }], "next": 2, "total": 3 }
     }));
@@ -33,7 +33,9 @@ async fn typed_mocks_answer_the_generated_client() {
         .send()
         .await
         .unwrap()
-        .into_inner();
+        .into_inner()
+        .into_result()
+        .expect("a success envelope");
     assert_eq!(got.data.total, Some(3));
     list.assert();
 
@@ -53,17 +55,38 @@ async fn typed_mocks_answer_the_generated_client() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     not_found.assert();
 
-    let ack: UpdatedLeadEnvelope = envelope(json!({ "success": true, "message": "", "data": [] }));
+    let ack: UpdatedLeadOrFailure = envelope(json!({ "success": true, "message": "", "data": [] }));
     let updated = server.update_lead(|when, then| {
         when.lead_id(1.try_into().unwrap());
         then.ok(&ack);
     });
-    client
+    let answer = client
         .update_lead()
         .lead_id(1)
         .body(LeadPatch::builder().status_id(Some(3.try_into().unwrap())))
         .send()
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner();
+    assert!(answer.into_result().is_ok());
     updated.assert();
+
+    // A failure reported with 200, as the envelope allows: a typed value,
+    // not an undecodable payload.
+    let refused: UpdatedLeadOrFailure =
+        envelope(json!({ "success": false, "message": "Lead is locked", "data": [] }));
+    let locked = server.update_lead(|when, then| {
+        when.lead_id(2.try_into().unwrap());
+        then.ok(&refused);
+    });
+    let answer = client
+        .update_lead()
+        .lead_id(2)
+        .body(LeadPatch::builder().status_id(Some(3.try_into().unwrap())))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(answer.into_result().unwrap_err().message, "Lead is locked");
+    locked.assert();
 }

@@ -93,7 +93,7 @@ impl Client {
     /// ```no_run
     /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = liner_api::Client::with_api_key("https://liner.example.com", "my-token")?;
-    /// let lead = client.get_lead().lead_id(123).send().await?.into_inner().data;
+    /// let lead = client.get_lead().lead_id(123).send().await?.into_inner().into_result()?.data;
     /// println!("{:?}", lead.name);
     /// # Ok(()) }
     /// ```

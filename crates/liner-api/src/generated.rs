@@ -54,19 +54,19 @@ pub mod types {
             rename = "leadId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lead_id: ::std::option::Option<i64>,
+        pub lead_id: ::std::option::Option<::std::num::NonZeroU64>,
         ///Order identifier the call belongs to.
         #[serde(
             rename = "orderId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub order_id: ::std::option::Option<i64>,
+        pub order_id: ::std::option::Option<::std::num::NonZeroU64>,
         ///Virtual number (SIP endpoint) identifier.
         #[serde(
             rename = "sipEndpointId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub sip_endpoint_id: ::std::option::Option<i64>,
+        pub sip_endpoint_id: ::std::option::Option<::std::num::NonZeroU64>,
         ///Call status code, e.g. `answered`. Present in the documentation's example but not
         ///in its field table; see `statusId`.
         #[serde(
@@ -83,31 +83,31 @@ pub mod types {
             rename = "statusId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub status_id: ::std::option::Option<i64>,
+        pub status_id: ::std::option::Option<::std::num::NonZeroU64>,
         ///Talk time duration, in seconds.
         #[serde(
             rename = "talkTimeDurationSeconds",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub talk_time_duration_seconds: ::std::option::Option<i64>,
+        pub talk_time_duration_seconds: ::std::option::Option<u64>,
         ///Total call duration, in seconds.
         #[serde(
             rename = "totalDurationSeconds",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub total_duration_seconds: ::std::option::Option<i64>,
+        pub total_duration_seconds: ::std::option::Option<u64>,
         ///User identifier who processed the call. May be `null` for a call no operator took.
         #[serde(
             rename = "userId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub user_id: ::std::option::Option<i64>,
+        pub user_id: ::std::option::Option<::std::num::NonZeroU64>,
         ///Total wait time (time to answer), in seconds.
         #[serde(
             rename = "waitTimeDurationSeconds",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub wait_time_duration_seconds: ::std::option::Option<i64>,
+        pub wait_time_duration_seconds: ::std::option::Option<u64>,
     }
     impl Call {
         pub fn builder() -> builder::Call {
@@ -118,14 +118,31 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     pub struct CallEnvelope {
         pub data: Call,
-        ///Empty on success; on failure, why the request failed.
+        ///Empty on success.
         pub message: ::std::string::String,
-        ///Whether the request succeeded. `false` means it failed, whatever the HTTP status.
-        pub success: bool,
+        pub success: crate::values::Succeeded,
     }
     impl CallEnvelope {
         pub fn builder() -> builder::CallEnvelope {
             Default::default()
+        }
+    }
+    ///What `getCall` answers with HTTP `200`: the call in its success envelope, or the failure
+    ///envelope (see `FailureEnvelope`), told apart by `success`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[serde(untagged)]
+    pub enum CallOrFailure {
+        CallEnvelope(CallEnvelope),
+        FailureEnvelope(FailureEnvelope),
+    }
+    impl ::std::convert::From<CallEnvelope> for CallOrFailure {
+        fn from(value: CallEnvelope) -> Self {
+            Self::CallEnvelope(value)
+        }
+    }
+    impl ::std::convert::From<FailureEnvelope> for CallOrFailure {
+        fn from(value: FailureEnvelope) -> Self {
+            Self::FailureEnvelope(value)
         }
     }
     ///The result of `createLead`.
@@ -143,14 +160,31 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     pub struct CreatedLeadEnvelope {
         pub data: CreatedLead,
-        ///Empty on success; on failure, why the request failed.
+        ///Empty on success.
         pub message: ::std::string::String,
-        ///Whether the request succeeded. `false` means it failed, whatever the HTTP status.
-        pub success: bool,
+        pub success: crate::values::Succeeded,
     }
     impl CreatedLeadEnvelope {
         pub fn builder() -> builder::CreatedLeadEnvelope {
             Default::default()
+        }
+    }
+    ///What `createLead` answers with HTTP `200`: the created lead's id in its success envelope, or the failure
+    ///envelope (see `FailureEnvelope`), told apart by `success`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[serde(untagged)]
+    pub enum CreatedLeadOrFailure {
+        CreatedLeadEnvelope(CreatedLeadEnvelope),
+        FailureEnvelope(FailureEnvelope),
+    }
+    impl ::std::convert::From<CreatedLeadEnvelope> for CreatedLeadOrFailure {
+        fn from(value: CreatedLeadEnvelope) -> Self {
+            Self::CreatedLeadEnvelope(value)
+        }
+    }
+    impl ::std::convert::From<FailureEnvelope> for CreatedLeadOrFailure {
+        fn from(value: FailureEnvelope) -> Self {
+            Self::FailureEnvelope(value)
         }
     }
     ///Map of custom field values: key is the custom field ID, value is the stored value for
@@ -283,14 +317,14 @@ pub mod types {
             schema.into()
         }
     }
-    ///The envelope every response body is wrapped in (the documentation's "Request
-    ///Schema"). The operation-specific envelopes add `data`.
+    ///The envelope every successful answer is wrapped in (the documentation's "Request
+    ///Schema"): `{"success": true, "message": "", "data": ...}`. The operation-specific
+    ///envelopes add `data`; a failed request is answered with `FailureEnvelope`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     pub struct Envelope {
-        ///Empty on success; on failure, why the request failed.
+        ///Empty on success.
         pub message: ::std::string::String,
-        ///Whether the request succeeded. `false` means it failed, whatever the HTTP status.
-        pub success: bool,
+        pub success: crate::values::Succeeded,
     }
     impl Envelope {
         pub fn builder() -> builder::Envelope {
@@ -299,6 +333,11 @@ pub mod types {
     }
     ///The body of a failed request: `success` is `false` and `message` says why.
     ///
+    ///Decision: `success: false` means the request failed, whatever the HTTP status: the
+    ///documentation's envelope has the flag precisely so that a failure can be reported
+    ///with `200`, as PHP backends often do. Every operation's `200` is therefore `oneOf`
+    ///its success envelope and this one, told apart by `success`.
+    ///
     ///Decision: `data` is left untyped (PHP backends send `[]`, `null` or `{}` here) and
     ///optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
@@ -306,10 +345,9 @@ pub mod types {
         ///Usually `[]`; carries nothing a client should rely on.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
-        ///Empty on success; on failure, why the request failed.
+        ///Why the request failed.
         pub message: ::std::string::String,
-        ///Whether the request succeeded. `false` means it failed, whatever the HTTP status.
-        pub success: bool,
+        pub success: crate::values::Failed,
     }
     impl FailureEnvelope {
         pub fn builder() -> builder::FailureEnvelope {
@@ -596,7 +634,7 @@ pub mod types {
             rename = "nextLeadId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub next_lead_id: ::std::option::Option<i64>,
+        pub next_lead_id: ::std::option::Option<::std::num::NonZeroU64>,
         ///Lead order alphanumeric code.
         #[serde(
             rename = "orderCode",
@@ -608,7 +646,7 @@ pub mod types {
             rename = "orderId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub order_id: ::std::option::Option<i64>,
+        pub order_id: ::std::option::Option<::std::num::NonZeroU64>,
         ///Client phone number (typically E.164, e.g. +79001234567).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
@@ -623,7 +661,7 @@ pub mod types {
             rename = "previousLeadId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub previous_lead_id: ::std::option::Option<i64>,
+        pub previous_lead_id: ::std::option::Option<::std::num::NonZeroU64>,
         ///Lead priority in the call queue.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<i64>,
@@ -638,7 +676,7 @@ pub mod types {
             rename = "statusId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub status_id: ::std::option::Option<i64>,
+        pub status_id: ::std::option::Option<::std::num::NonZeroU64>,
         ///Telegram phone number (if known).
         #[serde(
             rename = "telegramPhone",
@@ -679,10 +717,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     pub struct LeadEnvelope {
         pub data: Lead,
-        ///Empty on success; on failure, why the request failed.
+        ///Empty on success.
         pub message: ::std::string::String,
-        ///Whether the request succeeded. `false` means it failed, whatever the HTTP status.
-        pub success: bool,
+        pub success: crate::values::Succeeded,
     }
     impl LeadEnvelope {
         pub fn builder() -> builder::LeadEnvelope {
@@ -693,14 +730,31 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
     pub struct LeadListEnvelope {
         pub data: LeadPage,
-        ///Empty on success; on failure, why the request failed.
+        ///Empty on success.
         pub message: ::std::string::String,
-        ///Whether the request succeeded. `false` means it failed, whatever the HTTP status.
-        pub success: bool,
+        pub success: crate::values::Succeeded,
     }
     impl LeadListEnvelope {
         pub fn builder() -> builder::LeadListEnvelope {
             Default::default()
+        }
+    }
+    ///What `getLead` answers with HTTP `200`: the lead in its success envelope, or the failure
+    ///envelope (see `FailureEnvelope`), told apart by `success`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[serde(untagged)]
+    pub enum LeadOrFailure {
+        LeadEnvelope(LeadEnvelope),
+        FailureEnvelope(FailureEnvelope),
+    }
+    impl ::std::convert::From<LeadEnvelope> for LeadOrFailure {
+        fn from(value: LeadEnvelope) -> Self {
+            Self::LeadEnvelope(value)
+        }
+    }
+    impl ::std::convert::From<FailureEnvelope> for LeadOrFailure {
+        fn from(value: FailureEnvelope) -> Self {
+            Self::FailureEnvelope(value)
         }
     }
     ///One page of the lead list.
@@ -714,14 +768,32 @@ pub mod types {
         ///be absent or `null` there, or point past `total`; clients stop when the page is
         ///empty, when `offset + len(list) >= total`, or when `next` is absent.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next: ::std::option::Option<i64>,
+        pub next: ::std::option::Option<u64>,
         ///Total number of leads matching the filters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total: ::std::option::Option<i64>,
+        pub total: ::std::option::Option<u64>,
     }
     impl LeadPage {
         pub fn builder() -> builder::LeadPage {
             Default::default()
+        }
+    }
+    ///What `listLeads` answers with HTTP `200`: one page of leads in its success envelope, or the failure
+    ///envelope (see `FailureEnvelope`), told apart by `success`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[serde(untagged)]
+    pub enum LeadPageOrFailure {
+        LeadListEnvelope(LeadListEnvelope),
+        FailureEnvelope(FailureEnvelope),
+    }
+    impl ::std::convert::From<LeadListEnvelope> for LeadPageOrFailure {
+        fn from(value: LeadListEnvelope) -> Self {
+            Self::LeadListEnvelope(value)
+        }
+    }
+    impl ::std::convert::From<FailureEnvelope> for LeadPageOrFailure {
+        fn from(value: FailureEnvelope) -> Self {
+            Self::FailureEnvelope(value)
         }
     }
     ///The body of `updateLead`. Send only the fields you want to update; an absent field
@@ -1138,14 +1210,31 @@ pub mod types {
         ///Documented as `[]`; carries nothing.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::serde_json::Value>,
-        ///Empty on success; on failure, why the request failed.
+        ///Empty on success.
         pub message: ::std::string::String,
-        ///Whether the request succeeded. `false` means it failed, whatever the HTTP status.
-        pub success: bool,
+        pub success: crate::values::Succeeded,
     }
     impl UpdatedLeadEnvelope {
         pub fn builder() -> builder::UpdatedLeadEnvelope {
             Default::default()
+        }
+    }
+    ///What `updateLead` answers with HTTP `200`: the acknowledgement of the update in its success envelope, or the failure
+    ///envelope (see `FailureEnvelope`), told apart by `success`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[serde(untagged)]
+    pub enum UpdatedLeadOrFailure {
+        UpdatedLeadEnvelope(UpdatedLeadEnvelope),
+        FailureEnvelope(FailureEnvelope),
+    }
+    impl ::std::convert::From<UpdatedLeadEnvelope> for UpdatedLeadOrFailure {
+        fn from(value: UpdatedLeadEnvelope) -> Self {
+            Self::UpdatedLeadEnvelope(value)
+        }
+    }
+    impl ::std::convert::From<FailureEnvelope> for UpdatedLeadOrFailure {
+        fn from(value: FailureEnvelope) -> Self {
+            Self::FailureEnvelope(value)
         }
     }
     ///VK user identifier.
@@ -1304,22 +1393,36 @@ pub mod types {
             id: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
             is_predictive:
                 ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
-            lead_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            order_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            sip_endpoint_id:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            lead_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            order_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            sip_endpoint_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
             status_code: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            status_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
             talk_time_duration_seconds:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+                ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
             total_duration_seconds:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            user_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+                ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
             wait_time_duration_seconds:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+                ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
         }
         impl ::std::default::Default for Call {
             fn default() -> Self {
@@ -1416,7 +1519,7 @@ pub mod types {
             }
             pub fn lead_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.lead_id = value
@@ -1426,7 +1529,7 @@ pub mod types {
             }
             pub fn order_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.order_id = value
@@ -1436,7 +1539,7 @@ pub mod types {
             }
             pub fn sip_endpoint_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.sip_endpoint_id = value.try_into().map_err(|e| {
@@ -1456,7 +1559,7 @@ pub mod types {
             }
             pub fn status_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status_id = value
@@ -1466,7 +1569,7 @@ pub mod types {
             }
             pub fn talk_time_duration_seconds<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<u64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.talk_time_duration_seconds = value.try_into().map_err(|e| {
@@ -1476,7 +1579,7 @@ pub mod types {
             }
             pub fn total_duration_seconds<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<u64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total_duration_seconds = value.try_into().map_err(|e| {
@@ -1486,7 +1589,7 @@ pub mod types {
             }
             pub fn user_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_id = value
@@ -1496,7 +1599,7 @@ pub mod types {
             }
             pub fn wait_time_duration_seconds<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<u64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.wait_time_duration_seconds = value.try_into().map_err(|e| {
@@ -1554,7 +1657,7 @@ pub mod types {
         pub struct CallEnvelope {
             data: ::std::result::Result<super::Call, ::std::string::String>,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<crate::values::Succeeded, ::std::string::String>,
         }
         impl ::std::default::Default for CallEnvelope {
             fn default() -> Self {
@@ -1588,7 +1691,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<crate::values::Succeeded>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -1658,7 +1761,7 @@ pub mod types {
         pub struct CreatedLeadEnvelope {
             data: ::std::result::Result<super::CreatedLead, ::std::string::String>,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<crate::values::Succeeded, ::std::string::String>,
         }
         impl ::std::default::Default for CreatedLeadEnvelope {
             fn default() -> Self {
@@ -1692,7 +1795,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<crate::values::Succeeded>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -1725,7 +1828,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Envelope {
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<crate::values::Succeeded, ::std::string::String>,
         }
         impl ::std::default::Default for Envelope {
             fn default() -> Self {
@@ -1748,7 +1851,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<crate::values::Succeeded>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -1783,7 +1886,7 @@ pub mod types {
                 ::std::string::String,
             >,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<crate::values::Failed, ::std::string::String>,
         }
         impl ::std::default::Default for FailureEnvelope {
             fn default() -> Self {
@@ -1817,7 +1920,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<crate::values::Failed>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -1895,12 +1998,18 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            next_lead_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            next_lead_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
             order_code: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            order_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            order_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
             phone: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1909,14 +2018,19 @@ pub mod types {
                 ::std::option::Option<super::Timestamp>,
                 ::std::string::String,
             >,
-            previous_lead_id:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            previous_lead_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
             priority: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             source_comment: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status_id: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            status_id: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
             telegram_phone: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2098,7 +2212,7 @@ pub mod types {
             }
             pub fn next_lead_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_lead_id = value
@@ -2118,7 +2232,7 @@ pub mod types {
             }
             pub fn order_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.order_id = value
@@ -2148,7 +2262,7 @@ pub mod types {
             }
             pub fn previous_lead_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.previous_lead_id = value.try_into().map_err(|e| {
@@ -2178,7 +2292,7 @@ pub mod types {
             }
             pub fn status_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.status_id = value
@@ -2308,7 +2422,7 @@ pub mod types {
         pub struct LeadEnvelope {
             data: ::std::result::Result<super::Lead, ::std::string::String>,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<crate::values::Succeeded, ::std::string::String>,
         }
         impl ::std::default::Default for LeadEnvelope {
             fn default() -> Self {
@@ -2342,7 +2456,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<crate::values::Succeeded>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -2376,7 +2490,7 @@ pub mod types {
         pub struct LeadListEnvelope {
             data: ::std::result::Result<super::LeadPage, ::std::string::String>,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<crate::values::Succeeded, ::std::string::String>,
         }
         impl ::std::default::Default for LeadListEnvelope {
             fn default() -> Self {
@@ -2410,7 +2524,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<crate::values::Succeeded>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -2443,8 +2557,8 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct LeadPage {
             list: ::std::result::Result<::std::vec::Vec<super::Lead>, ::std::string::String>,
-            next: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            total: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            next: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
+            total: ::std::result::Result<::std::option::Option<u64>, ::std::string::String>,
         }
         impl ::std::default::Default for LeadPage {
             fn default() -> Self {
@@ -2468,7 +2582,7 @@ pub mod types {
             }
             pub fn next<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<u64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next = value
@@ -2478,7 +2592,7 @@ pub mod types {
             }
             pub fn total<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<::std::option::Option<u64>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.total = value
@@ -3102,7 +3216,7 @@ pub mod types {
                 ::std::string::String,
             >,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
-            success: ::std::result::Result<bool, ::std::string::String>,
+            success: ::std::result::Result<crate::values::Succeeded, ::std::string::String>,
         }
         impl ::std::default::Default for UpdatedLeadEnvelope {
             fn default() -> Self {
@@ -3136,7 +3250,7 @@ pub mod types {
             }
             pub fn success<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<bool>,
+                T: ::std::convert::TryInto<crate::values::Succeeded>,
                 T::Error: ::std::fmt::Display,
             {
                 self.success = value
@@ -3200,10 +3314,10 @@ pub mod types {
 ///Liner is a call-center CRM. This API reads and writes its leads and reads its calls.
 ///
 ///Every response body is the envelope `{"success": bool, "message": string, "data": ...}`.
-///`success: false` means the request failed, whatever the HTTP status; `message` then
-///says why. The documentation does not list the HTTP statuses the API uses for failures,
-///so every operation declares `401`, the `4XX` range and the `5XX` range with the failure
-///envelope.
+///`success: false` means the request failed, whatever the HTTP status (a `200` included);
+///`message` then says why. The documentation does not list the HTTP statuses the API uses
+///for failures, so every operation declares `401`, the `4XX` range and the `5XX` range with
+///the failure envelope, and its `200` as its success envelope or the failure envelope.
 ///
 ///Authentication is the `X-Api-Key` header on every request.
 ///
@@ -3298,9 +3412,14 @@ impl Client {
     ///`createdAt[0]` / `createdAt[1]`. We declare them optional: a filter you do not
     ///want should not be forced on you, and a server that insists answers with the
     ///failure envelope, which the client reports.
+    ///
+    ///Decision: `format: date-time`, i.e. RFC 3339 (`2023-01-01T00:00:00Z`, or with an
+    ///offset such as `+03:00`). "ISO_8601" admits many forms (week dates, ordinal
+    ///dates, no offset) whose meaning a server must guess; RFC 3339 is the profile of it
+    ///that the documentation's own examples use, and it names one instant.
     ///- `created_at_1`: End of the lead creation period for the selection, in ISO_8601 format.
     ///
-    ///Decision: optional, for the reason given on `createdAt[0]`.
+    ///Decision: optional, and RFC 3339, for the reasons given on `createdAt[0]`.
     ///- `limit`: Pagination parameter. Number of items returned per request; maximum is 100.
     ///Default is 50.
     ///- `offset`: Pagination parameter. Specifies the ordinal number (offset) of the item from
@@ -3419,7 +3538,7 @@ pub mod builder {
         ///Sends a `GET` request to `/v2/lead/detail/{leadId}/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LeadEnvelope>, Error<types::FailureEnvelope>> {
+        ) -> Result<ResponseValue<types::LeadOrFailure>, Error<types::FailureEnvelope>> {
             let Self { client, lead_id } = self;
             let lead_id = lead_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3473,10 +3592,10 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListLeads<'a> {
         client: &'a super::Client,
-        created_at_0: Result<Option<::std::string::String>, String>,
-        created_at_1: Result<Option<::std::string::String>, String>,
+        created_at_0: Result<Option<::jiff::Timestamp>, String>,
+        created_at_1: Result<Option<::jiff::Timestamp>, String>,
         limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<i64>, String>,
+        offset: Result<Option<u64>, String>,
         order_ids: Result<Option<::std::vec::Vec<::std::num::NonZeroU64>>, String>,
         status_ids: Result<Option<::std::vec::Vec<::std::num::NonZeroU64>>, String>,
     }
@@ -3494,19 +3613,19 @@ pub mod builder {
         }
         pub fn created_at_0<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<::jiff::Timestamp>,
         {
             self.created_at_0 = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for created_at_0 failed".to_string()
+                "conversion to `:: jiff :: Timestamp` for created_at_0 failed".to_string()
             });
             self
         }
         pub fn created_at_1<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<::jiff::Timestamp>,
         {
             self.created_at_1 = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: string :: String` for created_at_1 failed".to_string()
+                "conversion to `:: jiff :: Timestamp` for created_at_1 failed".to_string()
             });
             self
         }
@@ -3521,12 +3640,12 @@ pub mod builder {
         }
         pub fn offset<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<i64>,
+            V: std::convert::TryInto<u64>,
         {
             self.offset = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+                .map_err(|_| "conversion to `u64` for offset failed".to_string());
             self
         }
         pub fn order_ids<V>(mut self, value: V) -> Self
@@ -3558,7 +3677,8 @@ pub mod builder {
         ///Sends a `GET` request to `/v2/lead/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::LeadListEnvelope>, Error<types::FailureEnvelope>> {
+        ) -> Result<ResponseValue<types::LeadPageOrFailure>, Error<types::FailureEnvelope>>
+        {
             let Self {
                 client,
                 created_at_0,
@@ -3666,7 +3786,7 @@ pub mod builder {
         ///Sends a `POST` request to `/v2/lead/create/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CreatedLeadEnvelope>, Error<types::FailureEnvelope>>
+        ) -> Result<ResponseValue<types::CreatedLeadOrFailure>, Error<types::FailureEnvelope>>
         {
             let Self { client, body } = self;
             let body = body
@@ -3758,7 +3878,7 @@ pub mod builder {
         ///Sends a `POST` request to `/v2/lead/update/{leadId}/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::UpdatedLeadEnvelope>, Error<types::FailureEnvelope>>
+        ) -> Result<ResponseValue<types::UpdatedLeadOrFailure>, Error<types::FailureEnvelope>>
         {
             let Self {
                 client,
@@ -3842,7 +3962,7 @@ pub mod builder {
         ///Sends a `GET` request to `/v2/call/detail/{callId}/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CallEnvelope>, Error<types::FailureEnvelope>> {
+        ) -> Result<ResponseValue<types::CallOrFailure>, Error<types::FailureEnvelope>> {
             let Self { client, call_id } = self;
             let call_id = call_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -3894,4 +4014,60 @@ pub mod builder {
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
     pub use self::super::Client;
+}
+impl types::CallOrFailure {
+    /// The success envelope, or the failure envelope (`"success": false`)
+    /// as the error.
+    pub fn into_result(self) -> ::std::result::Result<types::CallEnvelope, types::FailureEnvelope> {
+        match self {
+            Self::CallEnvelope(envelope) => Ok(envelope),
+            Self::FailureEnvelope(failure) => Err(failure),
+        }
+    }
+}
+impl types::CreatedLeadOrFailure {
+    /// The success envelope, or the failure envelope (`"success": false`)
+    /// as the error.
+    pub fn into_result(
+        self,
+    ) -> ::std::result::Result<types::CreatedLeadEnvelope, types::FailureEnvelope> {
+        match self {
+            Self::CreatedLeadEnvelope(envelope) => Ok(envelope),
+            Self::FailureEnvelope(failure) => Err(failure),
+        }
+    }
+}
+impl types::LeadOrFailure {
+    /// The success envelope, or the failure envelope (`"success": false`)
+    /// as the error.
+    pub fn into_result(self) -> ::std::result::Result<types::LeadEnvelope, types::FailureEnvelope> {
+        match self {
+            Self::LeadEnvelope(envelope) => Ok(envelope),
+            Self::FailureEnvelope(failure) => Err(failure),
+        }
+    }
+}
+impl types::LeadPageOrFailure {
+    /// The success envelope, or the failure envelope (`"success": false`)
+    /// as the error.
+    pub fn into_result(
+        self,
+    ) -> ::std::result::Result<types::LeadListEnvelope, types::FailureEnvelope> {
+        match self {
+            Self::LeadListEnvelope(envelope) => Ok(envelope),
+            Self::FailureEnvelope(failure) => Err(failure),
+        }
+    }
+}
+impl types::UpdatedLeadOrFailure {
+    /// The success envelope, or the failure envelope (`"success": false`)
+    /// as the error.
+    pub fn into_result(
+        self,
+    ) -> ::std::result::Result<types::UpdatedLeadEnvelope, types::FailureEnvelope> {
+        match self {
+            Self::UpdatedLeadEnvelope(envelope) => Ok(envelope),
+            Self::FailureEnvelope(failure) => Err(failure),
+        }
+    }
 }

@@ -15,7 +15,11 @@
 mod generated;
 
 mod auth;
+mod failure;
 mod hooks;
+pub mod values;
 
 pub use auth::{API_KEY_HEADER, InvalidApiKey, api_key_headers};
 pub use generated::*;
+/// Re-exported: the `createdAt` filters of `list_leads` are `jiff::Timestamp`s.
+pub use jiff;

@@ -45,6 +45,21 @@ impl Route<'_> {
             _ => Method::GET,
         }
     }
+
+    /// Whether `method` reaches this operation: its own method, and `HEAD`
+    /// wherever `GET` does (RFC 9110, 9.3.2).
+    fn accepts(self, method: &Method) -> bool {
+        *method == self.method() || (*method == Method::HEAD && self.method() == Method::GET)
+    }
+
+    /// The `Allow` header of a `405` for this path (RFC 9110, 15.5.6).
+    fn allow(self) -> &'static str {
+        if self.method() == Method::GET {
+            "GET, HEAD"
+        } else {
+            "POST"
+        }
+    }
 }
 
 /// Matches a path to an operation. The documented paths end in `/`; the
@@ -70,6 +85,8 @@ struct Reply {
     body: Vec<u8>,
     html: bool,
     retry_after: Option<u64>,
+    /// The `Allow` header, on a `405`.
+    allow: Option<&'static str>,
     drop_midway: bool,
 }
 
@@ -99,6 +116,14 @@ fn lead_page_body(leads: &[PageLead], next: Option<u64>, total: u64) -> Vec<u8> 
 }
 
 impl Reply {
+    fn content_type(&self) -> &'static str {
+        if self.html {
+            "text/html"
+        } else {
+            "application/json"
+        }
+    }
+
     fn success(data: Value) -> Self {
         Self::json(
             200,
@@ -124,6 +149,7 @@ impl Reply {
             body,
             html: false,
             retry_after: None,
+            allow: None,
             drop_midway: false,
         }
     }
@@ -137,6 +163,7 @@ impl Reply {
             body: body.into_bytes(),
             html: true,
             retry_after: None,
+            allow: None,
             drop_midway: false,
         }
     }
@@ -189,11 +216,12 @@ pub async fn handle(
     if let Some(observer) = &app.config.observer {
         observer(&Exchange {
             operation_id: route
-                .filter(|r| r.method() == method)
+                .filter(|r| r.accepts(&method))
                 .map(Route::operation_id),
             method: method.as_str(),
             path: uri.path(),
             status: reply.status,
+            content_type: reply.content_type(),
             body: &reply.body,
             fault,
         });
@@ -227,14 +255,17 @@ fn answer(
     let Some(route) = route else {
         return Reply::failure(404, "No such endpoint; see the Liner API documentation");
     };
-    if route.method() != method {
-        return Reply::failure(
-            405,
-            format!(
-                "Method {method} is not allowed here; use {}",
-                route.method()
-            ),
-        );
+    if !route.accepts(method) {
+        return Reply {
+            allow: Some(route.allow()),
+            ..Reply::failure(
+                405,
+                format!(
+                    "Method {method} is not allowed here; use {}",
+                    route.method()
+                ),
+            )
+        };
     }
     match headers.get(API_KEY_HEADER) {
         None => return Reply::failure(401, "Missing X-Api-Key header"),
@@ -289,11 +320,7 @@ fn answer(
 
 fn into_response(reply: Reply) -> Response {
     let length = reply.body.len();
-    let content_type = if reply.html {
-        "text/html"
-    } else {
-        "application/json"
-    };
+    let content_type = reply.content_type();
     let body = if reply.drop_midway {
         // Send half the body, then fail the stream: hyper cuts the connection
         // with the declared Content-Length unmet.
@@ -316,6 +343,9 @@ fn into_response(reply: Reply) -> Response {
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     if let Some(seconds) = reply.retry_after {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    if let Some(allow) = reply.allow {
+        headers.insert(header::ALLOW, HeaderValue::from_static(allow));
     }
     response
 }

@@ -38,7 +38,7 @@ pub fn list_query(raw: Option<&str>) -> Result<ListQuery, String> {
             None => (key.as_ref(), None),
         };
         let result = match (name, index) {
-            ("offset", None) => integer(&key, &value, 0, u64::MAX).map(|v| query.offset = v),
+            ("offset", None) => integer(&key, &value, 0, INT64_MAX).map(|v| query.offset = v),
             ("limit", None) => integer(&key, &value, 1, MAX_LIMIT).map(|v| query.limit = v),
             ("createdAt", Some("0")) => {
                 date_time(&key, &value).map(|v| query.filter.created_from = Some(v))
@@ -47,12 +47,10 @@ pub fn list_query(raw: Option<&str>) -> Result<ListQuery, String> {
                 date_time(&key, &value).map(|v| query.filter.created_to = Some(v))
             }
             ("orderIds", Some(index)) if is_array_index(index) => {
-                integer(&key, &value, 1, i64::MAX as u64)
-                    .map(|v| query.filter.order_ids.push(v as i64))
+                integer(&key, &value, 1, INT64_MAX).map(|v| query.filter.order_ids.push(v as i64))
             }
             ("statusIds", Some(index)) if is_array_index(index) => {
-                integer(&key, &value, 1, i64::MAX as u64)
-                    .map(|v| query.filter.status_ids.push(v as i64))
+                integer(&key, &value, 1, INT64_MAX).map(|v| query.filter.status_ids.push(v as i64))
             }
             ("orderIds" | "statusIds", None) => Err(format!(
                 "{key}: arrays are sent as repeated `{key}[]=` keys, e.g. {key}[]=1&{key}[]=2"
@@ -74,39 +72,85 @@ fn is_array_index(index: &str) -> bool {
     index.is_empty() || index.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The largest value of the spec's `format: int64`.
+const INT64_MAX: u64 = i64::MAX as u64;
+
+/// A decimal integer in `min..=max`, as the spec's `minimum`/`maximum` and
+/// `format: int64` bound it.
 fn integer(key: &str, value: &str, min: u64, max: u64) -> Result<u64, String> {
     match value.parse::<u64>() {
         Ok(number) if (min..=max).contains(&number) => Ok(number),
-        _ if max >= i64::MAX as u64 => {
-            Err(format!("{key}: must be an integer >= {min}, got {value:?}"))
-        }
         _ => Err(format!(
             "{key}: must be an integer between {min} and {max}, got {value:?}"
         )),
     }
 }
 
-/// An ISO 8601 date-time with an offset, or a date (midnight UTC).
+/// An RFC 3339 date-time (`2023-01-01T00:00:00Z`, `...+03:00`), the spec's
+/// `format: date-time`; anything else, a bare date included, is refused, as
+/// the spec refuses it.
 fn date_time(key: &str, value: &str) -> Result<i64, String> {
-    if let Ok(timestamp) = value.parse::<jiff::Timestamp>() {
-        return Ok(timestamp.as_second());
-    }
-    if let Ok(date) = value.parse::<jiff::civil::Date>()
-        && let Ok(zoned) = date.to_zoned(jiff::tz::TimeZone::UTC)
-    {
-        return Ok(zoned.timestamp().as_second());
-    }
-    Err(format!(
-        "{key}: must be an ISO 8601 date-time such as 2023-01-01T00:00:00Z, got {value:?}"
-    ))
+    rfc3339(value).ok_or_else(|| {
+        format!("{key}: must be an RFC 3339 date-time such as 2023-01-01T00:00:00Z, got {value:?}")
+    })
 }
 
-/// A path id: an integer > 0.
-pub fn path_id(name: &str, raw: &str) -> Result<u64, String> {
-    match raw.parse::<u64>() {
-        Ok(id) if id > 0 => Ok(id),
-        _ => Err(format!("{name}: must be an integer > 0, got {raw:?}")),
+/// The Unix seconds of an RFC 3339 date-time (section 5.6: `T` or `t`,
+/// optional fraction, `Z`, `z` or a numeric offset), or `None`. The shape
+/// is checked first because jiff's parser also takes forms RFC 3339 does
+/// not (time zone annotations, for instance).
+fn rfc3339(value: &str) -> Option<i64> {
+    let bytes = value.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|part| part.iter().all(u8::is_ascii_digit))
+    };
+    let shaped = digits(0..4)
+        && bytes.get(4) == Some(&b'-')
+        && digits(5..7)
+        && bytes.get(7) == Some(&b'-')
+        && digits(8..10)
+        && matches!(bytes.get(10), Some(b'T' | b't'))
+        && digits(11..13)
+        && bytes.get(13) == Some(&b':')
+        && digits(14..16)
+        && bytes.get(16) == Some(&b':')
+        && digits(17..19);
+    if !shaped {
+        return None;
     }
+    let mut rest = &value[19..];
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let length = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if length == 0 {
+            return None;
+        }
+        rest = &fraction[length..];
+    }
+    let offset_ok = matches!(rest, "Z" | "z")
+        || (rest.len() == 6
+            && matches!(rest.as_bytes()[0], b'+' | b'-')
+            && rest.as_bytes()[3] == b':'
+            && rest[1..3]
+                .bytes()
+                .chain(rest[4..6].bytes())
+                .all(|b| b.is_ascii_digit()));
+    if !offset_ok {
+        return None;
+    }
+    // jiff reads the upper-case form; the values (month 13, hour 25, offset
+    // +24:00, ...) are its to judge.
+    let normalized = value.to_ascii_uppercase();
+    normalized
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .map(|timestamp| timestamp.as_second())
+}
+
+/// A path id: an integer > 0 that fits the spec's `format: int64`.
+pub fn path_id(name: &str, raw: &str) -> Result<u64, String> {
+    integer(name, raw, 1, INT64_MAX)
 }
 
 /// The optional string fields of create and update bodies.
@@ -141,7 +185,7 @@ pub fn new_lead(body: &[u8]) -> Result<Map<String, Value>, String> {
     if let Some(value) = object.get("orderId")
         && !positive_id(value)
     {
-        problems.push(format!("orderId: must be an integer > 0, got {value}"));
+        problems.push(format!("orderId: {POSITIVE_INT64}, got {value}"));
     }
     if let Some(value) = object.get("orderCode")
         && !value.is_string()
@@ -213,8 +257,9 @@ fn common_fields(object: &Map<String, Value>, problems: &mut Vec<String>) -> Map
                     "phone: must be an E.164 number with or without the leading +, e.g. 79001234567, got {value}"
                 )),
             },
-            "statusId" => (!positive_id(value))
-                .then(|| format!("statusId: must be an integer > 0, got {value}")),
+            "statusId" => {
+                (!positive_id(value)).then(|| format!("statusId: {POSITIVE_INT64}, got {value}"))
+            }
             "priority" | "utcOffset" => {
                 (!value.is_i64()).then(|| format!("{key}: must be an integer, got {value}"))
             }
@@ -251,9 +296,12 @@ fn common_fields(object: &Map<String, Value>, problems: &mut Vec<String>) -> Map
     fields
 }
 
-/// A JSON integer > 0.
+/// What an id must be, in the words of the refusals.
+const POSITIVE_INT64: &str = "must be an integer between 1 and 9223372036854775807";
+
+/// A JSON integer > 0 that fits the spec's `format: int64`.
 fn positive_id(value: &Value) -> bool {
-    value.as_u64().is_some_and(|id| id > 0)
+    value.as_i64().is_some_and(|id| id > 0)
 }
 
 /// E.164 with or without `+`: 7 to 15 digits, the first not 0.
@@ -286,11 +334,23 @@ mod tests {
     #[test]
     fn list_parameters_are_checked() {
         let query = list_query(Some(
-            "createdAt%5B0%5D=2023-01-01T00:00:00Z&createdAt[1]=2023-01-02",
+            "createdAt%5B0%5D=2023-01-01T00:00:00Z&createdAt[1]=2023-01-02t03:00:00.5%2B03:00",
         ))
         .unwrap();
         assert_eq!(query.filter.created_from, Some(1_672_531_200));
         assert_eq!(query.filter.created_to, Some(1_672_617_600));
+        for not_rfc3339 in [
+            "2023-01-02",
+            "2023-01-02 00:00:00Z",
+            "2023-01-02T00:00:00",
+            "2023-01-02T00:00:00.Z",
+            "2023-13-02T00:00:00Z",
+            "2023-01-02T00:00:00+0300",
+            "2023-01-02T00:00:00Z[Europe/Moscow]",
+        ] {
+            let raw = format!("createdAt[0]={}", not_rfc3339.replace('+', "%2B"));
+            assert!(list_query(Some(&raw)).is_err(), "{not_rfc3339}");
+        }
         assert_eq!(query.limit, DEFAULT_LIMIT);
         assert!(
             list_query(Some("limit=101"))
@@ -303,6 +363,10 @@ mod tests {
                 .unwrap_err()
                 .starts_with("offset:")
         );
+        assert!(list_query(Some("offset=9223372036854775807")).is_ok());
+        assert!(list_query(Some("offset=9223372036854775808")).is_err());
+        assert!(path_id("leadId", "9223372036854775807").is_ok());
+        assert!(path_id("leadId", "9223372036854775808").is_err());
         assert!(
             list_query(Some("createdAt[0]=yesterday"))
                 .unwrap_err()
@@ -321,10 +385,25 @@ mod tests {
         assert!(err.contains("orderCode: is required"), "{err}");
         assert!(err.contains("leadType: must be"), "{err}");
         assert!(err.contains("phone: must be"), "{err}");
-        assert!(err.contains("orderId: must be an integer > 0"), "{err}");
+        assert!(
+            err.contains("orderId: must be an integer between 1 and"),
+            "{err}"
+        );
         let ok = new_lead(br#"{"leadType":"straight","phone":"+79001234567","orderId":1,"orderCode":"x","vkId":5,"junk":1}"#).unwrap();
         assert!(!ok.contains_key("junk"));
         assert_eq!(ok["vkId"], 5);
+        let too_big = new_lead(
+            br#"{"leadType":"straight","phone":"+79001234567","orderId":9223372036854775808,"orderCode":"x","statusId":18446744073709551615}"#,
+        )
+        .unwrap_err();
+        assert!(
+            too_big.contains("orderId: must be an integer between 1 and 9223372036854775807"),
+            "{too_big}"
+        );
+        assert!(
+            too_big.contains("statusId: must be an integer between 1 and"),
+            "{too_big}"
+        );
     }
 
     #[test]

@@ -29,6 +29,9 @@ pub struct Exchange<'a> {
     pub method: &'a str,
     pub path: &'a str,
     pub status: u16,
+    /// The `Content-Type` of the body: `application/json`, or `text/html`
+    /// for a proxy's error page.
+    pub content_type: &'static str,
     /// The body as sent (for a dropped connection, as it would have been).
     pub body: &'a [u8],
     /// The fault injected into this exchange, if any.

@@ -98,9 +98,15 @@ impl Spec {
         None
     }
 
-    /// The JSON schema of the response `operation_id` declares for `status`:
-    /// the exact status if declared, else its range (`4XX`), else `default`.
-    pub fn response_schema(&self, operation_id: &str, status: u16) -> Result<Value, String> {
+    /// The schema of the body the response `operation_id` declares for
+    /// `status` (the exact status if declared, else its range, `4XX`, else
+    /// `default`) has for `content_type`.
+    pub fn response_schema(
+        &self,
+        operation_id: &str,
+        status: u16,
+        content_type: &str,
+    ) -> Result<Value, String> {
         let operation = self
             .operation(operation_id)
             .ok_or_else(|| format!("the spec has no operation `{operation_id}`"))?;
@@ -108,23 +114,32 @@ impl Spec {
             .into_iter()
             .find(|key| operation["responses"].get(key).is_some())
             .ok_or_else(|| format!("`{operation_id}` declares no response for HTTP {status}"))?;
-        self.body_schema(operation_id, &key, &operation["responses"][&key])
+        self.body_schema(
+            operation_id,
+            &key,
+            &operation["responses"][&key],
+            content_type,
+        )
     }
 
-    /// The JSON body schema of one declared response.
+    /// The body schema of one declared response, for one content type.
     fn body_schema(
         &self,
         operation_id: &str,
         key: &str,
         response: &Value,
+        content_type: &str,
     ) -> Result<Value, String> {
         let response = self
             .resolve(response)
             .ok_or_else(|| format!("`{operation_id}`: dangling $ref in response {key}"))?;
-        response
-            .pointer("/content/application~1json/schema")
+        response["content"]
+            .get(content_type)
+            .and_then(|media| media.get("schema"))
             .cloned()
-            .ok_or_else(|| format!("`{operation_id}` response {key} has no JSON body"))
+            .ok_or_else(|| {
+                format!("`{operation_id}` response {key} declares no {content_type} body")
+            })
     }
 
     /// A validator for `schema` (an OpenAPI schema that may `$ref` the spec's
@@ -142,21 +157,68 @@ impl Spec {
         jsonschema::draft202012::new(&root).map_err(|err| format!("invalid schema: {err}"))
     }
 
-    /// Checks `body` against the response schema of `operation_id` at
-    /// `status`. Each problem names the JSON pointer of the offending value.
-    pub fn check_response(&self, operation_id: &str, status: u16, body: &Value) -> Vec<String> {
-        let schema = match self.response_schema(operation_id, status) {
+    /// A validator of bodies for `schema`. A `oneOf` of envelopes that pin
+    /// `success` gets one validator per branch, and a body is checked
+    /// against the branch its `success` selects: a problem is reported where
+    /// it is (`/data/id: ...`), not as "matches none of the branches".
+    pub fn body_validator(&self, schema: &Value) -> Result<BodyValidator, String> {
+        let resolved = self
+            .resolve(schema)
+            .ok_or_else(|| format!("$ref {} does not resolve", schema["$ref"]))?;
+        let branches: Option<Vec<(bool, &Value)>> = resolved["oneOf"].as_array().and_then(|all| {
+            all.iter()
+                .map(|branch| self.pinned_success(branch).map(|flag| (flag, branch)))
+                .collect()
+        });
+        match branches {
+            Some(branches) => Ok(BodyValidator::BySuccess(
+                branches
+                    .into_iter()
+                    .map(|(flag, branch)| Ok((flag, self.validator(branch)?)))
+                    .collect::<Result<_, String>>()?,
+            )),
+            None => Ok(BodyValidator::One(self.validator(schema)?)),
+        }
+    }
+
+    /// The one value an envelope schema allows for `success`, if it pins it.
+    fn pinned_success(&self, schema: &Value) -> Option<bool> {
+        let schema = self.resolve(schema)?;
+        if let Some(success) = schema.pointer("/properties/success") {
+            let values = self.resolve(success)?["enum"].as_array()?;
+            return match values.as_slice() {
+                [Value::Bool(flag)] => Some(*flag),
+                _ => None,
+            };
+        }
+        schema["allOf"]
+            .as_array()?
+            .iter()
+            .find_map(|part| self.pinned_success(part))
+    }
+
+    /// Checks `body`, sent by `operation_id` with `status` as `content_type`,
+    /// against the spec. Each problem names the JSON pointer of the offending
+    /// value.
+    pub fn check_response(
+        &self,
+        operation_id: &str,
+        status: u16,
+        content_type: &str,
+        body: &Value,
+    ) -> Vec<String> {
+        let schema = match self.response_schema(operation_id, status, content_type) {
             Ok(schema) => schema,
             Err(err) => return vec![err],
         };
-        match self.validator(&schema) {
-            Ok(validator) => problems(&validator, body),
+        match self.body_validator(&schema) {
+            Ok(validator) => validator.problems(body),
             Err(err) => vec![err],
         }
     }
 
-    /// Response validators for every operation and declared status, built
-    /// once, for checking many bodies.
+    /// Response validators for every operation, declared status and content
+    /// type, built once, for checking many bodies.
     pub fn response_validators(&self) -> Result<ResponseValidators, String> {
         let mut validators = BTreeMap::new();
         for operation in self.operations() {
@@ -166,11 +228,17 @@ impl Spec {
                 .into_iter()
                 .flatten();
             for (key, response) in responses {
-                let schema = self.body_schema(&operation.id, key, response)?;
-                validators.insert(
-                    (operation.id.clone(), key.clone()),
-                    self.validator(&schema)?,
-                );
+                let resolved = self.resolve(response).ok_or_else(|| {
+                    format!("`{}`: dangling $ref in response {key}", operation.id)
+                })?;
+                let content_types = resolved["content"].as_object().into_iter().flatten();
+                for (content_type, _) in content_types {
+                    let schema = self.body_schema(&operation.id, key, response, content_type)?;
+                    validators.insert(
+                        (operation.id.clone(), key.clone(), content_type.clone()),
+                        self.body_validator(&schema)?,
+                    );
+                }
             }
         }
         Ok(ResponseValidators { validators })
@@ -186,21 +254,64 @@ fn response_keys(status: u16) -> [String; 3] {
     ]
 }
 
-/// Prebuilt response validators, keyed by operation id and response key.
+/// Checks bodies against one schema (see [`Spec::body_validator`]).
+pub enum BodyValidator {
+    One(jsonschema::Validator),
+    /// A `oneOf` of envelopes told apart by `success`: the branch whose
+    /// `success` the body carries.
+    BySuccess(Vec<(bool, jsonschema::Validator)>),
+}
+
+impl BodyValidator {
+    /// Every problem with `body`, each `<JSON pointer>: <what is wrong>`.
+    pub fn problems(&self, body: &Value) -> Vec<String> {
+        match self {
+            Self::One(validator) => problems(validator, body),
+            Self::BySuccess(branches) => match body.get("success").and_then(Value::as_bool) {
+                Some(flag) => branches
+                    .iter()
+                    .find(|(pinned, _)| *pinned == flag)
+                    .map(|(_, validator)| problems(validator, body))
+                    .unwrap_or_else(|| {
+                        vec![format!("/success: no envelope has `success: {flag}`")]
+                    }),
+                None => vec![format!(
+                    "/success: must be true or false (it tells the envelopes apart), got {}",
+                    body.get("success")
+                        .map_or("nothing".to_owned(), Value::to_string)
+                )],
+            },
+        }
+    }
+}
+
+/// Prebuilt response validators, keyed by operation id, response key and
+/// content type.
 pub struct ResponseValidators {
-    validators: BTreeMap<(String, String), jsonschema::Validator>,
+    validators: BTreeMap<(String, String, String), BodyValidator>,
 }
 
 impl ResponseValidators {
-    /// Checks `body`, sent by `operation_id` with `status`, against the spec.
-    pub fn check(&self, operation_id: &str, status: u16, body: &Value) -> Vec<String> {
-        let validator = response_keys(status)
-            .iter()
-            .find_map(|key| self.validators.get(&(operation_id.to_owned(), key.clone())));
+    /// Checks `body`, sent by `operation_id` with `status` as `content_type`
+    /// (a `text/html` body is checked as a JSON string), against the spec.
+    pub fn check(
+        &self,
+        operation_id: &str,
+        status: u16,
+        content_type: &str,
+        body: &Value,
+    ) -> Vec<String> {
+        let validator = response_keys(status).iter().find_map(|key| {
+            self.validators.get(&(
+                operation_id.to_owned(),
+                key.clone(),
+                content_type.to_owned(),
+            ))
+        });
         match validator {
-            Some(validator) => problems(validator, body),
+            Some(validator) => validator.problems(body),
             None => vec![format!(
-                "`{operation_id}` declares no response for HTTP {status}"
+                "`{operation_id}` declares no {content_type} response for HTTP {status}"
             )],
         }
     }
