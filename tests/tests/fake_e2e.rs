@@ -4,8 +4,9 @@
 use std::collections::BTreeSet;
 
 use liner_api::types::{
-    CustomValues, CustomValuesInput, FailureEnvelope, LeadPatch, LeadType, NewLead, VkIdInput,
+    CustomValuesInput, FailureEnvelope, LeadPatch, LeadType, NewLead, VkIdInput,
 };
+use liner_api::values::Timestamp;
 use liner_api::{Client, Error};
 use liner_fake::{Config, Faults};
 use liner_tests::conformance::CheckedFake;
@@ -85,10 +86,8 @@ async fn all_five_operations_round_trip() {
     assert_eq!(updated.status_id.map(|id| id.get()), Some(12));
     assert_eq!(updated.name.as_deref(), Some("Anna Updated"));
     assert_eq!(updated.phone, lead.phone, "fields not sent are kept");
-    match updated.custom_values {
-        Some(CustomValues::Map(map)) => assert_eq!(map["10"], json!("hot")),
-        other => panic!("custom values lost: {other:?}"),
-    }
+    let custom = updated.custom_values.expect("custom values kept");
+    assert_eq!(custom["10"], json!("hot"));
 
     let page = client
         .list_leads()
@@ -166,7 +165,7 @@ async fn paging_to_the_end_with_filters() {
     let instant = |text: &str| text.parse::<liner_api::jiff::Timestamp>().unwrap();
     let in_range = |lead: &liner_api::types::Lead| {
         let created = match &lead.created_at {
-            Some(liner_api::types::Timestamp::Text(text)) => text.clone(),
+            Some(Timestamp::Text(text)) => text.clone(),
             other => panic!("seeded leads have text timestamps: {other:?}"),
         };
         created.as_str() >= from && created.as_str() <= to

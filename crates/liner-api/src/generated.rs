@@ -12,7 +12,9 @@ pub mod types {
     ///
     ///Decision: as for `Lead`, only `id` is required and every other field is optional
     ///and nullable.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct Call {
         ///Client phone number (typically E.164, e.g. +79001234567).
         #[serde(
@@ -25,16 +27,16 @@ pub mod types {
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_at: ::std::option::Option<Timestamp>,
+        pub created_at: ::std::option::Option<crate::values::Timestamp>,
         ///Call direction (incoming, outgoing).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub direction: ::std::option::Option<Direction>,
+        pub direction: ::std::option::Option<crate::values::Direction>,
         ///Call hangup initiator (client, operator, system).
         #[serde(
             rename = "finishInitiator",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub finish_initiator: ::std::option::Option<FinishInitiator>,
+        pub finish_initiator: ::std::option::Option<crate::values::FinishInitiator>,
         ///Whether recordings of the call conversation are saved.
         #[serde(
             rename = "hasRecords",
@@ -115,7 +117,9 @@ pub mod types {
         }
     }
     ///The success envelope of `getCall`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct CallEnvelope {
         pub data: Call,
         ///Empty on success.
@@ -129,7 +133,9 @@ pub mod types {
     }
     ///What `getCall` answers with HTTP `200`: the call in its success envelope, or the failure
     ///envelope (see `FailureEnvelope`), told apart by `success`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     #[serde(untagged)]
     pub enum CallOrFailure {
         CallEnvelope(CallEnvelope),
@@ -146,7 +152,9 @@ pub mod types {
         }
     }
     ///The result of `createLead`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct CreatedLead {
         ///Identifier of the created Lead.
         pub id: ::std::num::NonZeroU64,
@@ -157,7 +165,9 @@ pub mod types {
         }
     }
     ///The success envelope of `createLead`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct CreatedLeadEnvelope {
         pub data: CreatedLead,
         ///Empty on success.
@@ -171,7 +181,9 @@ pub mod types {
     }
     ///What `createLead` answers with HTTP `200`: the created lead's id in its success envelope, or the failure
     ///envelope (see `FailureEnvelope`), told apart by `success`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     #[serde(untagged)]
     pub enum CreatedLeadOrFailure {
         CreatedLeadEnvelope(CreatedLeadEnvelope),
@@ -187,35 +199,11 @@ pub mod types {
             Self::FailureEnvelope(value)
         }
     }
-    ///Map of custom field values: key is the custom field ID, value is the stored value for
-    ///that field.
-    ///
-    ///Decision: PHP's `json_encode` writes an empty associative array as `[]`, so an empty
-    ///map may arrive as an empty JSON array; it decodes (`List`). So would a PHP array
-    ///whose keys happen to be 0, 1, 2...: `json_encode` writes it as a list, whose index
-    ///is then the key. Values are any JSON value: the documentation shows strings and
-    ///does not restrict them.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[serde(untagged)]
-    pub enum CustomValues {
-        Map(::serde_json::Map<::std::string::String, ::serde_json::Value>),
-        List(::std::vec::Vec<::serde_json::Value>),
-    }
-    impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-        for CustomValues
-    {
-        fn from(value: ::serde_json::Map<::std::string::String, ::serde_json::Value>) -> Self {
-            Self::Map(value)
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for CustomValues {
-        fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
-            Self::List(value)
-        }
-    }
     ///Map of custom field values to store: key is the custom field ID, value is the value
     ///to be stored for that field.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     #[serde(transparent)]
     pub struct CustomValuesInput(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
     impl ::std::ops::Deref for CustomValuesInput {
@@ -238,89 +226,12 @@ pub mod types {
             Self(value)
         }
     }
-    ///Call direction. Available values: incoming, outgoing.
-    ///
-    ///Decision: open, as `LeadTypeValue`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[serde(untagged)]
-    pub enum Direction {
-        KnownDirection(KnownDirection),
-        Other(DirectionOther),
-    }
-    impl ::std::convert::From<KnownDirection> for Direction {
-        fn from(value: KnownDirection) -> Self {
-            Self::KnownDirection(value)
-        }
-    }
-    impl ::std::convert::From<DirectionOther> for Direction {
-        fn from(value: DirectionOther) -> Self {
-            Self::Other(value)
-        }
-    }
-    ///`DirectionOther`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DirectionOther(::std::string::String);
-    impl ::std::ops::Deref for DirectionOther {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DirectionOther> for ::std::string::String {
-        fn from(value: DirectionOther) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DirectionOther {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ["incoming".to_string(), "outgoing".to_string()].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DirectionOther {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| <D::Error as ::serde::de::Error>::custom(e.to_string()))
-        }
-    }
-    impl ::schemars::JsonSchema for DirectionOther {
-        fn schema_name() -> ::std::string::String {
-            "DirectionOther".to_string()
-        }
-        fn json_schema(
-            r#gen: &mut ::schemars::r#gen::SchemaGenerator,
-        ) -> ::schemars::schema::Schema {
-            let mut schema =
-                <::std::string::String as ::schemars::JsonSchema>::json_schema(r#gen).into_object();
-            let not = ::schemars::schema::SchemaObject {
-                enum_values: ::std::option::Option::Some(
-                    [
-                        ::serde_json::from_str("\"incoming\"").unwrap(),
-                        ::serde_json::from_str("\"outgoing\"").unwrap(),
-                    ]
-                    .into_iter()
-                    .collect(),
-                ),
-                ..::std::default::Default::default()
-            };
-            schema.subschemas().not = Some(::std::boxed::Box::new(not.into()));
-            schema.into()
-        }
-    }
     ///The envelope every successful answer is wrapped in (the documentation's "Request
     ///Schema"): `{"success": true, "message": "", "data": ...}`. The operation-specific
     ///envelopes add `data`; a failed request is answered with `FailureEnvelope`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct Envelope {
         ///Empty on success.
         pub message: ::std::string::String,
@@ -340,7 +251,9 @@ pub mod types {
     ///
     ///Decision: `data` is left untyped (PHP backends send `[]`, `null` or `{}` here) and
     ///optional.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct FailureEnvelope {
         ///Usually `[]`; carries nothing a client should rely on.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -352,93 +265,6 @@ pub mod types {
     impl FailureEnvelope {
         pub fn builder() -> builder::FailureEnvelope {
             Default::default()
-        }
-    }
-    ///Call hangup initiator. Available values: client, operator, system.
-    ///
-    ///Decision: open, as `LeadTypeValue`: a value the documentation does not list is kept
-    ///as a string (`Other`) instead of failing the response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[serde(untagged)]
-    pub enum FinishInitiator {
-        KnownFinishInitiator(KnownFinishInitiator),
-        Other(FinishInitiatorOther),
-    }
-    impl ::std::convert::From<KnownFinishInitiator> for FinishInitiator {
-        fn from(value: KnownFinishInitiator) -> Self {
-            Self::KnownFinishInitiator(value)
-        }
-    }
-    impl ::std::convert::From<FinishInitiatorOther> for FinishInitiator {
-        fn from(value: FinishInitiatorOther) -> Self {
-            Self::Other(value)
-        }
-    }
-    ///`FinishInitiatorOther`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct FinishInitiatorOther(::std::string::String);
-    impl ::std::ops::Deref for FinishInitiatorOther {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<FinishInitiatorOther> for ::std::string::String {
-        fn from(value: FinishInitiatorOther) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for FinishInitiatorOther {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if [
-                "client".to_string(),
-                "operator".to_string(),
-                "system".to_string(),
-            ]
-            .contains(&value)
-            {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for FinishInitiatorOther {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| <D::Error as ::serde::de::Error>::custom(e.to_string()))
-        }
-    }
-    impl ::schemars::JsonSchema for FinishInitiatorOther {
-        fn schema_name() -> ::std::string::String {
-            "FinishInitiatorOther".to_string()
-        }
-        fn json_schema(
-            r#gen: &mut ::schemars::r#gen::SchemaGenerator,
-        ) -> ::schemars::schema::Schema {
-            let mut schema =
-                <::std::string::String as ::schemars::JsonSchema>::json_schema(r#gen).into_object();
-            let not = ::schemars::schema::SchemaObject {
-                enum_values: ::std::option::Option::Some(
-                    [
-                        ::serde_json::from_str("\"client\"").unwrap(),
-                        ::serde_json::from_str("\"operator\"").unwrap(),
-                        ::serde_json::from_str("\"system\"").unwrap(),
-                    ]
-                    .into_iter()
-                    .collect(),
-                ),
-                ..::std::default::Default::default()
-            };
-            schema.subschemas().not = Some(::std::boxed::Box::new(not.into()));
-            schema.into()
         }
     }
     ///The call directions the documentation lists.
@@ -556,7 +382,9 @@ pub mod types {
     ///is required; every other field is optional and nullable, so that one odd lead never
     ///fails a whole page. `previousLeadId` and `nextLeadId` appear only in the list's
     ///table; they are optional here and `getLead` may omit them.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct Lead {
         ///Lead creation method (API/form/manual — depends on the system), e.g. `api`.
         ///
@@ -572,13 +400,13 @@ pub mod types {
             rename = "createdAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub created_at: ::std::option::Option<Timestamp>,
+        pub created_at: ::std::option::Option<crate::values::Timestamp>,
         ///Map of custom field values; key is the custom field ID, value is the stored value for that field.
         #[serde(
             rename = "customValues",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub custom_values: ::std::option::Option<CustomValues>,
+        pub custom_values: ::std::option::Option<crate::values::CustomValues>,
         ///Lead identifier in amoCRM.
         #[serde(
             rename = "externalIdAmo",
@@ -625,7 +453,7 @@ pub mod types {
             rename = "leadType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub lead_type: ::std::option::Option<LeadTypeValue>,
+        pub lead_type: ::std::option::Option<crate::values::LeadTypeValue>,
         ///Client name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -655,7 +483,7 @@ pub mod types {
             rename = "planningCallDateTime",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub planning_call_date_time: ::std::option::Option<Timestamp>,
+        pub planning_call_date_time: ::std::option::Option<crate::values::Timestamp>,
         ///Previous Lead id. Present if Lead is secondary; `null` otherwise.
         #[serde(
             rename = "previousLeadId",
@@ -694,7 +522,7 @@ pub mod types {
             rename = "updatedAt",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub updated_at: ::std::option::Option<Timestamp>,
+        pub updated_at: ::std::option::Option<crate::values::Timestamp>,
         ///Client time zone offset from UTC in hours (e.g. 3, -5).
         #[serde(
             rename = "utcOffset",
@@ -706,7 +534,7 @@ pub mod types {
             rename = "vkId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub vk_id: ::std::option::Option<VkId>,
+        pub vk_id: ::std::option::Option<crate::values::VkId>,
     }
     impl Lead {
         pub fn builder() -> builder::Lead {
@@ -714,7 +542,9 @@ pub mod types {
         }
     }
     ///The success envelope of `getLead`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct LeadEnvelope {
         pub data: Lead,
         ///Empty on success.
@@ -727,7 +557,9 @@ pub mod types {
         }
     }
     ///The success envelope of `listLeads`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct LeadListEnvelope {
         pub data: LeadPage,
         ///Empty on success.
@@ -741,7 +573,9 @@ pub mod types {
     }
     ///What `getLead` answers with HTTP `200`: the lead in its success envelope, or the failure
     ///envelope (see `FailureEnvelope`), told apart by `success`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     #[serde(untagged)]
     pub enum LeadOrFailure {
         LeadEnvelope(LeadEnvelope),
@@ -758,7 +592,9 @@ pub mod types {
         }
     }
     ///One page of the lead list.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct LeadPage {
         ///List of leads.
         pub list: ::std::vec::Vec<Lead>,
@@ -780,7 +616,9 @@ pub mod types {
     }
     ///What `listLeads` answers with HTTP `200`: one page of leads in its success envelope, or the failure
     ///envelope (see `FailureEnvelope`), told apart by `success`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     #[serde(untagged)]
     pub enum LeadPageOrFailure {
         LeadListEnvelope(LeadListEnvelope),
@@ -800,7 +638,13 @@ pub mod types {
     ///keeps its value. A body with no field changes nothing and is refused by clients
     ///built on this spec.
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, schemars::JsonSchema,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq,
+        schemars::JsonSchema,
     )]
     pub struct LeadPatch {
         #[serde(
@@ -940,89 +784,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///Lead type as the server reports it (e.g. `straight` / `selection`).
-    ///
-    ///Decision: open. The documentation lists the values "e.g.", so a value it does not
-    ///list is kept as a string (`Other`) instead of failing the response. The two branches
-    ///exclude each other, as `oneOf` requires.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[serde(untagged)]
-    pub enum LeadTypeValue {
-        LeadType(LeadType),
-        Other(LeadTypeValueOther),
-    }
-    impl ::std::convert::From<LeadType> for LeadTypeValue {
-        fn from(value: LeadType) -> Self {
-            Self::LeadType(value)
-        }
-    }
-    impl ::std::convert::From<LeadTypeValueOther> for LeadTypeValue {
-        fn from(value: LeadTypeValueOther) -> Self {
-            Self::Other(value)
-        }
-    }
-    ///`LeadTypeValueOther`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct LeadTypeValueOther(::std::string::String);
-    impl ::std::ops::Deref for LeadTypeValueOther {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<LeadTypeValueOther> for ::std::string::String {
-        fn from(value: LeadTypeValueOther) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for LeadTypeValueOther {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if ["straight".to_string(), "selection".to_string()].contains(&value) {
-                Err("invalid value".into())
-            } else {
-                Ok(Self(value))
-            }
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for LeadTypeValueOther {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            Self::try_from(<::std::string::String>::deserialize(deserializer)?)
-                .map_err(|e| <D::Error as ::serde::de::Error>::custom(e.to_string()))
-        }
-    }
-    impl ::schemars::JsonSchema for LeadTypeValueOther {
-        fn schema_name() -> ::std::string::String {
-            "LeadTypeValueOther".to_string()
-        }
-        fn json_schema(
-            r#gen: &mut ::schemars::r#gen::SchemaGenerator,
-        ) -> ::schemars::schema::Schema {
-            let mut schema =
-                <::std::string::String as ::schemars::JsonSchema>::json_schema(r#gen).into_object();
-            let not = ::schemars::schema::SchemaObject {
-                enum_values: ::std::option::Option::Some(
-                    [
-                        ::serde_json::from_str("\"straight\"").unwrap(),
-                        ::serde_json::from_str("\"selection\"").unwrap(),
-                    ]
-                    .into_iter()
-                    .collect(),
-                ),
-                ..::std::default::Default::default()
-            };
-            schema.subschemas().not = Some(::std::boxed::Box::new(not.into()));
-            schema.into()
-        }
-    }
     ///The body of `createLead`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct NewLead {
         #[serde(
             rename = "customValues",
@@ -1175,37 +940,14 @@ pub mod types {
                 })
         }
     }
-    ///A date and time. The documentation says ISO 8601 for `createdAt` and `updatedAt`,
-    ///"usually an ISO string or system-specific format" in the list, and "ISO
-    ///string/Unix/internal format" for `planningCallDateTime`.
-    ///
-    ///Decision: no `format: date-time`, which would reject the formats the documentation
-    ///allows. A string is kept as sent (`Text`); a number is Unix seconds (`UnixSeconds`).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[serde(untagged)]
-    pub enum Timestamp {
-        Text(::std::string::String),
-        UnixSeconds(i64),
-    }
-    impl ::std::fmt::Display for Timestamp {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Text(x) => x.fmt(f),
-                Self::UnixSeconds(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<i64> for Timestamp {
-        fn from(value: i64) -> Self {
-            Self::UnixSeconds(value)
-        }
-    }
     ///The success envelope of `updateLead`.
     ///
     ///Decision: the documentation answers `"data": []`. A PHP backend that has nothing to
     ///return may as well send `{}` or `null`, and the update has still happened, so `data`
     ///is untyped and optional here: nothing in it is meaningful.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     pub struct UpdatedLeadEnvelope {
         ///Documented as `[]`; carries nothing.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1221,7 +963,9 @@ pub mod types {
     }
     ///What `updateLead` answers with HTTP `200`: the acknowledgement of the update in its success envelope, or the failure
     ///envelope (see `FailureEnvelope`), told apart by `success`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     #[serde(untagged)]
     pub enum UpdatedLeadOrFailure {
         UpdatedLeadEnvelope(UpdatedLeadEnvelope),
@@ -1235,30 +979,6 @@ pub mod types {
     impl ::std::convert::From<FailureEnvelope> for UpdatedLeadOrFailure {
         fn from(value: FailureEnvelope) -> Self {
             Self::FailureEnvelope(value)
-        }
-    }
-    ///VK user identifier.
-    ///
-    ///Decision: the documentation's tables say `string`, but its request examples send a
-    ///number (`"vkId": {{vkId}}`) and a PHP backend stores what it is sent. Responses may
-    ///carry either; both decode.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
-    #[serde(untagged)]
-    pub enum VkId {
-        Text(::std::string::String),
-        Number(i64),
-    }
-    impl ::std::fmt::Display for VkId {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::Text(x) => x.fmt(f),
-                Self::Number(x) => x.fmt(f),
-            }
-        }
-    }
-    impl ::std::convert::From<i64> for VkId {
-        fn from(value: i64) -> Self {
-            Self::Number(value)
         }
     }
     ///`VkIdDigits`
@@ -1319,7 +1039,9 @@ pub mod types {
     ///
     ///Decision: the tables say `string`, the examples send a number; both are accepted.
     ///A string must be the decimal digits of a number > 0.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+    #[derive(
+        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
+    )]
     #[serde(untagged)]
     pub enum VkIdInput {
         Digits(VkIdDigits),
@@ -1378,15 +1100,15 @@ pub mod types {
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<super::Timestamp>,
+                ::std::option::Option<crate::values::Timestamp>,
                 ::std::string::String,
             >,
             direction: ::std::result::Result<
-                ::std::option::Option<super::Direction>,
+                ::std::option::Option<crate::values::Direction>,
                 ::std::string::String,
             >,
             finish_initiator: ::std::result::Result<
-                ::std::option::Option<super::FinishInitiator>,
+                ::std::option::Option<crate::values::FinishInitiator>,
                 ::std::string::String,
             >,
             has_records: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
@@ -1459,7 +1181,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::values::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -1469,7 +1191,7 @@ pub mod types {
             }
             pub fn direction<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Direction>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::values::Direction>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.direction = value
@@ -1479,7 +1201,7 @@ pub mod types {
             }
             pub fn finish_initiator<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::FinishInitiator>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::values::FinishInitiator>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.finish_initiator = value.try_into().map_err(|e| {
@@ -1957,11 +1679,11 @@ pub mod types {
                 ::std::string::String,
             >,
             created_at: ::std::result::Result<
-                ::std::option::Option<super::Timestamp>,
+                ::std::option::Option<crate::values::Timestamp>,
                 ::std::string::String,
             >,
             custom_values: ::std::result::Result<
-                ::std::option::Option<super::CustomValues>,
+                ::std::option::Option<crate::values::CustomValues>,
                 ::std::string::String,
             >,
             external_id_amo: ::std::result::Result<
@@ -1991,7 +1713,7 @@ pub mod types {
             >,
             is_secondary: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             lead_type: ::std::result::Result<
-                ::std::option::Option<super::LeadTypeValue>,
+                ::std::option::Option<crate::values::LeadTypeValue>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
@@ -2015,7 +1737,7 @@ pub mod types {
                 ::std::string::String,
             >,
             planning_call_date_time: ::std::result::Result<
-                ::std::option::Option<super::Timestamp>,
+                ::std::option::Option<crate::values::Timestamp>,
                 ::std::string::String,
             >,
             previous_lead_id: ::std::result::Result<
@@ -2040,11 +1762,14 @@ pub mod types {
                 ::std::string::String,
             >,
             updated_at: ::std::result::Result<
-                ::std::option::Option<super::Timestamp>,
+                ::std::option::Option<crate::values::Timestamp>,
                 ::std::string::String,
             >,
             utc_offset: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            vk_id: ::std::result::Result<::std::option::Option<super::VkId>, ::std::string::String>,
+            vk_id: ::std::result::Result<
+                ::std::option::Option<crate::values::VkId>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Lead {
             fn default() -> Self {
@@ -2092,7 +1817,7 @@ pub mod types {
             }
             pub fn created_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::values::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.created_at = value
@@ -2102,7 +1827,7 @@ pub mod types {
             }
             pub fn custom_values<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CustomValues>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::values::CustomValues>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.custom_values = value
@@ -2192,7 +1917,7 @@ pub mod types {
             }
             pub fn lead_type<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::LeadTypeValue>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::values::LeadTypeValue>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.lead_type = value
@@ -2252,7 +1977,7 @@ pub mod types {
             }
             pub fn planning_call_date_time<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::values::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.planning_call_date_time = value.try_into().map_err(|e| {
@@ -2322,7 +2047,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Timestamp>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::values::Timestamp>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -2342,7 +2067,7 @@ pub mod types {
             }
             pub fn vk_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VkId>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::values::VkId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.vk_id = value
@@ -4069,5 +3794,326 @@ impl types::UpdatedLeadOrFailure {
             Self::UpdatedLeadEnvelope(envelope) => Ok(envelope),
             Self::FailureEnvelope(failure) => Err(failure),
         }
+    }
+}
+impl types::NewLead {
+    ///A `NewLead` with its required fields (`lead_type`, `phone`, `order_id`, `order_code`), to complete with the setters of [`crate::Draft`]; every value is checked when the draft is built.
+    pub fn new(
+        lead_type: impl crate::IntoField<types::LeadType>,
+        phone: impl crate::IntoField<types::Phone>,
+        order_id: impl crate::IntoField<::std::num::NonZeroU64>,
+        order_code: impl crate::IntoField<::std::string::String>,
+    ) -> crate::Draft<Self> {
+        let body = (|| {
+            ::std::result::Result::Ok(Self {
+                custom_values: ::std::option::Option::None,
+                external_id_amo: ::std::option::Option::None,
+                external_id_bitrix24: ::std::option::Option::None,
+                external_id_domoplaner: ::std::option::Option::None,
+                external_id_macro: ::std::option::Option::None,
+                instagram_login: ::std::option::Option::None,
+                lead_type: crate::fields::field("lead_type", lead_type)?,
+                name: ::std::option::Option::None,
+                order_code: crate::fields::field("order_code", order_code)?,
+                order_id: crate::fields::field("order_id", order_id)?,
+                phone: crate::fields::field("phone", phone)?,
+                priority: ::std::option::Option::None,
+                source_comment: ::std::option::Option::None,
+                status_id: ::std::option::Option::None,
+                telegram_phone: ::std::option::Option::None,
+                telegram_user_name: ::std::option::Option::None,
+                utc_offset: ::std::option::Option::None,
+                vk_id: ::std::option::Option::None,
+            })
+        })();
+        crate::Draft::__start(body)
+    }
+}
+impl crate::RequestBody for types::NewLead {
+    fn check(&self) -> ::std::result::Result<(), crate::InvalidField> {
+        ::std::result::Result::Ok(())
+    }
+}
+impl crate::Draft<types::NewLead> {
+    ///Map of custom field values to store: key is the custom field ID, value is the value
+    ///to be stored for that field.
+    pub fn custom_values(self, value: impl crate::IntoField<types::CustomValuesInput>) -> Self {
+        self.__set("custom_values", value, |body, value| {
+            body.custom_values = ::std::option::Option::Some(value)
+        })
+    }
+    ///Lead identifier in AmoCRM system.
+    pub fn external_id_amo(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("external_id_amo", value, |body, value| {
+            body.external_id_amo = ::std::option::Option::Some(value)
+        })
+    }
+    ///Lead identifier in Bitrix24 system.
+    pub fn external_id_bitrix24(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("external_id_bitrix24", value, |body, value| {
+            body.external_id_bitrix24 = ::std::option::Option::Some(value)
+        })
+    }
+    ///Lead identifier in Domoplaner system.
+    pub fn external_id_domoplaner(
+        self,
+        value: impl crate::IntoField<::std::string::String>,
+    ) -> Self {
+        self.__set("external_id_domoplaner", value, |body, value| {
+            body.external_id_domoplaner = ::std::option::Option::Some(value);
+        })
+    }
+    ///Lead identifier in MacroCRM system.
+    pub fn external_id_macro(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("external_id_macro", value, |body, value| {
+            body.external_id_macro = ::std::option::Option::Some(value)
+        })
+    }
+    ///Instagram user login.
+    pub fn instagram_login(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("instagram_login", value, |body, value| {
+            body.instagram_login = ::std::option::Option::Some(value)
+        })
+    }
+    ///Lead type, as sent when creating a lead: `straight` is a regular lead, `selection` a
+    ///selection lead.
+    pub fn lead_type(self, value: impl crate::IntoField<types::LeadType>) -> Self {
+        self.__set("lead_type", value, |body, value| body.lead_type = value)
+    }
+    ///Client name.
+    pub fn name(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("name", value, |body, value| {
+            body.name = ::std::option::Option::Some(value)
+        })
+    }
+    ///Order code in Liner.
+    pub fn order_code(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("order_code", value, |body, value| body.order_code = value)
+    }
+    ///Order ID in Liner. Value must be > 0.
+    pub fn order_id(self, value: impl crate::IntoField<::std::num::NonZeroU64>) -> Self {
+        self.__set("order_id", value, |body, value| body.order_id = value)
+    }
+    ///Client phone number in E.164 format, with or without the leading `+`, e.g.
+    ///79001234567: an optional `+`, then 7 to 15 digits, the first not 0.
+    pub fn phone(self, value: impl crate::IntoField<types::Phone>) -> Self {
+        self.__set("phone", value, |body, value| body.phone = value)
+    }
+    ///Lead priority in the call queue.
+    pub fn priority(self, value: impl crate::IntoField<i64>) -> Self {
+        self.__set("priority", value, |body, value| {
+            body.priority = ::std::option::Option::Some(value)
+        })
+    }
+    ///Questionnaire comment/log.
+    pub fn source_comment(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("source_comment", value, |body, value| {
+            body.source_comment = ::std::option::Option::Some(value)
+        })
+    }
+    ///Lead status code; only statuses of the "in-progress" category are accepted.
+    ///
+    ///Decision: the documentation's example quotes it (`"statusId": "{{statusId}}"`);
+    ///its table says `int`, which the spec follows.
+    pub fn status_id(self, value: impl crate::IntoField<::std::num::NonZeroU64>) -> Self {
+        self.__set("status_id", value, |body, value| {
+            body.status_id = ::std::option::Option::Some(value)
+        })
+    }
+    ///Telegram phone number (E.164 recommended).
+    pub fn telegram_phone(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("telegram_phone", value, |body, value| {
+            body.telegram_phone = ::std::option::Option::Some(value)
+        })
+    }
+    ///Telegram username.
+    pub fn telegram_user_name(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("telegram_user_name", value, |body, value| {
+            body.telegram_user_name = ::std::option::Option::Some(value)
+        })
+    }
+    ///Client time zone — UTC offset in hours, e.g. 3, -5.
+    pub fn utc_offset(self, value: impl crate::IntoField<i64>) -> Self {
+        self.__set("utc_offset", value, |body, value| {
+            body.utc_offset = ::std::option::Option::Some(value)
+        })
+    }
+    ///VK user ID. Value must be > 0.
+    ///
+    ///Decision: the tables say `string`, the examples send a number; both are accepted.
+    ///A string must be the decimal digits of a number > 0.
+    pub fn vk_id(self, value: impl crate::IntoField<types::VkIdInput>) -> Self {
+        self.__set("vk_id", value, |body, value| {
+            body.vk_id = ::std::option::Option::Some(value)
+        })
+    }
+}
+impl ::std::convert::TryFrom<crate::Draft<types::NewLead>> for types::NewLead {
+    type Error = crate::InvalidField;
+    fn try_from(draft: crate::Draft<types::NewLead>) -> ::std::result::Result<Self, Self::Error> {
+        draft.build()
+    }
+}
+impl types::LeadPatch {
+    ///An empty `LeadPatch` to fill in with the setters of [`crate::Draft`]; every value is checked when the draft is built.
+    pub fn new() -> crate::Draft<Self> {
+        let body = (|| {
+            ::std::result::Result::Ok(Self {
+                custom_values: ::std::option::Option::None,
+                external_id_amo: ::std::option::Option::None,
+                external_id_bitrix24: ::std::option::Option::None,
+                external_id_domoplaner: ::std::option::Option::None,
+                external_id_macro: ::std::option::Option::None,
+                instagram_login: ::std::option::Option::None,
+                name: ::std::option::Option::None,
+                phone: ::std::option::Option::None,
+                priority: ::std::option::Option::None,
+                source_comment: ::std::option::Option::None,
+                status_id: ::std::option::Option::None,
+                telegram_phone: ::std::option::Option::None,
+                telegram_user_name: ::std::option::Option::None,
+                utc_offset: ::std::option::Option::None,
+                vk_id: ::std::option::Option::None,
+            })
+        })();
+        crate::Draft::__start(body)
+    }
+}
+impl crate::RequestBody for types::LeadPatch {
+    fn check(&self) -> ::std::result::Result<(), crate::InvalidField> {
+        let set = [
+            self.custom_values.is_some(),
+            self.external_id_amo.is_some(),
+            self.external_id_bitrix24.is_some(),
+            self.external_id_domoplaner.is_some(),
+            self.external_id_macro.is_some(),
+            self.instagram_login.is_some(),
+            self.name.is_some(),
+            self.phone.is_some(),
+            self.priority.is_some(),
+            self.source_comment.is_some(),
+            self.status_id.is_some(),
+            self.telegram_phone.is_some(),
+            self.telegram_user_name.is_some(),
+            self.utc_offset.is_some(),
+            self.vk_id.is_some(),
+        ]
+        .iter()
+        .filter(|set| **set)
+        .count()
+            + 0usize;
+        if set < 1usize {
+            return ::std::result::Result::Err(crate::InvalidField::new(
+                "lead_patch",
+                "no field is set; set at least one",
+            ));
+        }
+        ::std::result::Result::Ok(())
+    }
+}
+impl crate::Draft<types::LeadPatch> {
+    ///Map of custom field values to store: key is the custom field ID, value is the value
+    ///to be stored for that field.
+    pub fn custom_values(self, value: impl crate::IntoField<types::CustomValuesInput>) -> Self {
+        self.__set("custom_values", value, |body, value| {
+            body.custom_values = ::std::option::Option::Some(value)
+        })
+    }
+    ///Lead identifier in AmoCRM system.
+    pub fn external_id_amo(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("external_id_amo", value, |body, value| {
+            body.external_id_amo = ::std::option::Option::Some(value)
+        })
+    }
+    ///Lead identifier in Bitrix24 system.
+    pub fn external_id_bitrix24(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("external_id_bitrix24", value, |body, value| {
+            body.external_id_bitrix24 = ::std::option::Option::Some(value)
+        })
+    }
+    ///Lead identifier in Domoplaner system.
+    pub fn external_id_domoplaner(
+        self,
+        value: impl crate::IntoField<::std::string::String>,
+    ) -> Self {
+        self.__set("external_id_domoplaner", value, |body, value| {
+            body.external_id_domoplaner = ::std::option::Option::Some(value);
+        })
+    }
+    ///Lead identifier in MacroCRM system.
+    pub fn external_id_macro(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("external_id_macro", value, |body, value| {
+            body.external_id_macro = ::std::option::Option::Some(value)
+        })
+    }
+    ///Instagram user login.
+    pub fn instagram_login(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("instagram_login", value, |body, value| {
+            body.instagram_login = ::std::option::Option::Some(value)
+        })
+    }
+    ///Client name.
+    pub fn name(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("name", value, |body, value| {
+            body.name = ::std::option::Option::Some(value)
+        })
+    }
+    ///Client phone number in E.164 format, with or without the leading `+`, e.g.
+    ///79001234567: an optional `+`, then 7 to 15 digits, the first not 0.
+    pub fn phone(self, value: impl crate::IntoField<types::Phone>) -> Self {
+        self.__set("phone", value, |body, value| {
+            body.phone = ::std::option::Option::Some(value)
+        })
+    }
+    ///Lead priority in the call queue.
+    pub fn priority(self, value: impl crate::IntoField<i64>) -> Self {
+        self.__set("priority", value, |body, value| {
+            body.priority = ::std::option::Option::Some(value)
+        })
+    }
+    ///Questionnaire comment/log (string; JSON string if needed).
+    pub fn source_comment(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("source_comment", value, |body, value| {
+            body.source_comment = ::std::option::Option::Some(value)
+        })
+    }
+    ///Lead status code in Liner.
+    pub fn status_id(self, value: impl crate::IntoField<::std::num::NonZeroU64>) -> Self {
+        self.__set("status_id", value, |body, value| {
+            body.status_id = ::std::option::Option::Some(value)
+        })
+    }
+    ///Telegram phone number (E.164 recommended).
+    pub fn telegram_phone(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("telegram_phone", value, |body, value| {
+            body.telegram_phone = ::std::option::Option::Some(value)
+        })
+    }
+    ///Telegram username.
+    pub fn telegram_user_name(self, value: impl crate::IntoField<::std::string::String>) -> Self {
+        self.__set("telegram_user_name", value, |body, value| {
+            body.telegram_user_name = ::std::option::Option::Some(value)
+        })
+    }
+    ///Client time zone — UTC offset in hours, e.g. 3, -5.
+    pub fn utc_offset(self, value: impl crate::IntoField<i64>) -> Self {
+        self.__set("utc_offset", value, |body, value| {
+            body.utc_offset = ::std::option::Option::Some(value)
+        })
+    }
+    ///VK user ID. Value must be > 0.
+    ///
+    ///Decision: the tables say `string`, the examples send a number; both are accepted.
+    ///A string must be the decimal digits of a number > 0.
+    pub fn vk_id(self, value: impl crate::IntoField<types::VkIdInput>) -> Self {
+        self.__set("vk_id", value, |body, value| {
+            body.vk_id = ::std::option::Option::Some(value)
+        })
+    }
+}
+impl ::std::convert::TryFrom<crate::Draft<types::LeadPatch>> for types::LeadPatch {
+    type Error = crate::InvalidField;
+    fn try_from(draft: crate::Draft<types::LeadPatch>) -> ::std::result::Result<Self, Self::Error> {
+        draft.build()
     }
 }

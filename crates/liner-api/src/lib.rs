@@ -15,11 +15,15 @@
 mod generated;
 
 mod auth;
+mod draft;
 mod failure;
+mod fields;
 mod hooks;
 pub mod values;
 
 pub use auth::{API_KEY_HEADER, InvalidApiKey, api_key_headers};
+pub use draft::{Draft, RequestBody};
+pub use fields::{IntoField, InvalidField};
 pub use generated::*;
 /// Re-exported: the `createdAt` filters of `list_leads` are `jiff::Timestamp`s.
 pub use jiff;

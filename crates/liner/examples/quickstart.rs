@@ -6,8 +6,12 @@
 //! ```
 //!
 //! With `LINER_BASE_URL` and `LINER_API_KEY` set it talks to that server
-//! (careful: it creates and updates a lead there). Without them it starts the
-//! workspace's fake Liner server in-process, on 127.0.0.1, and says so.
+//! (careful: it creates and updates a lead there). With neither set it starts
+//! the workspace's fake Liner server in-process, on 127.0.0.1, and says so.
+//! With only one set, or a configuration the client refuses, it says what is
+//! wrong and exits non-zero: a typo must not quietly turn into a demo.
+
+use std::fmt::Display;
 
 use futures_util::StreamExt as _;
 use liner::{LeadPatch, LeadType, Liner, NewLead};
@@ -24,52 +28,55 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// A value for people: the value itself, or a dash when there is none.
+fn shown<T: Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "-".to_owned(), |value| value.to_string())
+}
+
 async fn tour() -> Result<(), Box<dyn std::error::Error>> {
-    // Keeps the fake alive until the end of `main` when there is one.
-    let (client, _fake) = match Liner::from_env() {
-        Ok(client) => {
-            println!(
-                "Using the Liner API at {} (from {})",
-                client.base_url(),
-                liner::BASE_URL_VAR
-            );
-            (client, None)
-        }
-        Err(_) => {
-            let fake = liner_fake::FakeServer::start(
-                liner_fake::Config::default().with_leads(250).with_calls(50),
-            )
-            .await?;
-            println!(
-                "{} and {} are not both set: started a fake Liner server at {} with 250 leads",
-                liner::BASE_URL_VAR,
-                liner::API_KEY_VAR,
-                fake.base_url()
-            );
-            let client = Liner::builder()
-                .base_url(fake.base_url())
-                .api_key(fake.api_key())
-                .build()?;
-            (client, Some(fake))
-        }
+    let configured = [liner::BASE_URL_VAR, liner::API_KEY_VAR]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some());
+    // Keeps the fake alive until the end of `tour` when there is one.
+    let (client, _fake) = if configured {
+        let client = Liner::from_env()?;
+        println!(
+            "Using the Liner API at {} (from {})",
+            client.base_url(),
+            liner::BASE_URL_VAR
+        );
+        (client, None)
+    } else {
+        let fake = liner_fake::FakeServer::start(
+            liner_fake::Config::default().with_leads(250).with_calls(50),
+        )
+        .await?;
+        println!(
+            "{} and {} are not set: started a fake Liner server at {} with 250 leads",
+            liner::BASE_URL_VAR,
+            liner::API_KEY_VAR,
+            fake.base_url()
+        );
+        let client = Liner::builder()
+            .base_url(fake.base_url())
+            .api_key(fake.api_key())
+            .build()?;
+        (client, Some(fake))
     };
 
     let new_lead = NewLead::new(LeadType::Straight, "+79001234567", 202, "order-202")
         .name("Quickstart Lead")
-        .custom_value(10, "from the quickstart");
+        .custom_values([(10, "from the quickstart")]);
     let id = client.create_lead(new_lead).await?;
     println!("created lead {id}");
 
     let lead = client.lead(id).await?;
     println!(
-        "read lead {}: name {:?}, phone {:?}, created at {}",
+        "read lead {}: name {}, phone {}, created at {}",
         lead.id,
-        lead.name.as_deref().unwrap_or("-"),
-        lead.phone.as_deref().unwrap_or("-"),
-        lead.created_at
-            .as_ref()
-            .map(|t| t.raw())
-            .unwrap_or_default(),
+        shown(lead.name.as_deref()),
+        shown(lead.phone.as_deref()),
+        shown(lead.created_at.as_ref()),
     );
 
     client
@@ -82,10 +89,10 @@ async fn tour() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let lead = client.lead(id).await?;
     println!(
-        "updated lead {}: status {:?}, name {:?}",
+        "updated lead {}: status {}, name {}",
         lead.id,
-        lead.status_id,
-        lead.name.as_deref().unwrap_or("-")
+        shown(lead.status_id),
+        shown(lead.name.as_deref())
     );
 
     let mut pages = std::pin::pin!(client.leads().order_ids([202]).page_size(50).pages());
@@ -94,11 +101,11 @@ async fn tour() -> Result<(), Box<dyn std::error::Error>> {
         let page = page?;
         count += page.items.len();
         println!(
-            "  page at offset {:>3}: {:>2} leads of order 202 (total {:?}, next {:?})",
+            "  page at offset {:>3}: {:>2} leads of order 202 (total {}, next {})",
             page.offset,
             page.items.len(),
-            page.total,
-            page.next
+            shown(page.total),
+            shown(page.next)
         );
     }
     println!("listed {count} leads of order 202, page by page");
@@ -108,12 +115,14 @@ async fn tour() -> Result<(), Box<dyn std::error::Error>> {
 
     match client.call(1).await {
         Ok(call) => println!(
-            "call {}: {} call for lead {:?}, {:?} s, status {:?}",
+            "call {}: {} call for lead {}, {} s, status {}",
             call.id,
-            call.direction.map(|d| d.to_string()).unwrap_or_default(),
-            call.lead_id,
-            call.total_duration_seconds,
-            call.status_code.or(call.status_id.map(|s| s.to_string())),
+            shown(call.direction.as_ref()),
+            shown(call.lead_id),
+            shown(call.total_duration_seconds),
+            call.status_code
+                .or(call.status_id.map(|id| id.to_string()))
+                .unwrap_or_else(|| "-".to_owned()),
         ),
         Err(err) if err.is_not_found() => println!("call 1 does not exist here: {err}"),
         Err(err) => return Err(err.into()),

@@ -1,17 +1,27 @@
 //! A blocking client (feature `blocking`): the same operations without
-//! `async`, and a lead list that is a plain [`Iterator`].
+//! `async`, and the lead list as a plain [`Iterator`].
 //!
-//! Each client owns a small single-threaded tokio runtime and runs the async
-//! client on it. Do not use it from inside an async runtime (calls would
-//! block that runtime's thread); use [`crate::Liner`] there.
+//! The list is the same [`LeadQuery`] the async client returns, with every
+//! option (filters, `strict`, `concurrency`, `retry_policy`, ...); with this
+//! feature it can also be iterated without `async` ([`LeadQuery::iter`], or
+//! a `for` loop).
+//!
+//! Each blocking client owns a small single-threaded tokio runtime and runs
+//! the async client on it. Do not use it from inside an async runtime (calls
+//! would block that runtime's thread, and tokio refuses to nest runtimes);
+//! use [`crate::Liner`] there.
 
 use std::fmt;
+use std::num::NonZeroU64;
 use std::pin::Pin;
 use std::sync::Arc;
 
 use futures_util::{Stream, StreamExt as _};
+use liner_api::types::{Call, Lead, LeadPatch, NewLead};
+use liner_api::{Draft, IntoField};
 
-use crate::{Call, Error, Lead, LeadPatch, NewLead, Page, Result, TimeBound};
+use crate::error::{Error, Result};
+use crate::list::{LeadQuery, Page};
 
 /// The blocking Liner client. Cheap to clone; clones share the runtime and
 /// the connection pool.
@@ -29,18 +39,24 @@ impl fmt::Debug for Liner {
     }
 }
 
+/// A runtime for blocking calls: one thread, the caller's.
+fn runtime() -> Result<Arc<tokio::runtime::Runtime>> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map(Arc::new)
+        .map_err(|err| Error::Config {
+            reason: format!("cannot start the blocking runtime: {err}"),
+        })
+}
+
 impl Liner {
     /// Wraps an async client, configured with [`crate::Liner::builder`].
     pub fn new(client: crate::Liner) -> Result<Self> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|err| Error::Config {
-                reason: format!("cannot start the blocking runtime: {err}"),
-            })?;
+        let runtime = runtime()?;
         Ok(Self {
-            client,
-            runtime: Arc::new(runtime),
+            client: client.with_blocking_runtime(Arc::clone(&runtime)),
+            runtime,
         })
     }
 
@@ -49,110 +65,70 @@ impl Liner {
         Self::new(crate::Liner::from_env()?)
     }
 
-    /// Lead details.
-    pub fn lead(&self, id: u64) -> Result<Lead> {
+    /// Lead details (see [`crate::Liner::lead`]).
+    pub fn lead(&self, id: impl IntoField<NonZeroU64>) -> Result<Lead> {
         self.runtime.block_on(self.client.lead(id))
     }
 
-    /// Call details.
-    pub fn call(&self, id: u64) -> Result<Call> {
+    /// Call details (see [`crate::Liner::call`]).
+    pub fn call(&self, id: impl IntoField<NonZeroU64>) -> Result<Call> {
         self.runtime.block_on(self.client.call(id))
     }
 
-    /// Creates a lead and returns its id. Not idempotent.
-    pub fn create_lead(&self, lead: NewLead) -> Result<u64> {
+    /// Creates a lead and returns its id (see [`crate::Liner::create_lead`]).
+    /// Not idempotent.
+    pub fn create_lead(&self, lead: impl Into<Draft<NewLead>>) -> Result<NonZeroU64> {
         self.runtime.block_on(self.client.create_lead(lead))
     }
 
-    /// Updates the fields set in `patch`.
-    pub fn update_lead(&self, id: u64, patch: LeadPatch) -> Result<()> {
+    /// Updates the fields set in `patch` (see [`crate::Liner::update_lead`]).
+    pub fn update_lead(
+        &self,
+        id: impl IntoField<NonZeroU64>,
+        patch: impl Into<Draft<LeadPatch>>,
+    ) -> Result<()> {
         self.runtime.block_on(self.client.update_lead(id, patch))
     }
 
-    /// The lead list: a query to filter, then iterate.
+    /// The lead list: the same [`LeadQuery`] as the async client's, run on
+    /// this client's runtime when iterated.
     pub fn leads(&self) -> LeadQuery {
-        LeadQuery {
-            query: self.client.leads(),
-            runtime: Arc::clone(&self.runtime),
-        }
+        self.client.leads()
     }
 }
 
-/// The blocking twin of [`crate::LeadQuery`].
-#[must_use]
-#[derive(Debug)]
-pub struct LeadQuery {
-    query: crate::LeadQuery,
-    runtime: Arc<tokio::runtime::Runtime>,
-}
-
+/// Blocking use of the lead list (feature `blocking`). A query from the
+/// blocking client runs on that client's runtime; one from the async client
+/// starts a single-threaded runtime of its own.
 impl LeadQuery {
-    /// See [`crate::LeadQuery::created_between`].
-    pub fn created_between(self, from: impl TimeBound, to: impl TimeBound) -> Self {
-        self.map(|q| q.created_between(from, to))
-    }
-
-    /// See [`crate::LeadQuery::created_from`].
-    pub fn created_from(self, from: impl TimeBound) -> Self {
-        self.map(|q| q.created_from(from))
-    }
-
-    /// See [`crate::LeadQuery::created_to`].
-    pub fn created_to(self, to: impl TimeBound) -> Self {
-        self.map(|q| q.created_to(to))
-    }
-
-    /// See [`crate::LeadQuery::order_ids`].
-    pub fn order_ids(self, ids: impl IntoIterator<Item = u64>) -> Self {
-        self.map(|q| q.order_ids(ids))
-    }
-
-    /// See [`crate::LeadQuery::status_ids`].
-    pub fn status_ids(self, ids: impl IntoIterator<Item = u64>) -> Self {
-        self.map(|q| q.status_ids(ids))
-    }
-
-    /// See [`crate::LeadQuery::page_size`].
-    pub fn page_size(self, size: u64) -> Self {
-        self.map(|q| q.page_size(size))
-    }
-
-    /// See [`crate::LeadQuery::offset`].
-    pub fn offset(self, offset: u64) -> Self {
-        self.map(|q| q.offset(offset))
-    }
-
-    fn map(self, f: impl FnOnce(crate::LeadQuery) -> crate::LeadQuery) -> Self {
-        Self {
-            query: f(self.query),
-            runtime: self.runtime,
+    /// The runtime this query blocks on.
+    fn runtime(&self) -> Result<Arc<tokio::runtime::Runtime>> {
+        match self.client().blocking_runtime() {
+            Some(runtime) => Ok(runtime),
+            None => runtime(),
         }
     }
 
-    /// One page at the query's offset.
-    pub fn page(&self) -> Result<Page> {
-        self.runtime.block_on(self.query.page())
+    /// One page at the query's offset, blocking (see [`LeadQuery::page`]).
+    pub fn page_blocking(&self) -> Result<Page> {
+        self.runtime()?.block_on(self.page())
     }
 
-    /// Pages to the end of the list, fetched lazily as the iterator advances
-    /// (see [`crate::LeadQuery::pages`]).
-    pub fn pages(self) -> BlockingIter<Page> {
-        BlockingIter {
-            stream: Box::pin(self.query.pages()),
-            runtime: self.runtime,
-        }
+    /// Pages to the end of the list, fetched as the iterator advances (see
+    /// [`LeadQuery::pages`]).
+    pub fn pages_iter(self) -> BlockingIter<Page> {
+        BlockingIter::new(self.runtime(), || Box::pin(self.pages()))
     }
 
-    /// Leads to the end of the list (see [`crate::LeadQuery::items`]).
+    /// Leads to the end of the list (see [`LeadQuery::items`]): an undecodable
+    /// lead is an `Err` and iteration goes on; any other error is the last
+    /// item.
     pub fn iter(self) -> BlockingIter<Lead> {
-        BlockingIter {
-            stream: Box::pin(self.query.items()),
-            runtime: self.runtime,
-        }
+        BlockingIter::new(self.runtime(), || Box::pin(self.items()))
     }
 
-    /// Every lead, or the first error.
-    pub fn collect_all(self) -> Result<Vec<Lead>> {
+    /// Every lead, or the first error (see [`LeadQuery::collect_all`]).
+    pub fn collect_all_blocking(self) -> Result<Vec<Lead>> {
         self.iter().collect()
     }
 }
@@ -161,15 +137,40 @@ impl IntoIterator for LeadQuery {
     type Item = Result<Lead>;
     type IntoIter = BlockingIter<Lead>;
 
+    /// [`LeadQuery::iter`]: `for lead in client.leads().order_ids([202])`.
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
     }
 }
 
-/// An iterator over an async stream of the client, driven on its runtime.
+/// An iterator over an async stream of the client, driven on a runtime.
 pub struct BlockingIter<T> {
-    stream: Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
-    runtime: Arc<tokio::runtime::Runtime>,
+    state: IterState<T>,
+}
+
+enum IterState<T> {
+    Running {
+        stream: Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
+        runtime: Arc<tokio::runtime::Runtime>,
+    },
+    /// The runtime could not start: that error, once.
+    Failed(Option<Error>),
+}
+
+impl<T> BlockingIter<T> {
+    fn new(
+        runtime: Result<Arc<tokio::runtime::Runtime>>,
+        stream: impl FnOnce() -> Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
+    ) -> Self {
+        let state = match runtime {
+            Ok(runtime) => IterState::Running {
+                stream: stream(),
+                runtime,
+            },
+            Err(err) => IterState::Failed(Some(err)),
+        };
+        Self { state }
+    }
 }
 
 impl<T> fmt::Debug for BlockingIter<T> {
@@ -182,6 +183,9 @@ impl<T> Iterator for BlockingIter<T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.runtime.block_on(self.stream.next())
+        match &mut self.state {
+            IterState::Running { stream, runtime } => runtime.block_on(stream.next()),
+            IterState::Failed(err) => err.take().map(Err),
+        }
     }
 }

@@ -12,11 +12,12 @@ use crate::api_key::ApiKey;
 use crate::envelope;
 use crate::error::{Error, Result};
 use crate::list::LeadQuery;
-use crate::model::{Call, Lead};
 use crate::prefetch::PageGate;
-use crate::requests::{LeadPatch, NewLead};
 use crate::retry::{self, Effect, RetryPolicy};
 use crate::routes;
+use liner_api::types::{Call, CreatedLead, Lead, LeadPatch, NewLead};
+use liner_api::{Draft, IntoField};
+use std::num::NonZeroU64;
 
 /// The default time limit of a whole request, connection to last byte: the
 /// `CURLOPT_TIMEOUT` of every example in the Liner docs.
@@ -41,6 +42,10 @@ pub struct Liner {
     /// [`Liner::with_timeout`] return a clone with their own.
     retry: RetryPolicy,
     timeout: Duration,
+    /// The runtime of the blocking client this one belongs to, if any: its
+    /// lead lists block on it.
+    #[cfg(feature = "blocking")]
+    blocking_runtime: Option<Arc<tokio::runtime::Runtime>>,
 }
 
 struct Inner {
@@ -193,6 +198,8 @@ impl LinerBuilder {
             }),
             retry: self.retry,
             timeout: self.timeout,
+            #[cfg(feature = "blocking")]
+            blocking_runtime: None,
         })
     }
 }
@@ -279,6 +286,21 @@ impl Liner {
         }
     }
 
+    /// This client, with the runtime of a blocking client attached.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn with_blocking_runtime(self, runtime: Arc<tokio::runtime::Runtime>) -> Self {
+        Self {
+            blocking_runtime: Some(runtime),
+            ..self
+        }
+    }
+
+    /// The runtime of the blocking client this one belongs to, if any.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn blocking_runtime(&self) -> Option<Arc<tokio::runtime::Runtime>> {
+        self.blocking_runtime.clone()
+    }
+
     /// A client configured from `LINER_BASE_URL` and `LINER_API_KEY`.
     pub fn from_env() -> Result<Self> {
         let read = |name: &str| {
@@ -300,8 +322,10 @@ impl Liner {
         &self.inner.base_url
     }
 
-    /// Lead details: `GET /v2/lead/detail/{id}/`.
-    pub async fn lead(&self, id: u64) -> Result<Lead> {
+    /// Lead details: `GET /v2/lead/detail/{id}/`. The id is any integer
+    /// type (or a `NonZeroU64`, as [`Lead::id`] is); 0 is refused before
+    /// anything is sent.
+    pub async fn lead(&self, id: impl IntoField<NonZeroU64>) -> Result<Lead> {
         let id = positive("lead_id", id)?;
         self.send(
             Effect::Read,
@@ -314,7 +338,7 @@ impl Liner {
     }
 
     /// Call details: `GET /v2/call/detail/{id}/`.
-    pub async fn call(&self, id: u64) -> Result<Call> {
+    pub async fn call(&self, id: impl IntoField<NonZeroU64>) -> Result<Call> {
         let id = positive("call_id", id)?;
         self.send(
             Effect::Read,
@@ -326,16 +350,15 @@ impl Liner {
         .await
     }
 
-    /// Creates a lead (`POST /v2/lead/create/`) and returns its id.
+    /// Creates a lead (`POST /v2/lead/create/`) and returns its id. Takes a
+    /// draft (`NewLead::new(..)` and its setters) or a built [`NewLead`];
+    /// a field the spec refuses is an [`Error::InvalidInput`] before
+    /// anything is sent.
     ///
     /// Not idempotent: every successful call creates a lead.
-    pub async fn create_lead(&self, lead: NewLead) -> Result<u64> {
-        #[derive(Deserialize)]
-        struct Created {
-            id: u64,
-        }
-        let body = lead.into_body()?;
-        let created: Created = self
+    pub async fn create_lead(&self, lead: impl Into<Draft<NewLead>>) -> Result<NonZeroU64> {
+        let body = body(lead.into())?;
+        let created: CreatedLead = self
             .send(
                 Effect::Create,
                 Method::POST,
@@ -347,10 +370,16 @@ impl Liner {
         Ok(created.id)
     }
 
-    /// Updates the fields set in `patch` (`POST /v2/lead/update/{id}/`).
-    pub async fn update_lead(&self, id: u64, patch: LeadPatch) -> Result<()> {
+    /// Updates the fields set in `patch` (`POST /v2/lead/update/{id}/`);
+    /// the others keep their values. A patch that sets nothing is refused
+    /// before anything is sent.
+    pub async fn update_lead(
+        &self,
+        id: impl IntoField<NonZeroU64>,
+        patch: impl Into<Draft<LeadPatch>>,
+    ) -> Result<()> {
         let id = positive("lead_id", id)?;
-        let body = patch.into_body()?;
+        let body = body(patch.into())?;
         let _: serde::de::IgnoredAny = self
             .send(
                 Effect::Update,
@@ -572,13 +601,18 @@ fn status_and_retry_after(response: &reqwest::Response) -> (reqwest::StatusCode,
     (response.status(), retry_after)
 }
 
-/// An id argument must be > 0.
-pub(crate) fn positive(field: &'static str, id: u64) -> Result<u64> {
-    if id == 0 {
-        Err(Error::invalid(field, "must be > 0, got 0"))
-    } else {
-        Ok(id)
-    }
+/// An id argument: an integer the spec's `minimum: 1, format: int64` allows.
+pub(crate) fn positive(field: &'static str, id: impl IntoField<NonZeroU64>) -> Result<NonZeroU64> {
+    id.into_field()
+        .map_err(|reason| Error::invalid(field, reason))
+}
+
+/// A request body, checked, as JSON.
+fn body<T: liner_api::RequestBody + serde::Serialize>(draft: Draft<T>) -> Result<Vec<u8>> {
+    let body = draft.build()?;
+    // Serializing the generated types into a Vec cannot fail: no map has
+    // non-string keys, and no value fails to serialize.
+    Ok(serde_json::to_vec(&body).expect("the generated request types serialize"))
 }
 
 #[cfg(test)]

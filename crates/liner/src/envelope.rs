@@ -108,7 +108,40 @@ pub(crate) fn success_fast<'de, T: Deserialize<'de>>(
 fn parse<'de, T: Deserialize<'de>>(body: &'de [u8]) -> Result<Outcome<T>, Failure> {
     match serde_json::from_slice::<EnvelopeOf<T>>(body) {
         Ok(EnvelopeOf(outcome)) => Ok(outcome),
-        Err(err) => Err(locate::<EnvelopeOf<T>>(body, err)),
+        Err(err) => Err(locate_in_envelope::<T>(body, err)),
+    }
+}
+
+/// Where in an envelope decoding `data` as `T` fails. When `data` comes
+/// before `success` it is decoded from a copy of its text, out of sight of
+/// path tracking (which then blames the whole document, `.`): the failure
+/// is looked for inside `data` itself.
+fn locate_in_envelope<'de, T: Deserialize<'de>>(
+    body: &'de [u8],
+    first: serde_json::Error,
+) -> Failure {
+    let outer = locate::<EnvelopeOf<T>>(body, first);
+    if outer.path != "." {
+        return outer;
+    }
+    #[derive(Deserialize)]
+    struct Members<'a> {
+        #[serde(borrow, default)]
+        data: Option<&'a RawValue>,
+    }
+    let Ok(Members { data: Some(data) }) = serde_json::from_slice::<Members<'_>>(body) else {
+        return outer;
+    };
+    let mut json = serde_json::Deserializer::from_str(data.get());
+    match serde_path_to_error::deserialize::<_, T>(&mut json) {
+        Err(err) => Failure {
+            path: match err.path().to_string().as_str() {
+                "." => "data".to_owned(),
+                inner => format!("data.{inner}"),
+            },
+            message: err.into_inner().to_string(),
+        },
+        Ok(_) => outer,
     }
 }
 
@@ -228,7 +261,7 @@ impl<'de> Deserializer<'de> for NullDeserializer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Lead;
+    use liner_api::types::Lead;
 
     fn ok() -> StatusCode {
         StatusCode::OK
@@ -237,7 +270,7 @@ mod tests {
     #[test]
     fn success_yields_the_payload() {
         let lead: Lead = decode(ok(), br#"{"success":true,"message":"","data":{"id":5}}"#).unwrap();
-        assert_eq!(lead.id, 5);
+        assert_eq!(lead.id.get(), 5);
     }
 
     #[test]
@@ -252,7 +285,7 @@ mod tests {
     #[test]
     fn data_before_success_still_works() {
         let lead: Lead = decode(ok(), br#"{"data":{"id":6},"success":true}"#).unwrap();
-        assert_eq!(lead.id, 6);
+        assert_eq!(lead.id.get(), 6);
         let err = decode::<Lead>(ok(), br#"{"data":[],"success":false}"#).unwrap_err();
         assert!(matches!(err, Error::Api { .. }));
     }
@@ -263,6 +296,22 @@ mod tests {
         match err {
             Error::Decode { path, .. } => assert_eq!(path, "data.id"),
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// PHP backends that sort keys send `data` first; a failure inside it
+    /// still names its path, not the whole document.
+    #[test]
+    fn a_bad_field_before_success_names_its_path() {
+        let body = br#"{"data":{"id":1,"orderId":-5},"message":"","success":true}"#;
+        match decode::<Lead>(ok(), body).unwrap_err() {
+            Error::Decode { path, .. } => assert_eq!(path, "data.orderId"),
+            other => panic!("{other:?}"),
+        }
+        let page = br#"{"data":{"list":[],"next":-5207208449438388},"success":true}"#;
+        match decode::<crate::list::RawPage<'_>>(ok(), page) {
+            Err(Error::Decode { path, .. }) => assert_eq!(path, "data.next"),
+            other => panic!("{:?}", other.map(|_| ())),
         }
     }
 
@@ -316,7 +365,7 @@ mod fuzz {
 
     use super::*;
     use crate::error::SNIPPET_LIMIT;
-    use crate::model::{Call, Lead};
+    use liner_api::types::{Call, Lead};
 
     /// Cases per property; the README's Reliability section quotes the total.
     const CASES: u32 = 4096;

@@ -162,6 +162,16 @@ impl Error {
     }
 }
 
+impl From<liner_api::InvalidField> for Error {
+    /// A request field the spec refuses, found while building a draft.
+    fn from(refused: liner_api::InvalidField) -> Self {
+        Self::InvalidInput {
+            field: refused.field,
+            reason: refused.reason,
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -8,9 +8,7 @@ mod envelope;
 mod error;
 mod ids;
 mod list;
-mod model;
 mod prefetch;
-mod requests;
 mod retry;
 mod routes;
 
@@ -23,11 +21,16 @@ pub use list::{
     DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, LeadQuery, MAX_CONCURRENCY, MAX_PAGE_SIZE, Page,
     TimeBound, UndecodableLead,
 };
-pub use model::{
-    Call, CustomValues, Direction, FinishInitiator, Lead, LeadType, Timestamp, TimestampError,
-};
-pub use requests::{LeadPatch, NewLead};
 pub use retry::RetryPolicy;
+
+// The data types are `liner-api`'s, generated from the spec: every field list
+// lives in spec/liner.yaml alone, and a field added there reaches these types
+// (and the request drafts' setters) with `cargo xtask generate`.
+pub use liner_api::types::{Call, Lead, LeadPatch, LeadType, NewLead};
+pub use liner_api::values::{
+    CustomValues, Direction, FinishInitiator, LeadTypeValue, Timestamp, TimestampError, VkId,
+};
+pub use liner_api::{Draft, IntoField};
 
 /// Re-exported so users can name date-times without adding the dependency.
 pub use jiff;

@@ -12,10 +12,10 @@ use crate::client::Liner;
 use crate::envelope;
 use crate::error::{Error, Result, snippet};
 use crate::ids::IdSet;
-use crate::model::Lead;
 use crate::prefetch::{self, PageGate};
 use crate::retry::{Effect, RetryPolicy};
 use crate::routes;
+use liner_api::types::Lead;
 
 /// The largest page the API serves.
 pub const MAX_PAGE_SIZE: u64 = 100;
@@ -164,6 +164,12 @@ impl LeadQuery {
             concurrency: DEFAULT_CONCURRENCY,
             problem: None,
         }
+    }
+
+    /// The client this query sends through.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn client(&self) -> &Liner {
+        &self.client
     }
 
     fn note(&mut self, field: &'static str, problem: String) {
@@ -473,7 +479,7 @@ impl Pager {
         };
         let served = page.items.len() + page.undecodable.len();
         let before = page.items.len();
-        page.items.retain(|lead| self.seen.insert(lead.id));
+        page.items.retain(|lead| self.seen.insert(lead.id.get()));
         if page.items.len() < before {
             tracing::debug!(
                 offset = self.offset,

@@ -1,18 +1,20 @@
 //! The paths of the five operations, as `spec/liner.yaml` writes them
 //! (trailing slash included). A test checks them against the spec.
 
+use std::num::NonZeroU64;
+
 pub(crate) const LEAD_LIST: &str = "/v2/lead/";
 pub(crate) const LEAD_CREATE: &str = "/v2/lead/create/";
 
-pub(crate) fn lead_detail(id: u64) -> String {
+pub(crate) fn lead_detail(id: NonZeroU64) -> String {
     format!("/v2/lead/detail/{id}/")
 }
 
-pub(crate) fn lead_update(id: u64) -> String {
+pub(crate) fn lead_update(id: NonZeroU64) -> String {
     format!("/v2/lead/update/{id}/")
 }
 
-pub(crate) fn call_detail(id: u64) -> String {
+pub(crate) fn call_detail(id: NonZeroU64) -> String {
     format!("/v2/call/detail/{id}/")
 }
 
@@ -50,12 +52,13 @@ mod tests {
             })
             .collect();
         declared.sort();
+        let seven = NonZeroU64::new(7).unwrap();
         let mut ours = vec![
             LEAD_LIST.to_owned(),
             LEAD_CREATE.to_owned(),
-            lead_detail(7),
-            lead_update(7),
-            call_detail(7),
+            lead_detail(seven),
+            lead_update(seven),
+            call_detail(seven),
         ];
         ours.sort();
         assert_eq!(ours, declared);

@@ -31,7 +31,7 @@ async fn exact_counts_at_every_boundary() {
     for size in [0u64, 1, 99, 100, 101, 250, 10_000] {
         let fake = CheckedFake::start(Config::default().with_leads(size)).await;
         let leads = client(&fake).leads().collect_all().await.unwrap();
-        let ids: Vec<u64> = leads.iter().map(|lead| lead.id).collect();
+        let ids: Vec<u64> = leads.iter().map(|lead| lead.id.get()).collect();
         assert_eq!(ids, (1..=size).collect::<Vec<_>>(), "size {size}");
         // One request per full or partial page; an empty list costs one.
         let requests = fake.server.stats().requests;
@@ -62,7 +62,7 @@ async fn small_pages_and_a_start_offset() {
     assert_eq!(pages.last().unwrap().items.len(), 30);
     let ids: Vec<u64> = pages
         .iter()
-        .flat_map(|p| p.items.iter().map(|l| l.id))
+        .flat_map(|p| p.items.iter().map(|l| l.id.get()))
         .collect();
     assert_eq!(ids, (101..=250).collect::<Vec<_>>());
 }
@@ -76,12 +76,15 @@ async fn filters_select_what_they_should() {
     let to: liner::jiff::Timestamp = "2023-01-01T20:00:00Z".parse().unwrap();
     let expected: Vec<u64> = everything
         .iter()
-        .filter(|l| matches!(l.order_id, Some(100 | 404)) && matches!(l.status_id, Some(2 | 10)))
+        .filter(|l| {
+            matches!(l.order_id.map(|id| id.get()), Some(100 | 404))
+                && matches!(l.status_id.map(|id| id.get()), Some(2 | 10))
+        })
         .filter(|l| {
             let created = l.created_at.as_ref().unwrap().parse().unwrap();
             created >= from && created <= to
         })
-        .map(|l| l.id)
+        .map(|l| l.id.get())
         .collect();
     assert!(
         expected.len() > 100,
@@ -94,7 +97,7 @@ async fn filters_select_what_they_should() {
         .order_ids([100, 404])
         .status_ids([2, 10])
         .items()
-        .map(|lead| lead.unwrap().id)
+        .map(|lead| lead.unwrap().id.get())
         .collect()
         .await;
     assert_eq!(filtered, expected);
@@ -195,7 +198,7 @@ async fn prefetch_yields_what_sequential_paging_yields() {
     let ids = |query: liner::LeadQuery| async move {
         query
             .items()
-            .map(|lead| lead.unwrap().id)
+            .map(|lead| lead.unwrap().id.get())
             .collect::<Vec<u64>>()
             .await
     };
@@ -228,7 +231,7 @@ async fn a_shifting_list_yields_each_lead_once_and_loses_none() {
     let ids: Vec<u64> = client(&fake)
         .leads()
         .items()
-        .map(|lead| lead.unwrap().id)
+        .map(|lead| lead.unwrap().id.get())
         .collect()
         .await;
     assert_unique(&ids);
@@ -345,7 +348,7 @@ async fn a_partial_iteration_is_a_clean_prefix() {
     let mut error = None;
     while let Some(item) = items.next().await {
         match item {
-            Ok(lead) => ids.push(lead.id),
+            Ok(lead) => ids.push(lead.id.get()),
             Err(err) => error = Some(err),
         }
     }
@@ -365,7 +368,10 @@ async fn one_odd_lead_does_not_fail_its_page() {
         .build()
         .unwrap();
     let page = client.leads().page().await.unwrap();
-    assert_eq!(page.items.iter().map(|l| l.id).collect::<Vec<_>>(), [1, 3]);
+    assert_eq!(
+        page.items.iter().map(|l| l.id.get()).collect::<Vec<_>>(),
+        [1, 3]
+    );
     assert_eq!(page.undecodable.len(), 1);
     let server = CaptureServer::start(vec![CannedResponse::ok(
         r#"{"success":true,"message":"","data":{"list":[{"id":1},{"name":"no id"},{"id":3}],"total":3}}"#,
@@ -429,10 +435,10 @@ fn the_blocking_client_iterates() {
         .leads()
         .page_size(100)
         .iter()
-        .map(|lead| lead.unwrap().id)
+        .map(|lead| lead.unwrap().id.get())
         .collect();
     assert_eq!(ids, (1..=230).collect::<Vec<_>>());
-    assert_eq!(client.lead(7).unwrap().id, 7);
+    assert_eq!(client.lead(7).unwrap().id.get(), 7);
     let mut count = 0;
     for lead in client.leads().order_ids([202]) {
         lead.unwrap();

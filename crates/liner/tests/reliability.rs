@@ -45,7 +45,7 @@ async fn an_export_survives_thirty_percent_faults() {
         .collect_all()
         .await
         .unwrap();
-    let ids: Vec<u64> = leads.iter().map(|lead| lead.id).collect();
+    let ids: Vec<u64> = leads.iter().map(|lead| lead.id.get()).collect();
     assert_eq!(ids, (1..=10_000).collect::<Vec<_>>());
     let stats = fake.server.stats();
     let injected: u64 = stats.faults.values().sum();
@@ -79,7 +79,7 @@ async fn a_concurrent_export_survives_thirty_percent_faults() {
         .collect_all()
         .await
         .unwrap();
-    let ids: Vec<u64> = leads.iter().map(|lead| lead.id).collect();
+    let ids: Vec<u64> = leads.iter().map(|lead| lead.id.get()).collect();
     assert_eq!(ids, (1..=10_000).collect::<Vec<_>>());
 }
 
@@ -306,7 +306,7 @@ async fn a_shared_client_under_concurrent_load() {
             tokio::spawn(async move {
                 let mut ids = Vec::new();
                 for id in (1..=10_000u64).filter(|id| id % 64 == task) {
-                    ids.push(client.lead(id).await.map(|lead| lead.id));
+                    ids.push(client.lead(id).await.map(|lead| lead.id.get()));
                 }
                 ids
             })

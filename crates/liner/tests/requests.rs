@@ -65,8 +65,8 @@ async fn lead_and_call() {
         r#"{"success":true,"message":"","data":{"id":55}}"#,
     ])
     .await;
-    assert_eq!(client.lead(123).await.unwrap().id, 123);
-    assert_eq!(client.call(55).await.unwrap().id, 55);
+    assert_eq!(client.lead(123).await.unwrap().id.get(), 123);
+    assert_eq!(client.call(55).await.unwrap().id.get(), 55);
     insta::assert_snapshot!(all(&server));
 }
 
@@ -79,8 +79,8 @@ async fn create_lead() {
         .vk_id(123456)
         .status_id(10)
         .utc_offset(3)
-        .custom_value(10, "example value");
-    assert_eq!(client.create_lead(lead).await.unwrap(), 100_200_300);
+        .custom_values([(10, "example value")]);
+    assert_eq!(client.create_lead(lead).await.unwrap().get(), 100_200_300);
     insta::assert_snapshot!(all(&server));
 }
 
@@ -109,7 +109,7 @@ async fn list_with_every_filter_and_two_pages() {
         .status_ids([1, 2])
         .page_size(2)
         .items()
-        .map(|lead| lead.unwrap().id)
+        .map(|lead| lead.unwrap().id.get())
         .collect()
         .await;
     assert_eq!(ids, [1, 2, 3]);
