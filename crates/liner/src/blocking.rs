@@ -53,10 +53,9 @@ fn runtime() -> Result<Arc<tokio::runtime::Runtime>> {
 impl Liner {
     /// Wraps an async client, configured with [`crate::Liner::builder`].
     pub fn new(client: crate::Liner) -> Result<Self> {
-        let runtime = runtime()?;
         Ok(Self {
-            client: client.with_blocking_runtime(Arc::clone(&runtime)),
-            runtime,
+            client,
+            runtime: runtime()?,
         })
     }
 
@@ -93,7 +92,9 @@ impl Liner {
     /// The lead list: the same [`LeadQuery`] as the async client's, run on
     /// this client's runtime when iterated.
     pub fn leads(&self) -> LeadQuery {
-        self.client.leads()
+        self.client
+            .leads()
+            .with_blocking_runtime(Arc::clone(&self.runtime))
     }
 }
 
@@ -103,7 +104,7 @@ impl Liner {
 impl LeadQuery {
     /// The runtime this query blocks on.
     fn runtime(&self) -> Result<Arc<tokio::runtime::Runtime>> {
-        match self.client().blocking_runtime() {
+        match self.blocking_runtime() {
             Some(runtime) => Ok(runtime),
             None => runtime(),
         }

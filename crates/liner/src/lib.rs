@@ -3,19 +3,23 @@
 mod api_key;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod builder;
 mod client;
 mod envelope;
 mod error;
 mod ids;
 mod list;
-mod prefetch;
+#[cfg(test)]
+mod properties;
 mod retry;
 mod routes;
+mod transport;
 
 pub use api_key::ApiKey;
-pub use client::{
-    API_KEY_VAR, BASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Liner, LinerBuilder,
+pub use builder::{
+    API_KEY_VAR, BASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, LinerBuilder,
 };
+pub use client::Liner;
 pub use error::{Error, Result, SNIPPET_LIMIT, StatusCode};
 pub use list::{
     DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, LeadQuery, MAX_CONCURRENCY, MAX_PAGE_SIZE, Page,

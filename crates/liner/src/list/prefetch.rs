@@ -36,13 +36,15 @@ use futures_util::stream::{self, Stream};
 use tokio::sync::{mpsc, watch};
 use tracing::Instrument as _;
 
+use super::page::{Page, decode_page};
+use super::query::LeadQuery;
 use crate::error::{Error, Result};
-use crate::list::{LeadQuery, Page, decode_page};
+use crate::transport::BodyGate;
 
 /// The pages from `start` to `total`, fetched `query.concurrency` at a time
 /// and yielded in order. Dropping the stream aborts every worker and every
 /// decoding.
-pub(crate) fn pages(
+pub(super) fn pages(
     query: LeadQuery,
     start: u64,
     total: u64,
@@ -139,12 +141,12 @@ async fn fetch_pages(
             return;
         }
         let offset = start + index * query.page_size;
-        let gate = PageGate::new(taken.clone(), index, window);
+        let mut gate = PageGate::new(taken.clone(), index, window);
         // A panic here would leave the page undelivered and the consumer
         // waiting for it forever: it is carried to the decoding task, whose
         // panic `AbortOnDrop` resumes in the consumer (a bug surfaces where
         // it would have without the tasks).
-        let answer = std::panic::AssertUnwindSafe(query.request_page(offset, Some(gate)))
+        let answer = std::panic::AssertUnwindSafe(query.request_page(offset, &mut gate))
             .catch_unwind()
             .await;
         let decode = async move {
@@ -164,7 +166,7 @@ async fn fetch_pages(
 /// `window` pages the consumer will take, so that at most `window` pages
 /// are held.
 #[derive(Debug)]
-pub(crate) struct PageGate {
+struct PageGate {
     taken: watch::Receiver<u64>,
     /// The page's place in the prefetch, from 0.
     index: u64,
@@ -182,10 +184,14 @@ impl PageGate {
             waited: Duration::ZERO,
         }
     }
+}
+
+impl BodyGate for PageGate {
+    const WAITS: bool = true;
 
     /// Waits until the page may be read. Returns at once on later calls (the
     /// consumer only moves forward) and if the prefetch is gone.
-    pub(crate) async fn open(&mut self) {
+    async fn open(&mut self) {
         let (index, window) = (self.index, self.window);
         let started = Instant::now();
         let _ = self.taken.wait_for(|taken| index < taken + window).await;
@@ -193,7 +199,7 @@ impl PageGate {
     }
 
     /// How long [`open`](Self::open) has waited for the consumer.
-    pub(crate) fn waited(&self) -> Duration {
+    fn waited(&self) -> Duration {
         self.waited
     }
 }

@@ -1,0 +1,324 @@
+//! [`LinerBuilder`]: the settings of a [`Liner`] client, checked when it is
+//! built, and [`Liner::from_env`].
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::HeaderValue;
+
+use crate::api_key::ApiKey;
+use crate::client::Liner;
+use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+use crate::transport::Transport;
+
+/// The default time limit of a whole request, connection to last byte: the
+/// `CURLOPT_TIMEOUT` of every example in the Liner docs.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+/// The default time limit for establishing a connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The environment variable [`Liner::from_env`] reads the base URL from.
+pub const BASE_URL_VAR: &str = "LINER_BASE_URL";
+/// The environment variable [`Liner::from_env`] reads the API key from.
+pub const API_KEY_VAR: &str = "LINER_API_KEY";
+
+/// Builds a [`Liner`] client. Start with [`Liner::builder`].
+#[must_use]
+pub struct LinerBuilder {
+    base_url: Option<String>,
+    api_key: Option<ApiKey>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
+    http_client: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    allow_insecure_http: bool,
+}
+
+impl fmt::Debug for LinerBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LinerBuilder")
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("http_client", &self.http_client.is_some())
+            .field("retry", &self.retry)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+impl LinerBuilder {
+    /// The scheme and host of your Liner installation, e.g.
+    /// `https://liner.example.com` (a path prefix and a trailing slash are fine).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Your API token, sent as `X-Api-Key` on every request.
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The time limit of a whole request (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The time limit for connecting (default [`DEFAULT_CONNECT_TIMEOUT`]);
+    /// ignored with [`http_client`](Self::http_client), whose own applies.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `liner-rust/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Sends requests through this `reqwest::Client` (proxies, TLS roots,
+    /// shared pools). The key and the timeout are still applied per request.
+    /// Leave `reqwest::ClientBuilder::timeout` unset on it and use
+    /// [`timeout`](Self::timeout) here: reqwest's client-wide timeout would
+    /// also run while a prefetched page waits for the consumer to catch up
+    /// (see [`LeadQuery::pages`]).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// When failed requests are retried (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Allows sending the API key over plain `http://` to a host that is not
+    /// the local machine. Off by default: anyone on the path could read the
+    /// key. `http://` to loopback (`127.0.0.1`, `::1`, `localhost`) is always
+    /// allowed, for local servers and tests.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<Liner> {
+        let base_url = self.base_url.ok_or_else(|| Error::Config {
+            reason: format!("no base URL; call .base_url(..) or set {BASE_URL_VAR}"),
+        })?;
+        let base_url = normalize_base_url(&base_url)?;
+        if !self.allow_insecure_http {
+            refuse_plain_http_off_loopback(&base_url)?;
+        }
+        let key = self.api_key.ok_or_else(|| Error::Config {
+            reason: format!("no API key; call .api_key(..) or set {API_KEY_VAR}"),
+        })?;
+        if key.expose().is_empty() {
+            return Err(Error::Config {
+                reason: "the API key is empty".to_owned(),
+            });
+        }
+        let mut key = HeaderValue::from_str(key.expose()).map_err(|_| Error::Config {
+            reason: "the API key contains characters an HTTP header cannot carry".to_owned(),
+        })?;
+        // Keeps the value out of reqwest's and hyper's Debug output.
+        key.set_sensitive(true);
+        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(Error::Config {
+                reason: "the timeout is zero".to_owned(),
+            });
+        }
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .user_agent(self.user_agent)
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|err| Error::Config {
+                    reason: format!("cannot build the HTTP client: {err}"),
+                })?,
+        };
+        Ok(Liner::new(Transport::new(
+            http,
+            base_url,
+            key,
+            self.retry,
+            self.timeout,
+        )))
+    }
+}
+
+/// The API key must not cross a network in clear text.
+fn refuse_plain_http_off_loopback(base_url: &str) -> Result<()> {
+    let url = Url::parse(base_url).map_err(|err| Error::Config {
+        reason: err.to_string(),
+    })?;
+    if url.scheme() != "http" {
+        return Ok(());
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    };
+    if loopback {
+        Ok(())
+    } else {
+        Err(Error::Config {
+            reason: format!(
+                "refusing to send the API key over plain http:// to {}; use https://, or \
+                 .allow_insecure_http(true) if this network is trusted",
+                url.host_str().unwrap_or_default()
+            ),
+        })
+    }
+}
+
+/// Checks a base URL and drops its trailing slash.
+fn normalize_base_url(raw: &str) -> Result<String> {
+    let invalid = |reason: &str| Error::Config {
+        reason: format!("base URL {raw:?} {reason}"),
+    };
+    let url = Url::parse(raw.trim()).map_err(|err| invalid(&format!("is not a URL ({err})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("must start with http:// or https://"));
+    }
+    if url.host_str().is_none() {
+        return Err(invalid("has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("must not have a query or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("must not carry credentials; use .api_key(..)"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+impl Liner {
+    /// Starts building a client.
+    pub fn builder() -> LinerBuilder {
+        LinerBuilder {
+            base_url: None,
+            api_key: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            user_agent: concat!("liner-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            http_client: None,
+            retry: RetryPolicy::default(),
+            allow_insecure_http: false,
+        }
+    }
+
+    /// A client configured from `LINER_BASE_URL` and `LINER_API_KEY`.
+    pub fn from_env() -> Result<Self> {
+        let read = |name: &str| {
+            std::env::var(name).map_err(|err| Error::Config {
+                reason: match err {
+                    std::env::VarError::NotPresent => format!("{name} is not set"),
+                    std::env::VarError::NotUnicode(_) => format!("{name} is not valid UTF-8"),
+                },
+            })
+        };
+        Self::builder()
+            .base_url(read(BASE_URL_VAR)?)
+            .api_key(read(API_KEY_VAR)?)
+            .build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked_and_normalized() {
+        assert_eq!(
+            normalize_base_url("https://liner.example.com/").unwrap(),
+            "https://liner.example.com"
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            normalize_base_url("https://h/api/").unwrap(),
+            "https://h/api"
+        );
+        for bad in [
+            "liner.example.com",
+            "ftp://h",
+            "https://h/?x=1",
+            "https://u:p@h",
+        ] {
+            assert!(
+                matches!(normalize_base_url(bad), Err(Error::Config { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let client = Liner::builder()
+            .base_url("http://127.0.0.1:1")
+            .api_key("canary-key-42")
+            .build()
+            .unwrap();
+        let printed = format!("{client:?} {:?}", Liner::builder().api_key("canary-key-42"));
+        assert!(!printed.contains("canary-key-42"), "{printed}");
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback() {
+        let build = |url: &str| Liner::builder().base_url(url).api_key("k").build();
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://127.3.4.5",
+            "http://[::1]:80",
+            "http://localhost:1",
+            "https://liner.example.com",
+        ] {
+            assert!(build(local).is_ok(), "{local}");
+        }
+        let err = build("http://liner.example.com").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("refusing to send the API key over plain http:// to liner.example.com"),
+            "{err}"
+        );
+        let allowed = Liner::builder()
+            .base_url("http://10.0.0.1")
+            .api_key("k")
+            .allow_insecure_http(true)
+            .build();
+        assert!(allowed.is_ok());
+    }
+
+    #[test]
+    fn missing_settings_are_named() {
+        let err = Liner::builder().api_key("k").build().unwrap_err();
+        assert!(err.to_string().contains("no base URL"), "{err}");
+        let err = Liner::builder()
+            .base_url("http://127.0.0.1:1")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("LINER_API_KEY"), "{err}");
+        let err = Liner::builder()
+            .base_url("http://127.0.0.1:1")
+            .api_key("a\nb")
+            .build()
+            .unwrap_err();
+        assert!(!err.to_string().contains("a\nb"));
+    }
+}

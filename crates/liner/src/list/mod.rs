@@ -1,0 +1,28 @@
+//! The lead list: [`LeadQuery`] (filters and paging), the [`Page`]s it
+//! streams, and how they are fetched.
+//!
+//! * `query.rs`: the query, its filters and the streams it returns;
+//! * `pager.rs`: the state machine that walks the list page by page;
+//! * `page.rs`: a page, and decoding one (one odd lead never fails a page);
+//! * `prefetch.rs`: pages requested ahead of the consumer, within bounds.
+
+mod page;
+mod pager;
+mod prefetch;
+mod query;
+
+pub use page::{Page, UndecodableLead};
+pub use query::{LeadQuery, TimeBound};
+
+pub(crate) use page::decode_page;
+
+/// The largest page the API serves.
+pub const MAX_PAGE_SIZE: u64 = 100;
+/// The page size `liner` asks for unless told otherwise: the maximum, to
+/// save round trips (the API's own default is 50).
+pub const DEFAULT_PAGE_SIZE: u64 = MAX_PAGE_SIZE;
+/// Pages requested at once after the first, unless told otherwise: enough to
+/// hide most of the round-trip time, few enough to be a polite client.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// The most pages [`LeadQuery::concurrency`] accepts.
+pub const MAX_CONCURRENCY: usize = 32;

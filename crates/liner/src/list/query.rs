@@ -1,0 +1,365 @@
+//! [`LeadQuery`]: the filters of a lead list, and the pages and leads it
+//! streams.
+
+use std::fmt;
+
+use futures_util::stream::{self, Stream, StreamExt as _};
+use liner_api::types::Lead;
+use reqwest::Method;
+
+use super::page::{Page, decode_page};
+use super::pager::Pager;
+use super::{DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY, MAX_PAGE_SIZE};
+use crate::error::{Error, Result};
+use crate::retry::{Effect, RetryPolicy};
+use crate::routes;
+use crate::transport::{BodyGate, NoGate, Transport};
+
+/// A point in time for the `createdAt` filters: a [`jiff::Timestamp`], a
+/// [`jiff::Zoned`], or an RFC 3339 string such as `2023-01-01T00:00:00Z`
+/// (checked before anything is sent).
+pub trait TimeBound {
+    /// The instant, or why the value is not one.
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String>;
+}
+
+impl TimeBound for jiff::Timestamp {
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String> {
+        Ok(self)
+    }
+}
+
+impl TimeBound for &jiff::Zoned {
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String> {
+        Ok(self.timestamp())
+    }
+}
+
+impl TimeBound for jiff::Zoned {
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String> {
+        Ok(self.timestamp())
+    }
+}
+
+impl TimeBound for &str {
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String> {
+        self.parse::<jiff::Timestamp>().map_err(|_| {
+            format!("{self:?} is not an RFC 3339 date-time such as 2023-01-01T00:00:00Z")
+        })
+    }
+}
+
+impl TimeBound for String {
+    fn instant(self) -> std::result::Result<jiff::Timestamp, String> {
+        self.as_str().instant()
+    }
+}
+
+/// A lead list query. Set filters, then fetch one page ([`page`](Self::page)),
+/// stream pages ([`pages`](Self::pages)) or leads ([`items`](Self::items)), or
+/// collect everything ([`collect_all`](Self::collect_all)).
+///
+/// Arguments are checked when the query runs; a bad one is an
+/// [`Error::InvalidInput`] before any request.
+#[must_use]
+#[derive(Clone)]
+pub struct LeadQuery {
+    transport: Transport,
+    /// The runtime of the blocking client this query came from, if any.
+    #[cfg(feature = "blocking")]
+    blocking_runtime: Option<std::sync::Arc<tokio::runtime::Runtime>>,
+    created_from: Option<jiff::Timestamp>,
+    created_to: Option<jiff::Timestamp>,
+    order_ids: Vec<u64>,
+    status_ids: Vec<u64>,
+    pub(super) page_size: u64,
+    offset: u64,
+    pub(super) strict: bool,
+    pub(super) concurrency: usize,
+    problem: Option<(&'static str, String)>,
+}
+
+impl fmt::Debug for LeadQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LeadQuery")
+            .field("created_from", &self.created_from)
+            .field("created_to", &self.created_to)
+            .field("order_ids", &self.order_ids)
+            .field("status_ids", &self.status_ids)
+            .field("page_size", &self.page_size)
+            .field("offset", &self.offset)
+            .field("strict", &self.strict)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LeadQuery {
+    pub(crate) fn new(transport: Transport) -> Self {
+        Self {
+            transport,
+            #[cfg(feature = "blocking")]
+            blocking_runtime: None,
+            created_from: None,
+            created_to: None,
+            order_ids: Vec::new(),
+            status_ids: Vec::new(),
+            page_size: DEFAULT_PAGE_SIZE,
+            offset: 0,
+            strict: false,
+            concurrency: DEFAULT_CONCURRENCY,
+            problem: None,
+        }
+    }
+
+    /// This query, run on a blocking client's runtime when iterated.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn with_blocking_runtime(
+        mut self,
+        runtime: std::sync::Arc<tokio::runtime::Runtime>,
+    ) -> Self {
+        self.blocking_runtime = Some(runtime);
+        self
+    }
+
+    /// The runtime of the blocking client this query came from, if any.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn blocking_runtime(&self) -> Option<std::sync::Arc<tokio::runtime::Runtime>> {
+        self.blocking_runtime.clone()
+    }
+
+    fn note(&mut self, field: &'static str, problem: String) {
+        self.problem.get_or_insert((field, problem));
+    }
+
+    /// Leads created from `from` to `to`, both inclusive.
+    pub fn created_between(self, from: impl TimeBound, to: impl TimeBound) -> Self {
+        self.created_from(from).created_to(to)
+    }
+
+    /// Leads created at or after `from`.
+    pub fn created_from(mut self, from: impl TimeBound) -> Self {
+        match from.instant() {
+            Ok(instant) => self.created_from = Some(instant),
+            Err(problem) => self.note("created_from", problem),
+        }
+        self
+    }
+
+    /// Leads created at or before `to`.
+    pub fn created_to(mut self, to: impl TimeBound) -> Self {
+        match to.instant() {
+            Ok(instant) => self.created_to = Some(instant),
+            Err(problem) => self.note("created_to", problem),
+        }
+        self
+    }
+
+    /// Leads of these orders (ids > 0).
+    pub fn order_ids(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
+        self.order_ids.extend(ids);
+        self
+    }
+
+    /// Leads with these statuses (ids > 0).
+    pub fn status_ids(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
+        self.status_ids.extend(ids);
+        self
+    }
+
+    /// Leads per request, 1 to 100 (default 100).
+    pub fn page_size(mut self, size: u64) -> Self {
+        if (1..=MAX_PAGE_SIZE).contains(&size) {
+            self.page_size = size;
+        } else {
+            self.note(
+                "page_size",
+                format!("must be between 1 and {MAX_PAGE_SIZE}, got {size}"),
+            );
+        }
+        self
+    }
+
+    /// Treats every inconsistency of the list as an [`Error::Pagination`]
+    /// instead of a warning (see [`pages`](Self::pages)).
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
+        self
+    }
+
+    /// How many pages may be requested at once, and held read ahead of the
+    /// consumer (default [`DEFAULT_CONCURRENCY`], at most
+    /// [`MAX_CONCURRENCY`]; 1 pages sequentially). See
+    /// [`pages`](Self::pages). Prefetched pages are fetched and decoded in
+    /// tasks spawned on the current tokio runtime (which reqwest needs
+    /// anyway), and aborted when the stream is dropped.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        if (1..=MAX_CONCURRENCY).contains(&pages) {
+            self.concurrency = pages;
+        } else {
+            self.note(
+                "concurrency",
+                format!("must be between 1 and {MAX_CONCURRENCY}, got {pages}"),
+            );
+        }
+        self
+    }
+
+    /// The retry policy of this query's requests (default: the client's).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.transport = self.transport.with_retry_policy(policy);
+        self
+    }
+
+    /// Where to start: the ordinal number of the first lead (default 0).
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    pub(super) fn check(&self) -> Result<()> {
+        if let Some((field, problem)) = &self.problem {
+            return Err(Error::invalid(field, problem.clone()));
+        }
+        if self.order_ids.contains(&0) {
+            return Err(Error::invalid("order_ids", "ids must be > 0, got 0"));
+        }
+        if self.status_ids.contains(&0) {
+            return Err(Error::invalid("status_ids", "ids must be > 0, got 0"));
+        }
+        if let (Some(from), Some(to)) = (self.created_from, self.created_to)
+            && from > to
+        {
+            return Err(Error::invalid(
+                "created_between",
+                format!("{from} is after {to}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The query string of the page at `offset`, with the documented keys.
+    fn query(&self, offset: u64) -> Vec<(&'static str, String)> {
+        let mut query = Vec::new();
+        let wire_time = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        if let Some(from) = self.created_from {
+            query.push(("createdAt[0]", wire_time(from)));
+        }
+        if let Some(to) = self.created_to {
+            query.push(("createdAt[1]", wire_time(to)));
+        }
+        query.extend(
+            self.order_ids
+                .iter()
+                .map(|id| ("orderIds[]", id.to_string())),
+        );
+        query.extend(
+            self.status_ids
+                .iter()
+                .map(|id| ("statusIds[]", id.to_string())),
+        );
+        query.push(("offset", offset.to_string()));
+        query.push(("limit", self.page_size.to_string()));
+        query
+    }
+
+    /// Fetches one page at the query's offset.
+    pub async fn page(&self) -> Result<Page> {
+        self.check()?;
+        self.fetch(self.offset).await
+    }
+
+    /// The page at `offset`, read and decoded.
+    pub(super) async fn fetch(&self, offset: u64) -> Result<Page> {
+        let (status, body) = self.request_page(offset, &mut NoGate).await?;
+        decode_page(status, &body, offset)
+    }
+
+    /// The list answer at `offset`, undecoded; its body is read once `gate`
+    /// opens.
+    pub(super) async fn request_page<G: BodyGate>(
+        &self,
+        offset: u64,
+        gate: &mut G,
+    ) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
+        self.transport
+            .send_raw(
+                Effect::Read,
+                Method::GET,
+                routes::LEAD_LIST,
+                &self.query(offset),
+                None,
+                gate,
+            )
+            .await
+    }
+
+    /// Streams pages from the offset to the end of the list, lazily: a page
+    /// is requested only when the stream is polled for it.
+    ///
+    /// The stream ends after the first empty page, once `offset + len >=
+    /// total`, or when the API gives no `next`. A lead already yielded in
+    /// this iteration is left out of later pages (the list can shift while
+    /// it is paged). A `next` that does not move forward ends the stream with
+    /// [`Error::Pagination`] rather than looping. After an error the stream
+    /// ends.
+    ///
+    /// Other inconsistencies of a list that changes while it is paged are
+    /// logged as `tracing` warnings and paging goes on, following `next`
+    /// (or [`strict`](Self::strict) makes them errors): `total` changing
+    /// between pages, a page shorter than asked for before `total` is
+    /// reached, and a `next` other than `offset + len(list)`. Going on is the
+    /// useful default: duplicates are dropped by id, and a list that grew
+    /// simply has more to read.
+    ///
+    /// Prefetch: once the first page gives `total`, the following pages are
+    /// requested [`concurrency`](Self::concurrency) (`n`) at a time, and
+    /// still yielded in order. At most `n` requests are in flight and at most
+    /// `n` pages are read and waiting to be consumed: an answer that arrives
+    /// further ahead is left unread in its connection (it still counts as in
+    /// flight) until the consumer catches up, and that wait counts against
+    /// neither the client's timeout nor a retry deadline. Each page has the
+    /// same retries and checks as sequential paging.
+    /// When `total` is missing, the first page is inconsistent, or any later
+    /// page disagrees with the first (the list changed), requests in flight
+    /// are dropped and paging goes on sequentially from there.
+    pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send + 'static {
+        let pager = Pager::new(self.offset, self);
+        stream::unfold(pager, |mut pager| async move {
+            let item = pager.advance().await?;
+            Some((item, pager))
+        })
+    }
+
+    /// Streams leads from the offset to the end of the list (see
+    /// [`pages`](Self::pages)). A lead that cannot be decoded is yielded as an
+    /// [`Error::Decode`] after the other leads of its page, and the stream
+    /// goes on; any other error ends it.
+    pub fn items(self) -> impl Stream<Item = Result<Lead>> + Send + 'static {
+        self.pages().flat_map(|page| {
+            let leads: Vec<Result<Lead>> = match page {
+                Ok(page) => {
+                    let mut leads: Vec<Result<Lead>> = page.items.into_iter().map(Ok).collect();
+                    leads.extend(
+                        page.undecodable
+                            .into_iter()
+                            .map(|bad| Err(bad.into_error())),
+                    );
+                    leads
+                }
+                Err(err) => vec![Err(err)],
+            };
+            stream::iter(leads)
+        })
+    }
+
+    /// Every lead from the offset to the end of the list, or the first error.
+    pub async fn collect_all(self) -> Result<Vec<Lead>> {
+        let mut leads = Vec::new();
+        let mut items = std::pin::pin!(self.items());
+        while let Some(lead) = items.next().await {
+            leads.push(lead?);
+        }
+        Ok(leads)
+    }
+}
