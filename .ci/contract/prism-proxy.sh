@@ -40,7 +40,8 @@ fi
 #    A run may end early with a typed error (a create is never retried after a
 #    5xx, a failure at 200 is not retried): that is the client's behaviour.
 start_fake prism-faults --leads 1000 --calls 100 --seed 3 \
-  --rate-429 0.04 --rate-500 0.04 --rate-502 0.04 --rate-503 0.04 --rate-success-false 0.04 \
+  --fault too-many-requests=0.04 --fault internal-error=0.04 --fault bad-gateway=0.04 \
+  --fault unavailable=0.04 --fault success-false=0.04 \
   --retry-after 0
 start_prism prism-faults proxy "$root/spec/liner.yaml" "$FAKE_URL"
 for run in $(seq 1 12); do

@@ -8,7 +8,7 @@ use liner_api::types::{
 };
 use liner_api::values::Timestamp;
 use liner_api::{Client, Error};
-use liner_fake::{Config, Faults};
+use liner_fake::{Config, Fault, Faults};
 use liner_tests::conformance::CheckedFake;
 use serde_json::json;
 
@@ -418,60 +418,10 @@ async fn trailing_slashes_are_optional_on_the_fake() {
 /// What a user of the generated client sees for each injected fault.
 #[tokio::test]
 async fn each_fault_mode_gives_the_error_a_client_would_see() {
-    let modes: [(&str, Faults); 7] = [
-        (
-            "429",
-            Faults {
-                too_many_requests: 1.0,
-                retry_after_seconds: 7,
-                ..Faults::default()
-            },
-        ),
-        (
-            "500",
-            Faults {
-                internal_error: 1.0,
-                ..Faults::default()
-            },
-        ),
-        (
-            "502 html",
-            Faults {
-                bad_gateway: 1.0,
-                ..Faults::default()
-            },
-        ),
-        (
-            "503 html",
-            Faults {
-                unavailable: 1.0,
-                ..Faults::default()
-            },
-        ),
-        (
-            "dropped connection",
-            Faults {
-                drop_connection: 1.0,
-                ..Faults::default()
-            },
-        ),
-        (
-            "malformed json",
-            Faults {
-                malformed_json: 1.0,
-                ..Faults::default()
-            },
-        ),
-        (
-            "success false at 200",
-            Faults {
-                success_false: 1.0,
-                ..Faults::default()
-            },
-        ),
-    ];
     let mut table = String::new();
-    for (name, faults) in modes {
+    for fault in Fault::ALL {
+        let name = fault.name();
+        let faults = Faults::always(fault).with_retry_after(7);
         let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
         let answer = client(&fake).get_lead().lead_id(1).send().await;
         let (status, kind) = match answer {
@@ -519,29 +469,32 @@ fn describe_error(error: &Error<FailureEnvelope>) -> (String, String) {
     (status, kind)
 }
 
-/// A drop after handling means the create happened: retrying would create
-/// the lead twice. The fake reproduces exactly that situation.
+/// A connection cut after handling means the create happened: retrying
+/// would create the lead twice. The fake reproduces both ways it can happen:
+/// no answer at all, and an answer cut halfway through its body.
 #[tokio::test]
-async fn a_create_whose_response_is_dropped_still_creates() {
-    let faults = Faults {
-        drop_connection: 1.0,
-        ..Faults::default()
-    };
-    let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
-    let error = client(&fake)
-        .create_lead()
-        .body(new_lead("79001234567"))
-        .send()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::ResponseBodyError(_) | Error::CommunicationError(_)
-        ),
-        "{error:?}"
-    );
-    assert_eq!(fake.server.stats().leads_created, 1);
+async fn a_create_whose_answer_is_cut_still_creates() {
+    for fault in [Fault::CutBeforeAnswer, Fault::CutMidBody] {
+        let faults = Faults::always(fault);
+        let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
+        let error = client(&fake)
+            .create_lead()
+            .body(new_lead("79001234567"))
+            .send()
+            .await
+            .unwrap_err();
+        match fault {
+            Fault::CutBeforeAnswer => assert!(
+                matches!(error, Error::CommunicationError(_)),
+                "no status was received: {error:?}"
+            ),
+            _ => assert!(
+                matches!(error, Error::ResponseBodyError(_)),
+                "the status was received, the body broke: {error:?}"
+            ),
+        }
+        assert_eq!(fake.server.stats().leads_created, 1, "{fault}");
+    }
 }
 
 /// In shifting mode, offset paging sees leads move: the naive loop reads

@@ -58,7 +58,7 @@ mod tests {
             failure("").to_string(),
             "the Liner API refused the request: (no message)"
         );
-        let forged = failure("x\n2026-01-01 INFO all good\u{1b}[2J").to_string();
+        let forged = failure("x\n1970-01-01 INFO all good\u{1b}[2J").to_string();
         assert!(
             !forged.contains('\n') && !forged.contains('\u{1b}'),
             "{forged}"

@@ -8,6 +8,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
+use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 
 use crate::faults::Fault;
@@ -87,7 +88,17 @@ struct Reply {
     retry_after: Option<u64>,
     /// The `Allow` header, on a `405`.
     allow: Option<&'static str>,
-    drop_midway: bool,
+    /// Whether and where the connection is cut.
+    cut: Option<Cut>,
+}
+
+/// Where an answer's connection is cut.
+#[derive(Debug, Clone, Copy)]
+enum Cut {
+    /// Before any of the answer leaves: no status line.
+    BeforeAnswer,
+    /// After the head and the first half of the body.
+    MidBody,
 }
 
 /// The success envelope of a `listLeads` answer, written straight from the
@@ -150,7 +161,7 @@ impl Reply {
             html: false,
             retry_after: None,
             allow: None,
-            drop_midway: false,
+            cut: None,
         }
     }
 
@@ -164,7 +175,7 @@ impl Reply {
             html: true,
             retry_after: None,
             allow: None,
-            drop_midway: false,
+            cut: None,
         }
     }
 }
@@ -190,7 +201,8 @@ pub async fn handle(
     if let Some(fault) = fault {
         app.record_fault(fault);
         match fault {
-            Fault::DropConnection => reply.drop_midway = true,
+            Fault::CutBeforeAnswer => reply.cut = Some(Cut::BeforeAnswer),
+            Fault::CutMidBody => reply.cut = Some(Cut::MidBody),
             Fault::MalformedJson => {
                 reply.status = 200;
                 reply.body.truncate(reply.body.len() / 2);
@@ -240,7 +252,9 @@ fn injected(fault: Fault, retry_after: u64) -> Reply {
         Fault::BadGateway => Reply::html(502, "502 Bad Gateway"),
         Fault::Unavailable => Reply::html(503, "503 Service Temporarily Unavailable"),
         Fault::SuccessFalse => Reply::failure(200, "Temporary failure, try again"),
-        Fault::DropConnection | Fault::MalformedJson => unreachable!("decided after handling"),
+        // Decided after handling (see `Fault::after_handling`); a plain
+        // internal error if ever asked here.
+        _ => Reply::failure(500, "Internal server error"),
     }
 }
 
@@ -321,20 +335,31 @@ fn answer(
 fn into_response(reply: Reply) -> Response {
     let length = reply.body.len();
     let content_type = reply.content_type();
-    let body = if reply.drop_midway {
-        // Send half the body, then fail the stream: hyper cuts the connection
-        // with the declared Content-Length unmet.
-        let mut half = reply.body;
-        half.truncate(length / 2);
-        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-            Ok(Bytes::from(half)),
-            Err(std::io::Error::other(
-                "liner-fake: connection dropped on purpose",
-            )),
-        ];
-        Body::from_stream(futures_util::stream::iter(chunks))
-    } else {
-        Body::from(reply.body)
+    let body = match reply.cut {
+        None => Body::from(reply.body),
+        // An error as the body's first item makes hyper drop the connection
+        // with the head still in its buffer: the client gets no status.
+        Some(Cut::BeforeAnswer) => {
+            Body::from_stream(futures_util::stream::iter([Err::<Bytes, std::io::Error>(
+                std::io::Error::other("liner-fake: connection cut before answering, on purpose"),
+            )]))
+        }
+        // The head and the first half of the body go out (the pause lets
+        // hyper flush them), then the connection is cut with the declared
+        // Content-Length unmet.
+        Some(Cut::MidBody) => {
+            let mut half = reply.body;
+            half.truncate(length / 2);
+            let first =
+                futures_util::stream::iter([Ok::<Bytes, std::io::Error>(Bytes::from(half))]);
+            let cut = futures_util::stream::once(async {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                Err(std::io::Error::other(
+                    "liner-fake: connection cut mid-body, on purpose",
+                ))
+            });
+            Body::from_stream(first.chain(cut))
+        }
     };
     let mut response = Response::new(body);
     *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);

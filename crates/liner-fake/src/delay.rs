@@ -1,14 +1,12 @@
 //! Injected latency that lasts what it says.
 //!
 //! `tokio::time::sleep` rounds up to its 1 ms timer wheel and then waits for
-//! the runtime to notice: on the 2-core machine of the benchmarks, a scratch
-//! program timing 200 sleeps of each kind on a 2-worker runtime (2026-11-22)
-//! saw a 5 ms `tokio::time::sleep` take 6.2 ms (median) against 5.15 ms for
-//! `std::thread::sleep`. A fake whose "5 ms" is 6.2 ms would make every
-//! client look 24% slower than the latency bound it is measured against. So
-//! delays are timed by one thread per server that waits on a channel with a
-//! timeout (a futex wait, precise to tens of microseconds) and wakes each
-//! waiting request at its deadline.
+//! the runtime to notice, so a "5 ms" sleep takes a millisecond or more too
+//! long, and a fake whose latency overshoots makes every client look slower
+//! than the latency bound it is measured against. So delays are timed by one
+//! thread per server that waits on a channel with a timeout (a futex wait,
+//! precise to tens of microseconds) and wakes each waiting request at its
+//! deadline.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;

@@ -151,7 +151,7 @@ struct App {
     config: Config,
     store: Mutex<store::Store>,
     requests: AtomicU64,
-    faults: Mutex<BTreeMap<String, u64>>,
+    faults: Mutex<BTreeMap<Fault, u64>>,
     /// Times injected latency; present when latency is configured.
     delay: Option<delay::DelayLine>,
 }
@@ -170,7 +170,7 @@ impl App {
             .faults
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        *faults.entry(format!("{fault:?}")).or_default() += 1;
+        *faults.entry(fault).or_default() += 1;
     }
 }
 
@@ -184,8 +184,8 @@ pub struct Stats {
     pub leads_created: u64,
     /// Leads in the list now (seeded, created, shifted in).
     pub leads_total: u64,
-    /// Injected faults by kind (`"Unavailable"`, ...).
-    pub faults: BTreeMap<String, u64>,
+    /// Injected faults by kind.
+    pub faults: BTreeMap<Fault, u64>,
 }
 
 /// A running fake Liner server. Dropping it shuts it down.

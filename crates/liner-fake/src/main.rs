@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use liner_fake::{Config, FakeServer, Faults, Latency};
+use liner_fake::{Config, FakeServer, Fault, Faults, Latency};
 
 /// A stateful, in-memory stand-in for the Liner API. Prints its base URL and
 /// serves until Ctrl-C.
@@ -40,30 +40,19 @@ struct Args {
     /// With --latency-ms, draw each request's latency uniformly up to this.
     #[arg(long)]
     latency_max_ms: Option<u64>,
-    /// Fraction of requests answered 429 with Retry-After.
-    #[arg(long, default_value_t = 0.0)]
-    rate_429: f64,
+    /// A fault and the fraction of requests it happens to, as NAME=RATE;
+    /// repeat for several (rates add up to at most 1). NAME is one of
+    /// too-many-requests (429 with Retry-After), internal-error (500
+    /// envelope), bad-gateway (502 HTML page), unavailable (503 HTML page),
+    /// cut-before-answer (handled, then the connection closed with no
+    /// answer), cut-mid-body (handled, then the connection cut halfway
+    /// through the body), malformed-json (handled, then 200 with truncated
+    /// JSON), success-false (200 with "success": false).
+    #[arg(long = "fault", value_name = "NAME=RATE", value_parser = parse_fault)]
+    faults: Vec<(Fault, f64)>,
     /// Seconds announced by Retry-After on a 429.
     #[arg(long, default_value_t = 1)]
     retry_after: u64,
-    /// Fraction of requests answered 500 with a failure envelope.
-    #[arg(long, default_value_t = 0.0)]
-    rate_500: f64,
-    /// Fraction of requests answered 502 with an HTML page.
-    #[arg(long, default_value_t = 0.0)]
-    rate_502: f64,
-    /// Fraction of requests answered 503 with an HTML page.
-    #[arg(long, default_value_t = 0.0)]
-    rate_503: f64,
-    /// Fraction of requests whose connection is cut halfway through the body.
-    #[arg(long, default_value_t = 0.0)]
-    rate_drop: f64,
-    /// Fraction of requests answered 200 with truncated JSON.
-    #[arg(long, default_value_t = 0.0)]
-    rate_malformed: f64,
-    /// Fraction of requests answered 200 with `"success": false`.
-    #[arg(long, default_value_t = 0.0)]
-    rate_success_false: f64,
     /// Shifting mode: insert this many leads at the head of the list before
     /// every list request with offset > 0.
     #[arg(long, default_value_t = 0)]
@@ -86,19 +75,28 @@ impl Args {
             .with_calls(self.calls.unwrap_or(self.leads))
             .with_seed(self.seed)
             .with_shift_per_page(self.shift)
-            .with_faults(Faults {
-                seed: self.seed,
-                latency,
-                too_many_requests: self.rate_429,
-                internal_error: self.rate_500,
-                bad_gateway: self.rate_502,
-                unavailable: self.rate_503,
-                drop_connection: self.rate_drop,
-                malformed_json: self.rate_malformed,
-                success_false: self.rate_success_false,
-                retry_after_seconds: self.retry_after,
-            })
+            .with_faults(
+                self.faults
+                    .iter()
+                    .fold(Faults::default(), |faults, (fault, rate)| {
+                        faults.with(*fault, *rate)
+                    })
+                    .with_seed(self.seed)
+                    .with_latency(latency)
+                    .with_retry_after(self.retry_after),
+            )
     }
+}
+
+/// `NAME=RATE`, as `--fault` takes it.
+fn parse_fault(argument: &str) -> Result<(Fault, f64), String> {
+    let (name, rate) = argument
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=RATE, e.g. unavailable=0.1, got {argument:?}"))?;
+    let rate: f64 = rate.parse().map_err(|_| {
+        format!("the rate of {name} must be a number between 0 and 1, got {rate:?}")
+    })?;
+    Ok((name.parse()?, rate))
 }
 
 #[tokio::main]

@@ -266,10 +266,7 @@ async fn export_with_latency() -> Export {
     const LEADS: u64 = EXPORT_LEADS;
     const LATENCY: Duration = EXPORT_LATENCY;
     const IN_FLIGHT: usize = 8;
-    let faults = Faults {
-        latency: Latency::Fixed(LATENCY),
-        ..Faults::default()
-    };
+    let faults = Faults::default().with_latency(Latency::Fixed(LATENCY));
     let fake = FakeServer::start(Config::default().with_leads(LEADS).with_faults(faults))
         .await
         .unwrap();

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use liner::{Error, LeadType, Liner, NewLead, RetryPolicy};
-use liner_fake::{Config, FakeServer, Faults, Latency};
+use liner_fake::{Config, FakeServer, Fault, Faults, Latency};
 use liner_tests::capture::{CannedResponse, CaptureServer};
 
 /// No retries: each staged failure is seen as it happens (retries have
@@ -119,10 +119,10 @@ async fn every_variant_displays_actionably() {
         .unwrap_err();
     printed.add("pagination", &error, server.base_url());
 
-    let slow = FakeServer::start(Config::default().with_faults(Faults {
-        latency: Latency::Fixed(Duration::from_secs(5)),
-        ..Faults::default()
-    }))
+    let slow = FakeServer::start(
+        Config::default()
+            .with_faults(Faults::default().with_latency(Latency::Fixed(Duration::from_secs(5)))),
+    )
     .await
     .unwrap();
     let impatient = Liner::builder()
@@ -138,17 +138,19 @@ async fn every_variant_displays_actionably() {
         slow.base_url(),
     );
 
-    let dropping = FakeServer::start(Config::default().with_faults(Faults {
-        drop_connection: 1.0,
-        ..Faults::default()
-    }))
-    .await
-    .unwrap();
-    let error = client(dropping.base_url())
-        .create_lead(NewLead::new(LeadType::Straight, "79001234567", 1, "x"))
-        .await
-        .unwrap_err();
-    printed.add("connection cut mid-body", &error, dropping.base_url());
+    for (name, fault) in [
+        ("connection cut before the answer", Fault::CutBeforeAnswer),
+        ("connection cut mid-body", Fault::CutMidBody),
+    ] {
+        let cutting = FakeServer::start(Config::default().with_faults(Faults::always(fault)))
+            .await
+            .unwrap();
+        let error = client(cutting.base_url())
+            .create_lead(NewLead::new(LeadType::Straight, "79001234567", 1, "x"))
+            .await
+            .unwrap_err();
+        printed.add(name, &error, cutting.base_url());
+    }
 
     // A port that was just free: nothing listens there.
     let closed = {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use liner::{Error, Liner, RetryPolicy};
-use liner_fake::{Config, Faults};
+use liner_fake::{Config, Fault, Faults};
 use liner_tests::capture::{CannedResponse, CaptureServer};
 use liner_tests::conformance::CheckedFake;
 
@@ -163,11 +163,7 @@ async fn a_consumer_slower_than_the_timeout_sees_no_timeouts() {
 /// still retried.
 #[tokio::test]
 async fn a_consumer_slower_than_the_deadline_still_gets_retries() {
-    let faults = Faults {
-        seed: 3,
-        unavailable: 0.3,
-        ..Faults::default()
-    };
+    let faults = Faults::default().with_seed(3).with(Fault::Unavailable, 0.3);
     let fake = CheckedFake::start(Config::default().with_leads(800).with_faults(faults)).await;
     let policy = RetryPolicy::default()
         .max_retries(8)
@@ -249,81 +245,43 @@ async fn a_shifting_list_yields_each_lead_once_and_loses_none() {
 /// invented. (With the default retries, see `reliability.rs`.)
 #[tokio::test]
 async fn faults_end_the_iteration_with_the_documented_error() {
-    let modes: [(&str, Faults, &str); 7] = [
-        (
-            "429",
-            Faults {
-                too_many_requests: 1.0,
-                ..Faults::default()
-            },
-            "Api 429",
-        ),
-        (
-            "500",
-            Faults {
-                internal_error: 1.0,
-                ..Faults::default()
-            },
-            "Api 500",
-        ),
-        (
-            "502",
-            Faults {
-                bad_gateway: 1.0,
-                ..Faults::default()
-            },
-            "Http 502",
-        ),
-        (
-            "503",
-            Faults {
-                unavailable: 1.0,
-                ..Faults::default()
-            },
-            "Http 503",
-        ),
-        (
-            "drop",
-            Faults {
-                drop_connection: 1.0,
-                ..Faults::default()
-            },
-            "Transport",
-        ),
-        (
-            "malformed",
-            Faults {
-                malformed_json: 1.0,
-                ..Faults::default()
-            },
-            "Decode 200",
-        ),
-        (
-            "success false",
-            Faults {
-                success_false: 1.0,
-                ..Faults::default()
-            },
-            "Api 200",
-        ),
-    ];
-    for (name, faults, expected) in modes {
-        let fake = CheckedFake::start(Config::default().with_leads(300).with_faults(faults)).await;
+    for fault in Fault::ALL {
+        let expected = match fault {
+            Fault::TooManyRequests => "Api 429",
+            Fault::InternalError => "Api 500",
+            Fault::BadGateway => "Http 502",
+            Fault::Unavailable => "Http 503",
+            Fault::CutBeforeAnswer => "Transport, before any answer",
+            Fault::CutMidBody => "Transport, while reading",
+            Fault::MalformedJson => "Decode 200",
+            Fault::SuccessFalse => "Api 200",
+            other => panic!("a fault this test does not know: {other}"),
+        };
+        let fake = CheckedFake::start(
+            Config::default()
+                .with_leads(300)
+                .with_faults(Faults::always(fault)),
+        )
+        .await;
         let results: Vec<_> = client(&fake)
             .leads()
             .retry_policy(RetryPolicy::none())
             .items()
             .collect()
             .await;
-        assert_eq!(results.len(), 1, "{name}: the stream ends at the error");
+        assert_eq!(results.len(), 1, "{fault}: the stream ends at the error");
         let error = results.into_iter().next().unwrap().unwrap_err();
         let kind = match &error {
             Error::Api { status, .. } => format!("Api {}", status.as_u16()),
             Error::Http { status, .. } => format!("Http {}", status.as_u16()),
             Error::Decode { status, .. } => format!("Decode {}", status.as_u16()),
-            Error::Transport { .. } => "Transport".to_owned(),
+            Error::Transport { .. } if error.to_string().contains("while reading") => {
+                "Transport, while reading".to_owned()
+            }
+            Error::Transport { .. } => "Transport, before any answer".to_owned(),
             other => format!("{other:?}"),
         };
+        let name = fault;
         assert_eq!(kind, expected, "{name}: {error}");
     }
 }
@@ -332,11 +290,7 @@ async fn faults_end_the_iteration_with_the_documented_error() {
 /// stops the stream: the leads yielded are a prefix of the list, in order.
 #[tokio::test]
 async fn a_partial_iteration_is_a_clean_prefix() {
-    let faults = Faults {
-        seed: 3,
-        unavailable: 0.3,
-        ..Faults::default()
-    };
+    let faults = Faults::default().with_seed(3).with(Fault::Unavailable, 0.3);
     let fake = CheckedFake::start(Config::default().with_leads(2000).with_faults(faults)).await;
     let mut ids = Vec::new();
     let mut items = std::pin::pin!(

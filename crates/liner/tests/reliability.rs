@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use liner::{Error, LeadPatch, LeadType, Liner, NewLead, RetryPolicy};
-use liner_fake::{Config, Faults, Latency};
+use liner_fake::{Config, Fault, Faults, Latency};
 use liner_tests::conformance::CheckedFake;
 
 fn client(fake: &CheckedFake, policy: RetryPolicy) -> Liner {
@@ -31,14 +31,12 @@ fn patient() -> RetryPolicy {
 /// exporting 10,000 leads still yields exactly the 10,000, once each.
 #[tokio::test]
 async fn an_export_survives_thirty_percent_faults() {
-    let faults = Faults {
-        seed: 30,
-        too_many_requests: 0.1,
-        unavailable: 0.1,
-        drop_connection: 0.1,
-        retry_after_seconds: 0,
-        ..Faults::default()
-    };
+    let faults = Faults::default()
+        .with_seed(30)
+        .with_retry_after(0)
+        .with(Fault::TooManyRequests, 0.1)
+        .with(Fault::Unavailable, 0.1)
+        .with(Fault::CutMidBody, 0.1);
     let fake = CheckedFake::start(Config::default().with_leads(10_000).with_faults(faults)).await;
     let leads = client(&fake, patient())
         .leads()
@@ -64,14 +62,12 @@ async fn an_export_survives_thirty_percent_faults() {
 /// The same with 8 pages in flight: prefetched pages are retried like any.
 #[tokio::test]
 async fn a_concurrent_export_survives_thirty_percent_faults() {
-    let faults = Faults {
-        seed: 31,
-        too_many_requests: 0.1,
-        unavailable: 0.1,
-        drop_connection: 0.1,
-        retry_after_seconds: 0,
-        ..Faults::default()
-    };
+    let faults = Faults::default()
+        .with_seed(31)
+        .with_retry_after(0)
+        .with(Fault::TooManyRequests, 0.1)
+        .with(Fault::Unavailable, 0.1)
+        .with(Fault::CutMidBody, 0.1);
     let fake = CheckedFake::start(Config::default().with_leads(10_000).with_faults(faults)).await;
     let leads = client(&fake, patient())
         .leads()
@@ -89,13 +85,11 @@ async fn a_concurrent_export_survives_thirty_percent_faults() {
 /// answer was cut) exist once.
 #[tokio::test]
 async fn creates_under_faults_never_duplicate() {
-    let faults = Faults {
-        seed: 7,
-        unavailable: 0.15,
-        drop_connection: 0.15,
-        internal_error: 0.05,
-        ..Faults::default()
-    };
+    let faults = Faults::default()
+        .with_seed(7)
+        .with(Fault::Unavailable, 0.15)
+        .with(Fault::CutMidBody, 0.15)
+        .with(Fault::InternalError, 0.05);
     let fake = CheckedFake::start(Config::default().with_leads(0).with_faults(faults)).await;
     let client = client(&fake, patient());
     let mut created = Vec::new();
@@ -141,10 +135,7 @@ async fn creates_under_faults_never_duplicate() {
 
 #[tokio::test]
 async fn updates_retry_only_when_the_policy_says_so() {
-    let faults = Faults {
-        unavailable: 1.0,
-        ..Faults::default()
-    };
+    let faults = Faults::always(Fault::Unavailable);
     let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
     let patch = || LeadPatch::new().status_id(3);
     let err = client(&fake, patient())
@@ -167,11 +158,9 @@ async fn updates_retry_only_when_the_policy_says_so() {
 
 #[tokio::test]
 async fn retry_after_is_honoured_and_capped() {
-    let faults = Faults {
-        too_many_requests: 1.0,
-        retry_after_seconds: 1,
-        ..Faults::default()
-    };
+    let faults = Faults::default()
+        .with_retry_after(1)
+        .with(Fault::TooManyRequests, 1.0);
     let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
     let started = Instant::now();
     let err = client(&fake, RetryPolicy::default().max_retries(1))
@@ -185,11 +174,9 @@ async fn retry_after_is_honoured_and_capped() {
     assert_eq!(err.retry_after(), Some(Duration::from_secs(1)));
     assert_eq!(fake.server.stats().requests, 2);
 
-    let faults = Faults {
-        too_many_requests: 1.0,
-        retry_after_seconds: 120,
-        ..Faults::default()
-    };
+    let faults = Faults::default()
+        .with_retry_after(120)
+        .with(Fault::TooManyRequests, 1.0);
     let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
     let started = Instant::now();
     let err = client(&fake, RetryPolicy::default())
@@ -210,10 +197,7 @@ async fn retry_after_is_honoured_and_capped() {
 
 #[tokio::test]
 async fn a_hung_server_times_out_and_the_deadline_holds() {
-    let faults = Faults {
-        latency: Latency::Fixed(Duration::from_secs(30)),
-        ..Faults::default()
-    };
+    let faults = Faults::default().with_latency(Latency::Fixed(Duration::from_secs(30)));
     let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
     let quick = client(&fake, RetryPolicy::none()).with_timeout(Duration::from_millis(200));
     let started = Instant::now();
@@ -243,10 +227,7 @@ async fn a_hung_server_times_out_and_the_deadline_holds() {
 /// the timeout is not retried, so it happened once.
 #[tokio::test]
 async fn a_create_that_timed_out_may_still_have_happened() {
-    let faults = Faults {
-        latency: Latency::Fixed(Duration::from_secs(30)),
-        ..Faults::default()
-    };
+    let faults = Faults::default().with_latency(Latency::Fixed(Duration::from_secs(30)));
     let fake = CheckedFake::start(Config::default().with_leads(0).with_faults(faults)).await;
     let impatient = client(&fake, patient()).with_timeout(Duration::from_millis(500));
     let err = impatient
@@ -292,12 +273,10 @@ async fn a_shifting_list_is_an_error_only_in_strict_mode() {
 /// every lead is read exactly once, none lost, none twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shared_client_under_concurrent_load() {
-    let faults = Faults {
-        seed: 64,
-        unavailable: 0.05,
-        drop_connection: 0.05,
-        ..Faults::default()
-    };
+    let faults = Faults::default()
+        .with_seed(64)
+        .with(Fault::Unavailable, 0.05)
+        .with(Fault::CutMidBody, 0.05);
     let fake = CheckedFake::start(Config::default().with_leads(10_000).with_faults(faults)).await;
     let client = client(&fake, patient());
     let tasks: Vec<_> = (0..64u64)

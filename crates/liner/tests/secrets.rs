@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use liner::{LeadType, Liner, NewLead, RetryPolicy};
-use liner_fake::{Config, Faults};
+use liner_fake::{Config, Fault, Faults};
 use liner_tests::conformance::CheckedFake;
 use liner_tests::logs::Captured;
 
@@ -26,12 +26,10 @@ async fn the_key_never_leaks() {
     let logs = Captured::default();
     let _guard = logs.install();
 
-    let faults = Faults {
-        unavailable: 0.5,
-        drop_connection: 0.2,
-        seed: 5,
-        ..Faults::default()
-    };
+    let faults = Faults::default()
+        .with_seed(5)
+        .with(Fault::Unavailable, 0.5)
+        .with(Fault::CutMidBody, 0.2);
     let fake = CheckedFake::start(
         Config::default()
             .with_leads(300)

@@ -86,11 +86,9 @@ pub(crate) fn decode_page(status: reqwest::StatusCode, body: &[u8], offset: u64)
 
 /// A page's leads, into a `Vec` with room for a full page from the start:
 /// serde_json gives no length, and growing a `Vec` of leads (several hundred
-/// bytes each) by doubling copies more leads than the page holds. Measured
-/// with `valgrind --tool=callgrind` on the bench's 100,000-lead export
-/// (`--rss-child 100000`): 2.3% fewer instructions for the whole export.
-/// A page much shorter than that (a small `page_size`, the last page) gives
-/// the room back.
+/// bytes each) by doubling copies more leads than the page holds. A page
+/// much shorter than that (a small `page_size`, the last page) gives the
+/// room back.
 fn leads_presized<'de, D>(deserializer: D) -> std::result::Result<Vec<Lead>, D::Error>
 where
     D: serde::Deserializer<'de>,

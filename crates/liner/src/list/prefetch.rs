@@ -6,25 +6,20 @@
 //! `pages * latency / n` as the goal, a request slot must be free again as
 //! soon as its response is read, not once the consumer has taken the page
 //! (holding it through decoding and the wait for the pages before it, as
-//! `buffered(n)` does, made the export benchmark's hand-written baseline
-//! 14-30% slower than this, in the runs of 2026-11-22). At most `n`
-//! pages held is the memory bound: a page's body is read only while the page
-//! is among the next `n` the consumer will take ([`PageGate`]); a response
-//! that arrives earlier waits, unread, in the connection (and so still
-//! counts as in flight, keeping further requests back). So a consumer that
-//! stops taking pages stops the prefetch after `n` held and `n` answered.
+//! `buffered(n)` does, leaves fewer than `n` in flight). At most `n` pages
+//! held is the memory bound: a page's body is read only while the page is
+//! among the next `n` the consumer will take ([`PageGate`]); a response that
+//! arrives earlier waits, unread, in the connection (and so still counts as
+//! in flight, keeping further requests back). So a consumer that stops
+//! taking pages stops the prefetch after `n` held and `n` answered.
 //!
 //! The requests are made by `n` worker tasks, each with one request in
 //! flight at a time: a worker claims the next page in order, requests it,
 //! hands the read body to a task of its own for decoding, and requests the
-//! next page at once. (A first version launched every page from one task
-//! behind a semaphore of `n`; the extra wake-up between a slot freed and the
-//! next request cost about 9% of the export time: export time over the same
-//! run's one-page round trip was 1.06-1.11 with the launcher and 0.96-1.01
-//! with workers, the two bench binaries run alternately, three times each.)
-//! Claiming in order is what makes the two limits deadlock-free: the page
-//! the consumer waits for was claimed before any page waiting at its gate,
-//! so its gate is open.
+//! next page at once, with no wake-up of another task between a slot freed
+//! and the next request. Claiming in order is what makes the two limits
+//! deadlock-free: the page the consumer waits for was claimed before any
+//! page waiting at its gate, so its gate is open.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
