@@ -11,11 +11,7 @@ use std::process::Command;
 use anyhow::Context as _;
 use serde_json::Value;
 
-use crate::validate::resolve;
-
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use liner_spec::{METHODS, resolve_or_self as resolve};
 
 /// One difference between the base spec and the current one.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,9 +66,9 @@ pub fn load_base(root: &Path, base: Option<&str>) -> anyhow::Result<(String, Val
             )
         }
     };
-    let document = serde_yaml_ng::from_str(&text)
-        .with_context(|| format!("the base spec ({label}) does not parse"))?;
-    Ok((label, document))
+    let spec = liner_spec::Spec::parse(&text)
+        .map_err(|err| anyhow::anyhow!("the base spec ({label}) does not parse: {err}"))?;
+    Ok((label, spec.document().clone()))
 }
 
 /// Every change from `old` to `new`, in a stable order.

@@ -14,7 +14,6 @@ mod extend;
 mod spec;
 mod staleness;
 mod validate;
-mod yaml_lines;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -140,11 +139,10 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("diff takes at most one BASE\n\n{USAGE}");
             }
             let (label, base) = diff::load_base(&root, positionals.first().map(String::as_str))?;
-            let current: serde_json::Value = serde_yaml_ng::from_str(
-                &std::fs::read_to_string(root.join(spec::SPEC_PATH))
-                    .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", spec::SPEC_PATH))?,
-            )
-            .map_err(|err| anyhow::anyhow!("{}: {err}", spec::SPEC_PATH))?;
+            let current = liner_spec::Spec::load(&root.join(spec::SPEC_PATH))
+                .map_err(|err| anyhow::anyhow!("{err}"))?
+                .document()
+                .clone();
             let changes = diff::compare(&base, &current);
             print!("{}", diff::report(&label, &changes));
             let breaking = changes.iter().filter(|change| change.breaking).count();

@@ -35,60 +35,53 @@ impl Spec {
     }
 
     /// Prefixes a message about the spec with `spec/liner.yaml:LINE: ` when
-    /// the message names a path or schema that appears as a key in the spec
-    /// (progenitor's errors name the path but carry no position).
+    /// the message names a path (`/v2/...`) or a component schema of the
+    /// spec (progenitor's errors name them but carry no position). Other
+    /// words are ignored: ordinary words such as "format" are keys too, all
+    /// over the spec.
     pub fn locate(&self, message: &str) -> String {
-        let schemas: Vec<&str> = self
-            .document
-            .components
-            .iter()
-            .flat_map(|components| components.schemas.keys())
-            .map(String::as_str)
-            .collect();
-        match key_line(&self.text, message, &schemas) {
+        let line = liner_spec::Spec::parse(&self.text)
+            .ok()
+            .and_then(|spec| key_line(&spec, message));
+        match line {
             Some(line) => format!("{SPEC_PATH}:{line}: {message}"),
             None => format!("{SPEC_PATH}: {message}"),
         }
     }
 }
 
-/// The 1-based line of the YAML key for the first word of `message` that
-/// names a path (`/v2/...`) or one of `schemas`. Other words are ignored:
-/// ordinary words such as "format" are keys too, all over the spec.
-fn key_line(text: &str, message: &str, schemas: &[&str]) -> Option<usize> {
-    let words: Vec<&str> = message
+/// The line of the first word of `message` that names a path or a schema.
+fn key_line(spec: &liner_spec::Spec, message: &str) -> Option<usize> {
+    let escape = |token: &str| token.replace('~', "~0").replace('/', "~1");
+    message
         .split_whitespace()
         .map(|word| {
             word.trim_matches(|c: char| matches!(c, '`' | '\'' | '"' | ',' | ':' | '(' | ')'))
         })
-        .filter(|word| word.starts_with('/') || schemas.contains(word))
-        .collect();
-    words.iter().find_map(|word| {
-        text.lines()
-            .position(|line| {
-                let key = line.trim_start().trim_start_matches("- ");
-                key.strip_prefix(word)
-                    .is_some_and(|rest| rest.starts_with(':'))
-                    || key
-                        .strip_prefix(&format!("\"{word}\""))
-                        .is_some_and(|rest| rest.starts_with(':'))
-            })
-            .map(|index| index + 1)
-    })
+        .find_map(|word| {
+            let pointer = if word.starts_with('/') {
+                format!("/paths/{}", escape(word))
+            } else {
+                format!("/components/schemas/{}", escape(word))
+            };
+            spec.document()
+                .pointer(&pointer)
+                .and_then(|_| spec.line_of(&pointer))
+        })
 }
 
-/// Runs the spec validator over the spec under `root` (which must parse).
+/// Runs the spec validator over the spec under `root`.
 pub fn validate(root: &Path) -> anyhow::Result<Vec<crate::validate::Problem>> {
     let path = root.join(SPEC_PATH);
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let document: serde_json::Value = serde_yaml_ng::from_str(&text)
-        .map_err(|err| anyhow::anyhow!("{SPEC_PATH}:{}", parse_error(&err)))?;
-    Ok(crate::validate::validate(&text, &document))
+    let spec =
+        liner_spec::Spec::parse(&text).map_err(|err| anyhow::anyhow!("{SPEC_PATH}:{err}"))?;
+    Ok(crate::validate::validate(&spec))
 }
 
-/// Parses spec text; the error message starts with `line:column: ` when the
-/// parser knows where the problem is.
+/// Parses spec text into progenitor's types; the error message starts with
+/// `line:column: ` when the parser knows where the problem is.
 fn parse(text: &str) -> Result<openapiv3::OpenAPI, String> {
     serde_yaml_ng::from_str(text).map_err(|err| parse_error(&err))
 }
@@ -133,13 +126,14 @@ mod tests {
     }
 
     #[test]
-    fn a_message_naming_a_path_is_located() {
-        let text = "paths:\n  /v2/lead/:\n    get: {}\n  /v2/call/detail/{callId}/:\n    get: {}\n";
+    fn a_message_naming_a_path_or_schema_is_located() {
+        let text = "paths:\n  /v2/lead/:\n    get: {}\n  /v2/call/detail/{callId}/:\n    get: {}\ncomponents:\n  schemas:\n    Lead:\n      type: object\n";
+        let spec = liner_spec::Spec::parse(text).unwrap();
         let message = "path /v2/call/detail/{callId}/ is missing operation ID";
-        assert_eq!(key_line(text, message, &[]), Some(4));
-        assert_eq!(key_line(text, "get nothing here", &[]), None);
-        let text = "components:\n  schemas:\n    Lead:\n      type: object\n";
-        assert_eq!(key_line(text, "bad type in Lead", &["Lead"]), Some(3));
+        assert_eq!(key_line(&spec, message), Some(4));
+        assert_eq!(key_line(&spec, "get nothing here"), None);
+        assert_eq!(key_line(&spec, "bad type in Lead"), Some(8));
+        assert_eq!(key_line(&spec, "bad type in `Lead`, see format"), Some(8));
     }
 
     #[test]

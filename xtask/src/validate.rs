@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::yaml_lines;
+use liner_spec::{METHODS, Spec, resolve_or_self as resolve};
 
 /// One thing wrong with the spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,18 +18,13 @@ pub struct Problem {
     pub message: String,
 }
 
-/// The HTTP methods an OpenAPI path item can hold.
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// The security scheme every operation must require: the Liner API
 /// authenticates every request with it.
 const API_KEY_HEADER: &str = "X-Api-Key";
 
-/// Validates `document` (the spec parsed into JSON), whose YAML source is
-/// `text`; problems come in document order.
-pub fn validate(text: &str, document: &Value) -> Vec<Problem> {
+/// Validates the spec; problems come in document order.
+pub fn validate(spec: &Spec) -> Vec<Problem> {
+    let document = spec.document();
     let mut found = Vec::new();
     let mut report = |pointer: String, message: String| found.push((pointer, message));
 
@@ -47,12 +42,12 @@ pub fn validate(text: &str, document: &Value) -> Vec<Problem> {
     dangling_refs(document, &mut report);
     operations(document, &mut report);
     schema_rules(document, &mut report);
-    examples(text, document, &mut report);
+    examples(spec, &mut report);
 
     let mut problems: Vec<Problem> = found
         .into_iter()
         .map(|(pointer, message)| Problem {
-            line: yaml_lines::line_of(text, &pointer),
+            line: spec.line_of(&pointer),
             pointer,
             message,
         })
@@ -108,24 +103,6 @@ fn dangling_refs(document: &Value, report: &mut impl FnMut(String, String)) {
             }
         }
     });
-}
-
-/// Follows local `$ref`s (shared with `diff.rs`).
-pub(crate) fn resolve<'a>(document: &'a Value, mut node: &'a Value) -> &'a Value {
-    for _ in 0..16 {
-        match node
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        {
-            Some(path) => match document.pointer(path) {
-                Some(target) => node = target,
-                None => return node,
-            },
-            None => return node,
-        }
-    }
-    node
 }
 
 fn operations(document: &Value, report: &mut impl FnMut(String, String)) {
@@ -402,16 +379,8 @@ fn schema_rules(document: &Value, report: &mut impl FnMut(String, String)) {
 
 /// Every example validates against its schema (request bodies, responses,
 /// parameters), with `nullable` translated for a JSON Schema validator.
-fn examples(text: &str, document: &Value, report: &mut impl FnMut(String, String)) {
-    let spec = match liner_spec::Spec::parse(text) {
-        Ok(spec) => spec,
-        Err(err) => {
-            return report(
-                String::new(),
-                format!("cannot read the spec for example checks: {err}"),
-            );
-        }
-    };
+fn examples(spec: &Spec, report: &mut impl FnMut(String, String)) {
+    let document = spec.document();
     let mut check =
         |pointer: String, schema: &Value, value: &Value| match spec.body_validator(schema) {
             Ok(validator) => {

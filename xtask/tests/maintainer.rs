@@ -78,7 +78,7 @@ fn add_whatsapp_phone(spec: &Path) {
 /// that records the requests and answers with bodies that carry the field.
 const PROGRAM: &str = r##"
 use liner::{LeadPatch, LeadType, Liner, NewLead};
-use liner_tests::capture::{CannedResponse, CaptureServer};
+use liner_test_support::capture::{CannedResponse, CaptureServer};
 
 #[tokio::main]
 async fn main() {

@@ -23,6 +23,9 @@
 //! alternating, so that drift on a shared machine hits both.
 //!
 //! Words after `--` pick measures: `overhead`, `export`, `decode`, `rss`.
+//! `-- --write-results` also writes the table, dated, into
+//! `benches/RESULTS.md` (between its `bench:latest` markers), which is where
+//! the project's measured figures live.
 
 use std::time::{Duration, Instant};
 
@@ -123,12 +126,44 @@ fn main() {
             large as f64 / small as f64
         ));
     }
-    println!();
-    println!("| measure | subject | baseline | ratio | goal |");
-    println!("| --- | --- | --- | --- | --- |");
+    let mut table = String::from(
+        "| measure | subject | baseline | ratio | goal |\n| --- | --- | --- | --- | --- |\n",
+    );
     for row in rows {
-        println!("{row}");
+        table.push_str(&row);
+        table.push('\n');
     }
+    println!();
+    print!("{table}");
+    if args.iter().any(|arg| arg == "--write-results") {
+        write_results(&table, &picked);
+    }
+}
+
+/// Replaces the latest run in `benches/RESULTS.md` with `table`, dated.
+fn write_results(table: &str, picked: &[&str]) {
+    const BEGIN: &str = "<!-- bench:latest:begin -->";
+    const END: &str = "<!-- bench:latest:end -->";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md");
+    let text = std::fs::read_to_string(path).expect("benches/RESULTS.md is readable");
+    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
+        panic!("benches/RESULTS.md has no {BEGIN} ... {END} section");
+    };
+    let command = match picked {
+        [] => "cargo bench -p liner --bench performance".to_owned(),
+        measures => format!(
+            "cargo bench -p liner --bench performance -- {}",
+            measures.join(" ")
+        ),
+    };
+    let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC");
+    let section = format!(
+        "{BEGIN}\n\nRun on {now}, {}, with `{command}`:\n\n{table}\n{END}",
+        machine()
+    );
+    let updated = format!("{}{section}{}", &text[..begin], &text[end + END.len()..]);
+    std::fs::write(path, updated).expect("benches/RESULTS.md is writable");
+    println!("\nwrote the table into {path}");
 }
 
 /// The measures, by the name that picks one on the command line.

@@ -22,34 +22,14 @@ pub(crate) fn call_detail(id: NonZeroU64) -> String {
 mod tests {
     use super::*;
 
-    /// The spec's path templates, with `{...}` filled by 7.
+    /// The spec's paths, each `{parameter}` filled with 7.
     #[test]
     fn paths_match_the_spec() {
-        let spec = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../spec/liner.yaml"
-        ))
-        .unwrap();
+        let spec = liner_spec::Spec::workspace().unwrap();
         let mut declared: Vec<String> = spec
-            .lines()
-            .filter(|line| line.starts_with("  /v2/"))
-            .map(|line| {
-                let path = line.trim().trim_end_matches(':');
-                let mut filled = String::new();
-                let mut in_param = false;
-                for c in path.chars() {
-                    match c {
-                        '{' => in_param = true,
-                        '}' => {
-                            in_param = false;
-                            filled.push('7');
-                        }
-                        c if !in_param => filled.push(c),
-                        _ => {}
-                    }
-                }
-                filled
-            })
+            .operations()
+            .iter()
+            .map(|operation| operation.path_with("7"))
             .collect();
         declared.sort();
         let seven = NonZeroU64::new(7).unwrap();

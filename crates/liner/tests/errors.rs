@@ -1,21 +1,18 @@
 //! `Display` of every error variant, produced by real failures where one can
 //! be staged on 127.0.0.1.
 
+mod support;
+
 use std::time::Duration;
 
 use liner::{Error, LeadType, Liner, NewLead, RetryPolicy};
 use liner_fake::{Config, FakeServer, Fault, Faults, Latency};
-use liner_tests::capture::{CannedResponse, CaptureServer};
+use liner_test_support::capture::{CannedResponse, CaptureServer};
 
 /// No retries: each staged failure is seen as it happens (retries have
 /// their own tests in `reliability.rs`).
 fn client(base_url: &str) -> Liner {
-    Liner::builder()
-        .base_url(base_url)
-        .api_key("canary-key-0451")
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap()
+    support::client_of_with(base_url, "canary-key-0451", RetryPolicy::none())
 }
 
 /// One staged failure: the error, as printed, with the port made stable.

@@ -1,22 +1,18 @@
 //! Pagination against the fake Liner server (every response checked against
 //! the spec): exact counts, filters, laziness, faults, a shifting list.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use liner::{Error, Liner, RetryPolicy};
+use liner::{Error, RetryPolicy};
 use liner_fake::{Config, Fault, Faults};
-use liner_tests::capture::{CannedResponse, CaptureServer};
-use liner_tests::conformance::CheckedFake;
+use liner_test_support::capture::{CannedResponse, CaptureServer};
+use liner_test_support::conformance::CheckedFake;
 
-fn client(fake: &CheckedFake) -> Liner {
-    Liner::builder()
-        .base_url(fake.base_url())
-        .api_key(fake.api_key())
-        .build()
-        .unwrap()
-}
+use support::{client, client_of};
 
 fn assert_unique(ids: &[u64]) {
     assert_eq!(
@@ -316,11 +312,7 @@ async fn one_odd_lead_does_not_fail_its_page() {
         r#"{"success":true,"message":"","data":{"list":[{"id":1},{"name":"no id"},{"id":3}],"total":3}}"#,
     )])
     .await;
-    let client = Liner::builder()
-        .base_url(server.base_url())
-        .api_key("k")
-        .build()
-        .unwrap();
+    let client = client_of(server.base_url(), "k");
     let page = client.leads().page().await.unwrap();
     assert_eq!(
         page.items.iter().map(|l| l.id.get()).collect::<Vec<_>>(),
@@ -331,11 +323,7 @@ async fn one_odd_lead_does_not_fail_its_page() {
         r#"{"success":true,"message":"","data":{"list":[{"id":1},{"name":"no id"},{"id":3}],"total":3}}"#,
     )])
     .await;
-    let client = Liner::builder()
-        .base_url(server.base_url())
-        .api_key("k")
-        .build()
-        .unwrap();
+    let client = client_of(server.base_url(), "k");
     let items: Vec<_> = client.leads().items().collect().await;
     let printed: Vec<String> = items
         .iter()
@@ -354,11 +342,7 @@ async fn a_next_that_does_not_advance_is_an_error_not_a_loop() {
         CannedResponse::ok(r#"{"success":true,"message":"","data":{"list":[{"id":2}],"next":1}}"#),
     ])
     .await;
-    let client = Liner::builder()
-        .base_url(server.base_url())
-        .api_key("k")
-        .build()
-        .unwrap();
+    let client = client_of(server.base_url(), "k");
     let items: Vec<_> = client.leads().items().collect().await;
     assert_eq!(items.len(), 3);
     assert!(
@@ -379,12 +363,7 @@ fn the_blocking_client_iterates() {
             Config::default().with_leads(230),
         ))
         .unwrap();
-    let async_client = Liner::builder()
-        .base_url(fake.base_url())
-        .api_key(fake.api_key())
-        .build()
-        .unwrap();
-    let client = liner::blocking::Liner::new(async_client).unwrap();
+    let client = liner::blocking::Liner::new(client_of(fake.base_url(), fake.api_key())).unwrap();
     let ids: Vec<u64> = client
         .leads()
         .page_size(100)

@@ -2,15 +2,17 @@
 //! from the client's `tracing` events (page bodies read).
 //!
 //! This test has a binary of its own: it captures `tracing` events (see
-//! `liner_tests::logs`).
+//! `liner_test_support::logs`).
+
+mod support;
 
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use liner::Liner;
+
 use liner_fake::Config;
-use liner_tests::conformance::CheckedFake;
-use liner_tests::logs::Captured;
+use liner_test_support::conformance::CheckedFake;
+use liner_test_support::logs::Captured;
 
 /// A consumer that stops taking pages stops the prefetch: `n` pages read and
 /// held, `n` more requests answered but left unread (still in flight, so no
@@ -22,11 +24,7 @@ async fn a_stalled_consumer_stops_the_prefetch() {
     let logs = Captured::default();
     let _guard = logs.install();
     let fake = CheckedFake::start(Config::default().with_leads(10_000)).await;
-    let liner = Liner::builder()
-        .base_url(fake.base_url())
-        .api_key(fake.api_key())
-        .build()
-        .unwrap();
+    let liner = support::client(&fake);
     let mut pages = std::pin::pin!(liner.leads().concurrency(N as usize).pages());
     let requests = || fake.server.stats().requests;
     let read = || logs.text().matches("prefetched page read").count() as u64;

@@ -3,7 +3,7 @@
 
 use futures_util::StreamExt as _;
 use liner::{LeadPatch, LeadType, Liner, NewLead};
-use liner_tests::capture::{CannedResponse, CaptureServer, CapturedRequest};
+use liner_test_support::capture::{CannedResponse, CaptureServer, CapturedRequest};
 
 const KEY: &str = "requests-test-key";
 

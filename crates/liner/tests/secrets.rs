@@ -4,19 +4,14 @@
 //! anyone listens, process-wide, so a test running on another thread without
 //! a subscriber could hide the events this test captures.
 
-use std::time::Duration;
+mod support;
 
-use liner::{LeadType, Liner, NewLead, RetryPolicy};
+use liner::{LeadType, Liner, NewLead};
 use liner_fake::{Config, Fault, Faults};
-use liner_tests::conformance::CheckedFake;
-use liner_tests::logs::Captured;
+use liner_test_support::conformance::CheckedFake;
+use liner_test_support::logs::Captured;
 
-fn patient() -> RetryPolicy {
-    RetryPolicy::default()
-        .max_retries(8)
-        .initial_backoff(Duration::from_millis(1))
-        .max_backoff(Duration::from_millis(20))
-}
+use support::patient;
 
 /// With a canary key, nothing a user can print of a failing client (Debug,
 /// Display, every error, every tracing event at every level) contains it.

@@ -4,7 +4,7 @@
 //! silently becoming `None`.
 
 use liner::{Call, Lead};
-use liner_tests::spec::examples;
+use liner_spec::Spec;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -39,7 +39,9 @@ fn round_trip<T: DeserializeOwned + Serialize>(json: &Value, what: &str) -> T {
 
 #[test]
 fn every_success_example_decodes_in_full() {
-    let successes: Vec<_> = examples()
+    let successes: Vec<_> = Spec::workspace()
+        .unwrap()
+        .examples()
         .into_iter()
         .filter(|e| e.place == "200" && e.value["success"] == true)
         .collect();
@@ -95,7 +97,9 @@ fn every_success_example_decodes_in_full() {
 #[test]
 #[should_panic(expected = "does not survive a round trip")]
 fn a_renamed_field_is_caught() {
-    let example = examples()
+    let example = Spec::workspace()
+        .unwrap()
+        .examples()
         .into_iter()
         .find(|e| e.operation_id == "getLead" && e.name == "docs")
         .unwrap();

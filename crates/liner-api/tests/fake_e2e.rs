@@ -1,5 +1,5 @@
 //! The generated client against the fake Liner server, every response of
-//! which is checked against the spec (see `liner_tests::conformance`).
+//! which is checked against the spec (see `liner_test_support::conformance`).
 
 use std::collections::BTreeSet;
 
@@ -9,11 +9,40 @@ use liner_api::types::{
 use liner_api::values::Timestamp;
 use liner_api::{Client, Error};
 use liner_fake::{Config, Fault, Faults};
-use liner_tests::conformance::CheckedFake;
+use liner_test_support::conformance::CheckedFake;
 use serde_json::json;
 
 fn client(fake: &CheckedFake) -> Client {
     Client::with_api_key(fake.base_url(), fake.api_key()).expect("valid key")
+}
+
+/// Lead `id`, which must exist.
+async fn lead_at(client: &Client, id: std::num::NonZeroU64) -> liner_api::types::Lead {
+    client
+        .get_lead()
+        .lead_id(id)
+        .send()
+        .await
+        .expect("detail")
+        .into_inner()
+        .into_result()
+        .expect("a success envelope")
+        .data
+}
+
+/// The 100 leads at `offset`, unfiltered.
+async fn page_at(client: &Client, offset: u64) -> liner_api::types::LeadPage {
+    client
+        .list_leads()
+        .offset(offset)
+        .limit(100)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .into_result()
+        .expect("a success envelope")
+        .data
 }
 
 fn new_lead(phone: &str) -> liner_api::types::builder::NewLead {
@@ -48,16 +77,7 @@ async fn all_five_operations_round_trip() {
     let id = created.data.id;
     assert_eq!(id.get(), 21, "ids continue after the 20 seeded leads");
 
-    let lead = client
-        .get_lead()
-        .lead_id(id)
-        .send()
-        .await
-        .expect("detail")
-        .into_inner()
-        .into_result()
-        .expect("a success envelope")
-        .data;
+    let lead = lead_at(&client, id).await;
     assert_eq!(lead.name.as_deref(), Some("Anna Test"));
     assert_eq!(lead.phone.as_deref(), Some("+79001112233"));
     assert_eq!(lead.order_id.map(|id| id.get()), Some(202));
@@ -65,24 +85,12 @@ async fn all_five_operations_round_trip() {
     client
         .update_lead()
         .lead_id(id)
-        .body(
-            LeadPatch::builder()
-                .status_id(Some(12.try_into().unwrap()))
-                .name(Some("Anna Updated".to_owned())),
-        )
+        // A draft, checked when the generated client converts it.
+        .body(LeadPatch::new().status_id(12).name("Anna Updated"))
         .send()
         .await
         .expect("update");
-    let updated = client
-        .get_lead()
-        .lead_id(id)
-        .send()
-        .await
-        .expect("detail")
-        .into_inner()
-        .into_result()
-        .expect("a success envelope")
-        .data;
+    let updated = lead_at(&client, id).await;
     assert_eq!(updated.status_id.map(|id| id.get()), Some(12));
     assert_eq!(updated.name.as_deref(), Some("Anna Updated"));
     assert_eq!(updated.phone, lead.phone, "fields not sent are kept");
@@ -142,17 +150,7 @@ async fn paging_to_the_end_with_filters() {
     let mut everything = Vec::new();
     let mut offset = 0;
     loop {
-        let page = client
-            .list_leads()
-            .offset(offset)
-            .limit(100)
-            .send()
-            .await
-            .unwrap()
-            .into_inner()
-            .into_result()
-            .expect("a success envelope")
-            .data;
+        let page = page_at(&client, offset).await;
         everything.extend(page.list);
         match page.next {
             Some(next) => offset = next,
@@ -506,17 +504,7 @@ async fn shifting_mode_moves_the_list_under_a_pager() {
     let mut ids = Vec::new();
     let mut offset = 0;
     for _ in 0..3 {
-        let page = client
-            .list_leads()
-            .offset(offset)
-            .limit(100)
-            .send()
-            .await
-            .unwrap()
-            .into_inner()
-            .into_result()
-            .expect("a success envelope")
-            .data;
+        let page = page_at(&client, offset).await;
         ids.extend(page.list.iter().map(|l| l.id.get()));
         offset = page.next.unwrap();
     }

@@ -7,7 +7,7 @@ use liner_api::types::{
     LeadListEnvelope, LeadOrFailure, LeadPageOrFailure, LeadPatch, NewLead, UpdatedLeadEnvelope,
     UpdatedLeadOrFailure,
 };
-use liner_tests::spec::{Example, examples};
+use liner_spec::{Example, Spec};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -58,7 +58,7 @@ where
 
 #[test]
 fn every_example_in_the_spec_decodes() {
-    let examples = examples();
+    let examples = Spec::workspace().unwrap().examples();
     // Two request bodies with two examples each; five 200s with one
     // documentation example each, plus getLead's failure at 200; the three
     // illustrative failure envelopes (401, 404, 4XX) under every operation

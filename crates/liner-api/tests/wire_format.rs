@@ -4,7 +4,7 @@
 
 use liner_api::Client;
 use liner_api::types::{LeadPatch, LeadType, NewLead, VkIdInput};
-use liner_tests::capture::{CannedResponse, CaptureServer, CapturedRequest};
+use liner_test_support::capture::{CannedResponse, CaptureServer, CapturedRequest};
 
 const API_KEY: &str = "wire-format-test-key";
 
