@@ -64,9 +64,14 @@ impl std::error::Error for InvalidApiKey {}
 /// The value is marked sensitive. Surrounding whitespace (a trailing newline
 /// from a file or an environment variable) is trimmed.
 ///
+/// Turn redirects off on that client, as below: reqwest's default follows
+/// them, and on a redirect to another host it keeps every header but a few
+/// (`Authorization`, `Cookie`), so the key would go along.
+///
 /// ```
 /// let http = reqwest::Client::builder()
 ///     .default_headers(liner_api::api_key_headers("my-token")?)
+///     .redirect(reqwest::redirect::Policy::none())
 ///     .build()?;
 /// let client = liner_api::Client::new_with_client("https://liner.example.com", http);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -85,7 +90,10 @@ pub fn api_key_headers(api_key: &str) -> Result<HeaderMap, InvalidApiKey> {
 
 impl Client {
     /// A client for the Liner API at `base_url` that sends `api_key` as
-    /// `X-Api-Key` on every request, with a 15 s timeout.
+    /// `X-Api-Key` on every request, with a 15 s timeout. It follows no
+    /// redirect: the key goes to `base_url`'s origin only, and a create is
+    /// never re-sent elsewhere. A redirect answer is
+    /// [`Error::UnexpectedResponse`](crate::Error::UnexpectedResponse).
     ///
     /// `base_url` is the scheme and host of your Liner installation, e.g.
     /// `https://liner.example.com`; a trailing slash is accepted.
@@ -102,6 +110,7 @@ impl Client {
             .default_headers(api_key_headers(api_key)?)
             .connect_timeout(DEFAULT_TIMEOUT)
             .timeout(DEFAULT_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             // reqwest's builder fails only on TLS back-end initialisation or
             // invalid settings, none of which depend on our inputs.

@@ -202,3 +202,37 @@ async fn invalid_input_is_refused_before_sending() {
     insta::assert_snapshot!(format!("{zero_id}\n{bad_phone}\n{missing_order}"));
     assert!(server.requests().is_empty(), "nothing reached the server");
 }
+
+/// `Client::with_api_key` follows no redirect: the key stays with the base
+/// URL's origin, and a create is not re-posted elsewhere.
+#[tokio::test]
+async fn a_redirect_is_not_followed() {
+    use liner_test_support::hostile::{HostileServer, answer, json, script};
+    let elsewhere = HostileServer::start(script(|_, stream| json(stream, LEAD))).await;
+    let location = format!("{}/v2/lead/create/", elsewhere.base_url());
+    let redirecting = HostileServer::start(script(move |_, stream| {
+        let head = format!("HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}");
+        async move { answer(stream, &head, b"").await }
+    }))
+    .await;
+    let client = Client::with_api_key(redirecting.base_url(), "canary-api-key").unwrap();
+    let error = client
+        .create_lead()
+        .body(NewLead::new(
+            LeadType::Straight,
+            "79001234567",
+            202,
+            "order-001",
+        ))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, liner_api::Error::UnexpectedResponse(response) if response.status() == 307),
+        "{error:?}"
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "nothing reached the other origin"
+    );
+}

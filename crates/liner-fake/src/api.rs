@@ -186,17 +186,27 @@ pub async fn handle(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let arrived = Instant::now();
     let number = app.requests.fetch_add(1, Ordering::Relaxed);
     let (latency, fault) = app.config.faults.decide(number);
     let route = route(uri.path());
-    let mut reply = match fault {
-        Some(fault) if !fault.after_handling() => {
+    // Read up to the limit and no further: a larger body is refused with the
+    // failure envelope, as the API's own limit would be.
+    let body = axum::body::to_bytes(body, app.config.max_body_bytes).await;
+    let mut reply = match (fault, body) {
+        (Some(fault), _) if !fault.after_handling() => {
             injected(fault, app.config.faults.retry_after_seconds)
         }
-        _ => answer(&app, route, &method, uri.query(), &headers, &body),
+        (_, Err(_)) => Reply::failure(
+            413,
+            format!(
+                "the request body is larger than {} bytes",
+                app.config.max_body_bytes
+            ),
+        ),
+        (_, Ok(body)) => answer(&app, route, &method, uri.query(), &headers, &body),
     };
     if let Some(fault) = fault {
         app.record_fault(fault);

@@ -64,6 +64,12 @@ pub struct Config {
     pub bind: SocketAddr,
     /// Called for every exchange.
     pub observer: Option<Observer>,
+    /// How long a client may take to send a request's head; a connection
+    /// that has not sent one by then is closed.
+    pub header_read_timeout: std::time::Duration,
+    /// The largest request body accepted; a larger one is answered `413`
+    /// with the failure envelope.
+    pub max_body_bytes: usize,
 }
 
 impl Default for Config {
@@ -77,6 +83,8 @@ impl Default for Config {
             shift_per_page: 0,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             observer: None,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            max_body_bytes: 1024 * 1024,
         }
     }
 }
@@ -92,6 +100,8 @@ impl fmt::Debug for Config {
             .field("shift_per_page", &self.shift_per_page)
             .field("bind", &self.bind)
             .field("observer", &self.observer.as_ref().map(|_| "..."))
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish()
     }
 }
@@ -142,6 +152,18 @@ impl Config {
     /// Sets the observer of every exchange.
     pub fn with_observer(mut self, observer: Observer) -> Self {
         self.observer = Some(observer);
+        self
+    }
+
+    /// Sets how long a client may take to send a request's head.
+    pub fn with_header_read_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets the largest request body accepted.
+    pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_body_bytes = bytes;
         self
     }
 }
@@ -229,13 +251,12 @@ impl FakeServer {
             .fallback(api::handle)
             .with_state(Arc::clone(&app));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let task = tokio::spawn(serve(
+            listener,
+            router,
+            app.config.header_read_timeout,
+            stopped,
+        ));
         Ok(Self {
             base_url: format!("http://{address}"),
             app,
@@ -286,6 +307,43 @@ impl Drop for FakeServer {
         }
         self.task.abort();
     }
+}
+
+/// Accepts connections until `stopped`, each served by hyper with a
+/// header-read timeout: a client that opens a connection and never finishes
+/// its request is dropped after `header_read_timeout`, and however many do
+/// that, every connection has a task of its own and the others are answered.
+/// Dropping the returned future (aborting its task) closes every connection.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    header_read_timeout: std::time::Duration,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let service = hyper_util::service::TowerToHyperService::new(router.clone());
+                connections.spawn(async move {
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .timer(hyper_util::rt::TokioTimer::new())
+                        .header_read_timeout(header_read_timeout)
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            // Reap finished connections as they end.
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    // Stopping: let the open exchanges finish, up to a moment.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
 }
 
 /// The fake could not start.

@@ -17,12 +17,23 @@
 //! 3. decoding one 100-lead page through the envelope path vs serde_json
 //!    straight into the same types (goal: within 10%);
 //! 4. peak RSS of exporting 100,000 vs 1,000,000 leads, each in a child
-//!    process of its own (goal: flat).
+//!    process of its own (goal: flat);
+//! 5. de-duplicating 1,000,000 ids that arrive descending with gaps vs the
+//!    same ids ascending (goal: within 2x: the order costs nothing much),
+//!    and, for context, vs a million ascending ids without gaps;
+//! 6. against hostile servers, for the README's reliability table: the
+//!    peak RSS of `lead(id)` when the server sends a 2 GB body, announced
+//!    or not, vs a normal answer plus the body limit (goal: at most that),
+//!    the time to the error against
+//!    a server that never answers, with the default settings, vs the default
+//!    deadline, and the requests sent to a server that ignores `offset`, vs
+//!    the first page and the default run of stale pages.
 //!
 //! Timings are the median of several rounds, baseline and subject
 //! alternating, so that drift on a shared machine hits both.
 //!
-//! Words after `--` pick measures: `overhead`, `export`, `decode`, `rss`.
+//! Words after `--` pick measures: `overhead`, `export`, `decode`, `rss`,
+//! `ids`, `hostile`.
 //! `-- --write-results` also writes the table, dated, into
 //! `benches/RESULTS.md` (between its `bench:latest` markers), which is where
 //! the project's measured figures live.
@@ -42,6 +53,13 @@ fn main() {
     if let Some(position) = args.iter().position(|arg| arg == "--rss-child") {
         let leads: u64 = args[position + 1].parse().expect("a lead count");
         rss_child(leads);
+        return;
+    }
+    // `--hostile-child KIND`: one `lead(id)` against a server sending a
+    // normal answer, or a 2 GB body (announced or streamed); print the peak
+    // RSS, exit.
+    if let Some(position) = args.iter().position(|arg| arg == "--hostile-child") {
+        hostile_child(&args[position + 1]);
         return;
     }
     // `cargo bench` passes `--bench`; other words pick measures by name
@@ -117,6 +135,51 @@ fn main() {
             ratio(subject, baseline)
         ));
     }
+    if wanted("ids") {
+        let (descending, ascending, run) = dedup_orders();
+        rows.push(format!(
+            "| de-duplicate 1,000,000 ids with gaps | descending {} | ascending {} | {:.2} | <= 2 |",
+            millis(descending),
+            millis(ascending),
+            ratio(descending, ascending)
+        ));
+        rows.push(format!(
+            "| de-duplicate 1,000,000 ids | descending with gaps {} | ascending in one run {} | {:.2} | (context) |",
+            millis(descending),
+            millis(run),
+            ratio(descending, run)
+        ));
+    }
+    if wanted("hostile") {
+        let rss = |kind: &str| child_number(&["--hostile-child", kind]);
+        let normal = rss("normal");
+        let bound = normal + liner::DEFAULT_MAX_RESPONSE_BYTES / 1024;
+        for (kind, label) in [
+            ("announced", "announced"),
+            ("streamed", "streamed, no length"),
+        ] {
+            let peak = rss(kind);
+            rows.push(format!(
+                "| peak RSS, server sends 2 GB ({label}) | `lead(id)` {} MiB | a normal answer {} MiB + the 16 MiB limit | {:.2} | <= 1.0 |",
+                peak / 1024,
+                normal / 1024,
+                peak as f64 / bound as f64
+            ));
+        }
+        let silent = runtime.block_on(silent_server_error_after());
+        rows.push(format!(
+            "| a server that never answers, default settings | error after {} | the default deadline {} | {:.2} | ~1.0 |",
+            millis(silent),
+            millis(liner::DEFAULT_DEADLINE),
+            ratio(silent, liner::DEFAULT_DEADLINE)
+        ));
+        let requests = runtime.block_on(offset_ignoring_requests());
+        rows.push(format!(
+            "| a server that ignores `offset` | {requests} requests, then an error | 1 page + {} stale | {:.2} | 1.0 |",
+            liner::DEFAULT_MAX_STALE_PAGES,
+            requests as f64 / (1 + liner::DEFAULT_MAX_STALE_PAGES) as f64
+        ));
+    }
     if wanted("rss") {
         let (small, large) = peak_rss();
         rows.push(format!(
@@ -167,7 +230,7 @@ fn write_results(table: &str, picked: &[&str]) {
 }
 
 /// The measures, by the name that picks one on the command line.
-const MEASURES: [&str; 4] = ["overhead", "export", "decode", "rss"];
+const MEASURES: [&str; 6] = ["overhead", "export", "decode", "rss", "ids", "hostile"];
 
 fn ratio(subject: Duration, baseline: Duration) -> f64 {
     subject.as_secs_f64() / baseline.as_secs_f64()
@@ -428,23 +491,144 @@ fn decode_overhead() -> (Duration, Duration) {
 
 /// Peak RSS (KiB) of a child process exporting 100,000, then 1,000,000 leads.
 fn peak_rss() -> (u64, u64) {
-    let run = |leads: u64| {
-        let output = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--rss-child", &leads.to_string()])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8(output.stdout)
-            .unwrap()
-            .trim()
-            .parse::<u64>()
-            .unwrap()
-    };
+    let run = |leads: u64| child_number(&["--rss-child", &leads.to_string()]);
     (run(100_000), run(1_000_000))
+}
+
+/// What a child process of this bench, run with `args`, printed.
+fn child_number(args: &[&str]) -> u64 {
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .trim()
+        .parse::<u64>()
+        .unwrap()
+}
+
+/// The median times to de-duplicate a million ids: descending with gaps
+/// (each a new range, at the front), the same ids ascending (each a new
+/// range, at the back), and a million ascending without gaps (one range).
+fn dedup_orders() -> (Duration, Duration, Duration) {
+    let descending: Vec<u64> = (0..1_000_000u64).rev().map(|n| n * 2).collect();
+    let ascending: Vec<u64> = descending.iter().rev().copied().collect();
+    let run: Vec<u64> = (0..1_000_000u64).collect();
+    let time = |ids: &[u64]| {
+        let started = Instant::now();
+        assert_eq!(liner::__dedup(std::hint::black_box(ids)), ids.len());
+        started.elapsed()
+    };
+    let (mut down, mut up, mut one) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        down.push(time(&descending));
+        up.push(time(&ascending));
+        one.push(time(&run));
+    }
+    (median(down), median(up), median(one))
+}
+
+/// In a child process: one `lead(id)` against a server that sends a normal
+/// answer, or a 2 GB body announced with its Content-Length, or streamed
+/// without one; print the peak resident set size in KiB.
+fn hostile_child(kind: &str) {
+    use liner_test_support::hostile::{HostileServer, json, script};
+    use tokio::io::AsyncWriteExt as _;
+    const TWO_GB: u64 = 2 << 30;
+    let kind = kind.to_owned();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let server = HostileServer::start(script(move |_, mut stream| {
+            let kind = kind.clone();
+            async move {
+                if kind == "normal" {
+                    return json(stream, r#"{"success":true,"message":"","data":{"id":1}}"#).await;
+                }
+                let head = if kind == "announced" {
+                    format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {TWO_GB}\r\n\r\n")
+                } else {
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".to_owned()
+                };
+                let _ = stream.write_all(head.as_bytes()).await;
+                let chunk = vec![b' '; 1 << 20];
+                let framed = [format!("{:x}\r\n", chunk.len()).as_bytes(), &chunk, b"\r\n"].concat();
+                for _ in 0..(TWO_GB >> 20) {
+                    let bytes = if kind == "announced" { &chunk } else { &framed };
+                    if stream.write_all(bytes).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        }))
+        .await;
+        let client = Liner::builder()
+            .base_url(server.base_url())
+            .api_key("bench-key")
+            .build()
+            .unwrap();
+        let _ = client.lead(1).await;
+    });
+    println!("{}", peak_rss_kib());
+}
+
+/// The time from a `lead(id)` to its error, with the default settings,
+/// against a server that accepts the request and never answers.
+async fn silent_server_error_after() -> Duration {
+    use liner_test_support::hostile::{HostileServer, script};
+    let silent = HostileServer::start(script(|_, stream| async move {
+        std::future::pending::<()>().await;
+        drop(stream);
+    }))
+    .await;
+    let client = Liner::builder()
+        .base_url(silent.base_url())
+        .api_key("bench-key")
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = client.lead(1).await.unwrap_err();
+    assert!(error.is_timeout(), "{error}");
+    started.elapsed()
+}
+
+/// The requests the client sends to a server that ignores `offset` and
+/// keeps advancing `next`, before it ends the list with an error.
+async fn offset_ignoring_requests() -> usize {
+    use liner_test_support::hostile::{HostileServer, json, script};
+    let server = HostileServer::start(script(|request, stream| {
+        let offset: u64 = request
+            .target
+            .split(['?', '&'])
+            .find_map(|pair| pair.strip_prefix("offset="))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(0);
+        let list: Vec<String> = (1..=100).map(|id| format!(r#"{{"id":{id}}}"#)).collect();
+        let body = format!(
+            r#"{{"success":true,"message":"","data":{{"list":[{}],"next":{}}}}}"#,
+            list.join(","),
+            offset + 100
+        );
+        async move { json(stream, &body).await }
+    }))
+    .await;
+    let client = Liner::builder()
+        .base_url(server.base_url())
+        .api_key("bench-key")
+        .build()
+        .unwrap();
+    let ended = client.leads().collect_all().await;
+    assert!(ended.is_err());
+    server.requests().len()
 }
 
 /// In a child process: export `leads` leads from an in-process fake with 8
@@ -462,8 +646,13 @@ fn rss_child(leads: u64) {
             .unwrap();
         export_all(client(&fake), 8, leads).await;
     });
+    println!("{}", peak_rss_kib());
+}
+
+/// This process's peak resident set size, in KiB.
+fn peak_rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak = status
+    status
         .lines()
         .find_map(|line| line.strip_prefix("VmHWM:"))
         .and_then(|value| {
@@ -474,8 +663,7 @@ fn rss_child(leads: u64) {
                 .parse::<u64>()
                 .ok()
         })
-        .expect("VmHWM in /proc/self/status (Linux)");
-    println!("{peak}");
+        .expect("VmHWM in /proc/self/status (Linux)")
 }
 
 fn machine() -> String {

@@ -34,34 +34,33 @@ fn shown<T: Display>(value: Option<T>) -> String {
 }
 
 async fn tour() -> Result<(), Box<dyn std::error::Error>> {
-    let configured = [liner::BASE_URL_VAR, liner::API_KEY_VAR]
-        .iter()
-        .any(|name| std::env::var_os(name).is_some());
     // Keeps the fake alive until the end of `tour` when there is one.
-    let (client, _fake) = if configured {
-        let client = Liner::from_env()?;
-        println!(
-            "Using the Liner API at {} (from {})",
-            client.base_url(),
-            liner::BASE_URL_VAR
-        );
-        (client, None)
-    } else {
-        let fake = liner_fake::FakeServer::start(
-            liner_fake::Config::default().with_leads(250).with_calls(50),
-        )
-        .await?;
-        println!(
-            "{} and {} are not set: started a fake Liner server at {} with 250 leads",
-            liner::BASE_URL_VAR,
-            liner::API_KEY_VAR,
-            fake.base_url()
-        );
-        let client = Liner::builder()
-            .base_url(fake.base_url())
-            .api_key(fake.api_key())
-            .build()?;
-        (client, Some(fake))
+    let (client, _fake) = match Liner::from_env_if_set()? {
+        Some(client) => {
+            println!(
+                "Using the Liner API at {} (from {})",
+                client.base_url(),
+                liner::BASE_URL_VAR
+            );
+            (client, None)
+        }
+        None => {
+            let fake = liner_fake::FakeServer::start(
+                liner_fake::Config::default().with_leads(250).with_calls(50),
+            )
+            .await?;
+            println!(
+                "{} and {} are not set: started a fake Liner server at {} with 250 leads",
+                liner::BASE_URL_VAR,
+                liner::API_KEY_VAR,
+                fake.base_url()
+            );
+            let client = Liner::builder()
+                .base_url(fake.base_url())
+                .api_key(fake.api_key())
+                .build()?;
+            (client, Some(fake))
+        }
     };
 
     let new_lead = NewLead::new(LeadType::Straight, "+79001234567", 202, "order-202")

@@ -46,7 +46,8 @@ fn runtime() -> Result<Arc<tokio::runtime::Runtime>> {
         .build()
         .map(Arc::new)
         .map_err(|err| Error::Config {
-            reason: format!("cannot start the blocking runtime: {err}"),
+            reason: "cannot start the blocking runtime".to_owned(),
+            source: Some(Box::new(err)),
         })
 }
 

@@ -18,6 +18,10 @@ use crate::transport::Transport;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 /// The default time limit for establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest answer the client reads unless told otherwise
+/// ([`LinerBuilder::max_response_bytes`]): 16 MiB. A full page of 100 leads
+/// is well under 1 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 /// The environment variable [`Liner::from_env`] reads the base URL from.
 pub const BASE_URL_VAR: &str = "LINER_BASE_URL";
 /// The environment variable [`Liner::from_env`] reads the API key from.
@@ -34,6 +38,7 @@ pub struct LinerBuilder {
     http_client: Option<reqwest::Client>,
     retry: RetryPolicy,
     allow_insecure_http: bool,
+    max_response_bytes: u64,
 }
 
 impl fmt::Debug for LinerBuilder {
@@ -47,6 +52,7 @@ impl fmt::Debug for LinerBuilder {
             .field("http_client", &self.http_client.is_some())
             .field("retry", &self.retry)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
@@ -86,10 +92,19 @@ impl LinerBuilder {
 
     /// Sends requests through this `reqwest::Client` (proxies, TLS roots,
     /// shared pools). The key and the timeout are still applied per request.
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`. A client
+    /// that follows redirects (reqwest's default follows up to 10) sends the
+    /// `X-Api-Key` header along to wherever a redirect points, another host
+    /// included, and re-sends or turns a create into a read: `liner` cannot
+    /// stop a client it did not build. It does notice when a followed
+    /// redirect brought the answer from another URL, and returns
+    /// [`Error::Redirect`] then, but by that time the request has gone.
+    ///
     /// Leave `reqwest::ClientBuilder::timeout` unset on it and use
     /// [`timeout`](Self::timeout) here: reqwest's client-wide timeout would
     /// also run while a prefetched page waits for the consumer to catch up
-    /// (see [`LeadQuery::pages`]).
+    /// (see [`LeadQuery::pages`](crate::LeadQuery::pages)).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -110,41 +125,60 @@ impl LinerBuilder {
         self
     }
 
+    /// The largest answer the client reads, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`]). An answer that announces more is
+    /// refused before its body is read, one that turns out longer when it is
+    /// read: [`Error::TooLarge`] either way. Memory stays bounded whatever
+    /// a server sends.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Liner> {
-        let base_url = self.base_url.ok_or_else(|| Error::Config {
-            reason: format!("no base URL; call .base_url(..) or set {BASE_URL_VAR}"),
+        let base_url = self.base_url.ok_or_else(|| {
+            Error::config(format!(
+                "no base URL; call .base_url(..) or set {BASE_URL_VAR}"
+            ))
         })?;
         let base_url = normalize_base_url(&base_url)?;
         if !self.allow_insecure_http {
             refuse_plain_http_off_loopback(&base_url)?;
         }
-        let key = self.api_key.ok_or_else(|| Error::Config {
-            reason: format!("no API key; call .api_key(..) or set {API_KEY_VAR}"),
+        let key = self.api_key.ok_or_else(|| {
+            Error::config(format!(
+                "no API key; call .api_key(..) or set {API_KEY_VAR}"
+            ))
         })?;
         if key.expose().is_empty() {
-            return Err(Error::Config {
-                reason: "the API key is empty".to_owned(),
-            });
+            return Err(Error::config("the API key is empty"));
         }
-        let mut key = HeaderValue::from_str(key.expose()).map_err(|_| Error::Config {
-            reason: "the API key contains characters an HTTP header cannot carry".to_owned(),
+        let mut key = HeaderValue::from_str(key.expose()).map_err(|_| {
+            Error::config("the API key contains characters an HTTP header cannot carry")
         })?;
         // Keeps the value out of reqwest's and hyper's Debug output.
         key.set_sensitive(true);
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
-            return Err(Error::Config {
-                reason: "the timeout is zero".to_owned(),
-            });
+            return Err(Error::config("the timeout is zero"));
+        }
+        if self.max_response_bytes == 0 {
+            return Err(Error::config("the largest answer allowed is 0 bytes"));
         }
         let http = match self.http_client {
             Some(client) => client,
             None => reqwest::Client::builder()
                 .user_agent(self.user_agent)
                 .connect_timeout(self.connect_timeout)
+                // Redirects are answers, not hops: the key goes to the base
+                // URL's origin only, and a create is never re-sent or turned
+                // into a read. The transport reports a redirect as an error
+                // that names where it pointed.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|err| Error::Config {
-                    reason: format!("cannot build the HTTP client: {err}"),
+                    reason: "cannot build the HTTP client".to_owned(),
+                    source: Some(Box::new(err)),
                 })?,
         };
         Ok(Liner::new(Transport::new(
@@ -153,6 +187,7 @@ impl LinerBuilder {
             key,
             self.retry,
             self.timeout,
+            self.max_response_bytes,
         )))
     }
 }
@@ -160,7 +195,8 @@ impl LinerBuilder {
 /// The API key must not cross a network in clear text.
 fn refuse_plain_http_off_loopback(base_url: &str) -> Result<()> {
     let url = Url::parse(base_url).map_err(|err| Error::Config {
-        reason: err.to_string(),
+        reason: "the base URL does not parse".to_owned(),
+        source: Some(Box::new(err)),
     })?;
     if url.scheme() != "http" {
         return Ok(());
@@ -174,22 +210,21 @@ fn refuse_plain_http_off_loopback(base_url: &str) -> Result<()> {
     if loopback {
         Ok(())
     } else {
-        Err(Error::Config {
-            reason: format!(
-                "refusing to send the API key over plain http:// to {}; use https://, or \
-                 .allow_insecure_http(true) if this network is trusted",
-                url.host_str().unwrap_or_default()
-            ),
-        })
+        Err(Error::config(format!(
+            "refusing to send the API key over plain http:// to {}; use https://, or \
+             .allow_insecure_http(true) if this network is trusted",
+            url.host_str().unwrap_or_default()
+        )))
     }
 }
 
 /// Checks a base URL and drops its trailing slash.
 fn normalize_base_url(raw: &str) -> Result<String> {
-    let invalid = |reason: &str| Error::Config {
-        reason: format!("base URL {raw:?} {reason}"),
-    };
-    let url = Url::parse(raw.trim()).map_err(|err| invalid(&format!("is not a URL ({err})")))?;
+    let invalid = |reason: &str| Error::config(format!("base URL {raw:?} {reason}"));
+    let url = Url::parse(raw.trim()).map_err(|err| Error::Config {
+        reason: format!("base URL {raw:?} is not a URL"),
+        source: Some(Box::new(err)),
+    })?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("must start with http:// or https://"));
     }
@@ -217,23 +252,53 @@ impl Liner {
             http_client: None,
             retry: RetryPolicy::default(),
             allow_insecure_http: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
     /// A client configured from `LINER_BASE_URL` and `LINER_API_KEY`.
     pub fn from_env() -> Result<Self> {
-        let read = |name: &str| {
-            std::env::var(name).map_err(|err| Error::Config {
-                reason: match err {
-                    std::env::VarError::NotPresent => format!("{name} is not set"),
-                    std::env::VarError::NotUnicode(_) => format!("{name} is not valid UTF-8"),
-                },
-            })
-        };
-        Self::builder()
-            .base_url(read(BASE_URL_VAR)?)
-            .api_key(read(API_KEY_VAR)?)
-            .build()
+        Self::from_vars(read_var(BASE_URL_VAR)?, read_var(API_KEY_VAR)?)?
+            .ok_or_else(|| Error::config(format!("{BASE_URL_VAR} is not set")))
+    }
+
+    /// A client configured from `LINER_BASE_URL` and `LINER_API_KEY` when
+    /// either is set, `None` when neither is: for programs that fall back to
+    /// something else (a fake server, a dry run) when nothing is configured.
+    /// One set without the other, or a configuration the builder refuses,
+    /// is an error, never the fallback: a typo must not quietly turn into a
+    /// demo.
+    pub fn from_env_if_set() -> Result<Option<Self>> {
+        Self::from_vars(read_var(BASE_URL_VAR)?, read_var(API_KEY_VAR)?)
+    }
+
+    /// A client from the two variables' values, `None` if neither is set.
+    fn from_vars(base_url: Option<String>, api_key: Option<String>) -> Result<Option<Self>> {
+        match (base_url, api_key) {
+            (None, None) => Ok(None),
+            (None, Some(_)) => Err(Error::config(format!(
+                "{API_KEY_VAR} is set but {BASE_URL_VAR} is not"
+            ))),
+            (Some(_), None) => Err(Error::config(format!(
+                "{BASE_URL_VAR} is set but {API_KEY_VAR} is not"
+            ))),
+            (Some(base_url), Some(api_key)) => Self::builder()
+                .base_url(base_url)
+                .api_key(api_key)
+                .build()
+                .map(Some),
+        }
+    }
+}
+
+/// An environment variable's value, `None` when unset.
+fn read_var(name: &str) -> Result<Option<String>> {
+    match std::env::var(name) {
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(Error::config(format!("{name} is not valid UTF-8")))
+        }
     }
 }
 
@@ -265,6 +330,38 @@ mod tests {
                 matches!(normalize_base_url(bad), Err(Error::Config { .. })),
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn the_environment_configures_all_or_nothing() {
+        let set = |value: &str| Some(value.to_owned());
+        assert!(Liner::from_vars(None, None).unwrap().is_none());
+        let configured = Liner::from_vars(set("https://liner.example.com"), set("key"));
+        assert_eq!(
+            configured.unwrap().unwrap().base_url(),
+            "https://liner.example.com"
+        );
+        for (base_url, key, expected) in [
+            (
+                None,
+                set("key"),
+                "LINER_API_KEY is set but LINER_BASE_URL is not",
+            ),
+            (
+                set("https://h"),
+                None,
+                "LINER_BASE_URL is set but LINER_API_KEY is not",
+            ),
+            (set("liner.example.com"), set("key"), "is not a URL"),
+            (
+                set("http://liner.example.com"),
+                set("key"),
+                "refusing to send the API key over plain http://",
+            ),
+        ] {
+            let err = Liner::from_vars(base_url, key).unwrap_err();
+            assert!(err.to_string().contains(expected), "{err}");
         }
     }
 

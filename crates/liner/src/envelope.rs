@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::error::{Error, snippet};
+use crate::error::{Error, snippet, without_values};
 
 /// What an envelope said.
 enum Outcome<T> {
@@ -34,12 +34,9 @@ pub(crate) fn decode<'de, T: Deserialize<'de>>(
 ) -> Result<T, Error> {
     if !status.is_success() {
         return Err(match parse::<IgnoredAny>(body) {
-            Ok(Outcome::Failure(message)) => Error::Api {
-                status,
-                message,
-                retry_after: None,
-            },
+            Ok(Outcome::Failure(message)) => Error::api(status, &message),
             _ => Error::Http {
+                request: None,
                 status,
                 snippet: snippet(body),
                 retry_after: None,
@@ -51,15 +48,12 @@ pub(crate) fn decode<'de, T: Deserialize<'de>>(
     }
     match parse::<T>(body) {
         Ok(Outcome::Success(data)) => Ok(data),
-        Ok(Outcome::Failure(message)) => Err(Error::Api {
-            status,
-            message,
-            retry_after: None,
-        }),
+        Ok(Outcome::Failure(message)) => Err(Error::api(status, &message)),
         Err(failure) => Err(Error::Decode {
+            request: None,
             status,
             path: failure.path,
-            message: failure.message,
+            message: without_values(&failure.message),
             snippet: snippet(body),
         }),
     }

@@ -1,4 +1,13 @@
 //! [`Error`]: everything that can go wrong, with what a caller needs to act.
+//!
+//! Each variant's `Display` describes its own layer and nothing below it:
+//! the underlying error, when there is one, is [`std::error::Error::source`],
+//! so that chain printers (`anyhow`'s `{:#}`, `tracing`'s error chains) show
+//! every cause once. Text that came from the server (an API message, a JSON
+//! path) is cut to a bounded length and its control characters escaped
+//! before it is printed: it cannot flood a log or forge a line of it. No
+//! `Display` prints a body: a body snippet is kept for debugging, behind
+//! [`Error::snippet`], because in a CRM it holds names and phone numbers.
 
 use std::fmt;
 use std::time::Duration;
@@ -8,9 +17,38 @@ pub use reqwest::StatusCode;
 /// The result of every fallible `liner` call.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// How much of a response body an error keeps: enough to recognise an HTML
-/// error page or a PHP notice, small enough to log.
+/// How much of a response body an error keeps as its snippet: enough to
+/// recognise an HTML error page or a PHP notice.
 pub const SNIPPET_LIMIT: usize = 1024;
+
+/// How much of the server's `message` an [`Error::Api`] keeps, in
+/// characters: enough for any real explanation, bounded whatever the server
+/// sends.
+pub const MESSAGE_LIMIT: usize = 512;
+
+/// The request an error is about: its method and path (never its query,
+/// which can hold personal data, never the key) and how many attempts were
+/// made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestInfo {
+    /// `GET`, `POST`.
+    pub method: String,
+    /// The path, e.g. `/v2/lead/detail/7/`.
+    pub path: String,
+    /// Attempts made, the first included.
+    pub attempts: u32,
+}
+
+impl fmt::Display for RequestInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.path)?;
+        match self.attempts {
+            0 | 1 => Ok(()),
+            attempts => write!(f, " ({attempts} attempts)"),
+        }
+    }
+}
 
 /// An error from the Liner client.
 ///
@@ -20,7 +58,7 @@ pub const SNIPPET_LIMIT: usize = 1024;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// An argument was rejected before anything was sent.
+    /// An argument was refused before anything was sent.
     InvalidInput {
         /// The argument or field, as the caller named it (`page_size`,
         /// `phone`, `created_from`).
@@ -32,13 +70,18 @@ pub enum Error {
     Config {
         /// What is wrong.
         reason: String,
+        /// The underlying error, if any.
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// The API answered with its failure envelope: `"success": false`, at any
     /// HTTP status (including `200`).
     Api {
+        /// The request, when known.
+        request: Option<Box<RequestInfo>>,
         /// The HTTP status of the answer.
         status: StatusCode,
-        /// The API's explanation (`message`).
+        /// The API's explanation (`message`), at most [`MESSAGE_LIMIT`]
+        /// characters of it.
         message: String,
         /// The wait the server asked for (`Retry-After`), if any.
         retry_after: Option<Duration>,
@@ -46,29 +89,35 @@ pub enum Error {
     /// The API answered with a non-2xx status and a body that is not a
     /// Liner envelope (a proxy's HTML page, an empty body, ...).
     Http {
+        /// The request, when known.
+        request: Option<Box<RequestInfo>>,
         /// The HTTP status of the answer.
         status: StatusCode,
-        /// The first [`SNIPPET_LIMIT`] bytes of the body, lossily decoded.
+        /// The start of the body (see [`Error::snippet`]).
         snippet: String,
         /// The wait the server asked for (`Retry-After`), if any.
         retry_after: Option<Duration>,
     },
     /// A 2xx answer whose body could not be decoded.
     Decode {
+        /// The request, when known.
+        request: Option<Box<RequestInfo>>,
         /// The HTTP status of the answer.
         status: StatusCode,
         /// Where in the JSON decoding failed, e.g. `data.list[3].id`
         /// (`.` for the document itself).
         path: String,
-        /// What serde reported.
+        /// What was expected there, without the value found (which can be
+        /// personal data): `invalid type: string, expected a nonzero u64`.
         message: String,
-        /// The first [`SNIPPET_LIMIT`] bytes of the body, lossily decoded.
+        /// The start of the body (see [`Error::snippet`]).
         snippet: String,
     },
-    /// The request or its response did not complete in time.
+    /// The request or its response did not complete in time: an attempt's
+    /// timeout, or the call's deadline.
     Timeout {
-        /// The operation, e.g. `GET /v2/lead/`.
-        operation: String,
+        /// The request.
+        request: Box<RequestInfo>,
         /// The time limit that was exceeded, when known.
         after: Option<Duration>,
         /// Whether it timed out while connecting (the server never saw the
@@ -77,12 +126,36 @@ pub enum Error {
     },
     /// The connection failed or broke (refused, reset, cut mid-body, TLS).
     Transport {
-        /// The operation, e.g. `GET /v2/lead/`.
-        operation: String,
+        /// The request.
+        request: Box<RequestInfo>,
         /// The underlying error.
         source: reqwest::Error,
     },
-    /// The lead list paged inconsistently (a `next` that does not advance).
+    /// The server answered with a redirect, which the client does not
+    /// follow: the API key must not travel to another address, and a create
+    /// must not be sent twice or turned into a read.
+    Redirect {
+        /// The request.
+        request: Box<RequestInfo>,
+        /// The redirect's status (301, 302, 303, 307, 308).
+        status: StatusCode,
+        /// Where the server pointed (`Location`), cut and escaped.
+        location: String,
+    },
+    /// The answer is larger than the client's limit
+    /// ([`LinerBuilder::max_response_bytes`](crate::LinerBuilder::max_response_bytes)).
+    TooLarge {
+        /// The request.
+        request: Box<RequestInfo>,
+        /// The HTTP status of the answer.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The size the answer announced (`Content-Length`), if it did.
+        announced: Option<u64>,
+    },
+    /// The lead list paged inconsistently (a `next` that does not advance, a
+    /// run of pages with nothing new, an overflowing offset, ...).
     Pagination {
         /// What the pager saw.
         reason: String,
@@ -93,9 +166,35 @@ impl Error {
     /// The HTTP status of the answer, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Api { status, .. } | Self::Http { status, .. } | Self::Decode { status, .. } => {
-                Some(*status)
-            }
+            Self::Api { status, .. }
+            | Self::Http { status, .. }
+            | Self::Decode { status, .. }
+            | Self::Redirect { status, .. }
+            | Self::TooLarge { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The request this error is about, when there was one.
+    pub fn request(&self) -> Option<&RequestInfo> {
+        match self {
+            Self::Api { request, .. }
+            | Self::Http { request, .. }
+            | Self::Decode { request, .. } => request.as_deref(),
+            Self::Timeout { request, .. }
+            | Self::Transport { request, .. }
+            | Self::Redirect { request, .. }
+            | Self::TooLarge { request, .. } => Some(request),
+            _ => None,
+        }
+    }
+
+    /// The start of the answer's body (at most [`SNIPPET_LIMIT`] bytes,
+    /// lossily decoded), for debugging. Never part of `Display`: in a CRM it
+    /// holds names and phone numbers; log it only where that is allowed.
+    pub fn snippet(&self) -> Option<&str> {
+        match self {
+            Self::Http { snippet, .. } | Self::Decode { snippet, .. } => Some(snippet),
             _ => None,
         }
     }
@@ -160,6 +259,35 @@ impl Error {
             reason: reason.into(),
         }
     }
+
+    pub(crate) fn config(reason: impl Into<String>) -> Self {
+        Self::Config {
+            reason: reason.into(),
+            source: None,
+        }
+    }
+
+    /// An API failure, its message bounded.
+    pub(crate) fn api(status: StatusCode, message: &str) -> Self {
+        Self::Api {
+            request: None,
+            status,
+            message: bounded(message, MESSAGE_LIMIT),
+            retry_after: None,
+        }
+    }
+
+    /// This error, about `request` (for the errors made before the request
+    /// was known: decoding an answer).
+    pub(crate) fn about(mut self, info: RequestInfo) -> Self {
+        if let Self::Api { request, .. }
+        | Self::Http { request, .. }
+        | Self::Decode { request, .. } = &mut self
+        {
+            *request = Some(Box::new(info));
+        }
+        self
+    }
 }
 
 impl From<liner_api::InvalidField> for Error {
@@ -172,52 +300,81 @@ impl From<liner_api::InvalidField> for Error {
     }
 }
 
+/// `request: ` when the request is known.
+struct About<'a>(&'a Option<Box<RequestInfo>>);
+
+impl fmt::Display for About<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(request) => write!(f, "{request}: "),
+            None => Ok(()),
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidInput { field, reason } => {
                 write!(f, "invalid {field}: {reason} (nothing was sent)")
             }
-            Self::Config { reason } => write!(f, "cannot configure the Liner client: {reason}"),
+            Self::Config { reason, .. } => write!(f, "cannot configure the Liner client: {reason}"),
             Self::Api {
-                status, message, ..
+                request,
+                status,
+                message,
+                ..
             } => {
-                let message = if message.is_empty() {
-                    "(no message)"
-                } else {
-                    message
-                };
                 write!(
                     f,
-                    "the Liner API refused the request (HTTP {}): {message}",
+                    "{}the Liner API refused the request (HTTP {}): ",
+                    About(request),
                     status.as_u16()
-                )
+                )?;
+                if message.is_empty() {
+                    f.write_str("(no message)")
+                } else {
+                    write!(f, "{}", Escaped(message))
+                }
             }
             Self::Http {
-                status, snippet, ..
+                request,
+                status,
+                snippet,
+                ..
             } => write!(
                 f,
-                "the Liner API answered HTTP {} without a Liner envelope; body: {}",
+                "{}the Liner API answered HTTP {} without a Liner envelope ({})",
+                About(request),
                 status.as_u16(),
-                quoted(snippet)
+                if snippet.is_empty() {
+                    "an empty body"
+                } else if snippet.trim_start().starts_with('<') {
+                    "an HTML page, as a proxy sends"
+                } else {
+                    "a body that is not JSON"
+                }
             ),
             Self::Decode {
+                request,
                 status,
                 path,
                 message,
-                snippet,
+                ..
             } => write!(
                 f,
-                "cannot decode the Liner API's answer (HTTP {}) at {path}: {message}; body: {}",
+                "{}cannot decode the Liner API's answer (HTTP {}) at {}: {}",
+                About(request),
                 status.as_u16(),
-                quoted(snippet)
+                Escaped(path),
+                Escaped(message)
             ),
             Self::Timeout {
-                operation,
+                request,
                 after,
                 connecting,
             } => {
-                write!(f, "{operation} timed out")?;
+                write!(f, "{request} timed out")?;
                 if *connecting {
                     f.write_str(" while connecting")?;
                 }
@@ -226,8 +383,45 @@ impl fmt::Display for Error {
                     None => Ok(()),
                 }
             }
-            Self::Transport { operation, source } => {
-                write!(f, "{operation} failed: {}", transport_cause(source))
+            Self::Transport { request, source } => {
+                // Only a connect failure proves the server never saw the
+                // request; any other failure may have happened after it was
+                // received and acted on.
+                let what = if source.is_connect() {
+                    "cannot connect"
+                } else if source.is_body() || source.is_decode() {
+                    "the connection broke while reading the response"
+                } else {
+                    "the connection failed (the server may have received the request)"
+                };
+                write!(f, "{request} failed: {what}")
+            }
+            Self::Redirect {
+                request,
+                status,
+                location,
+            } => write!(
+                f,
+                "{request}: the server redirected (HTTP {}) to {}; the client does not follow \
+                 redirects, so that the API key goes nowhere else: check the base URL",
+                status.as_u16(),
+                Escaped(location)
+            ),
+            Self::TooLarge {
+                request,
+                status,
+                limit,
+                announced,
+            } => {
+                write!(
+                    f,
+                    "{request}: the answer (HTTP {}) is larger than the client's limit of {limit} bytes",
+                    status.as_u16()
+                )?;
+                match announced {
+                    Some(size) => write!(f, " (it announced {size})"),
+                    None => Ok(()),
+                }
             }
             Self::Pagination { reason } => {
                 write!(f, "the lead list paged inconsistently: {reason}")
@@ -240,36 +434,89 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Transport { source, .. } => Some(source),
+            Self::Config {
+                source: Some(source),
+                ..
+            } => Some(source.as_ref()),
             _ => None,
         }
     }
 }
 
-/// reqwest's own message plus its innermost cause ("connection refused"),
-/// which is what a reader needs, without repeating the URL chain.
-fn transport_cause(error: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = error;
-    while let Some(inner) = cause.source() {
-        cause = inner;
+/// Server text for a terminal or a log: control characters escaped
+/// (`\n`, `\u{1b}`), so that it can neither break a log line in two nor
+/// send terminal sequences.
+struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
     }
-    // Only a connect failure proves the server never saw the request; any
-    // other failure may have happened after it was received and acted on.
-    let outer = if error.is_connect() {
-        "cannot connect"
-    } else if error.is_body() || error.is_decode() {
-        "the connection broke while reading the response"
-    } else {
-        "the connection failed (the server may have received the request)"
-    };
-    format!("{outer}: {cause}")
 }
 
-fn quoted(snippet: &str) -> String {
-    if snippet.is_empty() {
-        "(empty)".to_owned()
-    } else {
-        format!("{snippet:?}")
+/// At most `limit` characters of `text`, with `…` when cut.
+pub(crate) fn bounded(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
     }
+}
+
+/// A serde message without the value it quotes: `invalid type: string
+/// "John Doe", expected u64` becomes `invalid type: string, expected u64`.
+/// What was expected comes from the types, the value from the server (and
+/// in a CRM, from a person).
+pub(crate) fn without_values(message: &str) -> String {
+    let message = match message.find(" at line ") {
+        Some(at) => &message[..at],
+        None => message,
+    };
+    // What follows `, expected` is the types' own words (`one of `a`, `b``).
+    let (found, expected) = match message.find(", expected") {
+        Some(at) => message.split_at(at),
+        None => (message, ""),
+    };
+    let mut out = String::with_capacity(message.len());
+    let mut chars = found.chars();
+    let mut last = ' ';
+    while let Some(c) = chars.next() {
+        // A quoted or backticked value after a kind (`string "x"`,
+        // `integer `5``, `variant `x``): left out, with the space before it.
+        if (c == '"' || c == '`') && last == ' ' && !quotes_a_field(&out) {
+            out.pop();
+            let mut escaped = false;
+            for inner in chars.by_ref() {
+                if escaped {
+                    escaped = false;
+                } else if inner == '\\' && c == '"' {
+                    escaped = true;
+                } else if inner == c {
+                    break;
+                }
+            }
+            last = c;
+            continue;
+        }
+        out.push(c);
+        last = c;
+    }
+    out.push_str(expected);
+    bounded(&out, 200)
+}
+
+/// Whether what precedes a quote names a field of our types (`missing field
+/// `id``), which is schema, not data.
+fn quotes_a_field(before: &str) -> bool {
+    ["missing field ", "duplicate field "]
+        .iter()
+        .any(|prefix| before.ends_with(prefix))
 }
 
 /// The start of `body` as text: at most [`SNIPPET_LIMIT`] bytes of UTF-8
@@ -303,11 +550,17 @@ mod tests {
     #[test]
     fn snippets_are_bounded_and_valid_text() {
         assert_eq!(snippet(b"short"), "short");
+        // 1023 ASCII bytes then a 2-byte character that the limit cuts in
+        // half: the half is dropped, not turned into U+FFFD.
+        let mut cut_inside = "a".repeat(SNIPPET_LIMIT - 1);
+        cut_inside.push_str("éé");
+        let cut = snippet(cut_inside.as_bytes());
+        assert_eq!(cut, format!("{}…", "a".repeat(SNIPPET_LIMIT - 1)));
         let long = "é".repeat(1000); // 2000 bytes
         let cut = snippet(long.as_bytes());
         assert!(cut.len() <= SNIPPET_LIMIT + '…'.len_utf8());
         assert!(cut.ends_with('…') && !cut.contains('\u{FFFD}'));
-        // Found by the fuzz test: invalid bytes expand to 3-byte U+FFFD.
+        // Invalid bytes expand to 3-byte U+FFFD.
         let invalid = snippet(&[0xFF; 1000]);
         assert!(
             invalid.len() <= SNIPPET_LIMIT + '…'.len_utf8(),
@@ -318,13 +571,59 @@ mod tests {
 
     #[test]
     fn retryable_statuses() {
-        let api = |code: u16| Error::Api {
-            status: StatusCode::from_u16(code).unwrap(),
-            message: String::new(),
-            retry_after: None,
-        };
+        let api = |code: u16| Error::api(StatusCode::from_u16(code).unwrap(), "");
         assert!(api(429).is_retryable() && api(503).is_retryable());
         assert!(!api(400).is_retryable() && !api(500).is_retryable());
         assert!(api(404).is_not_found() && api(401).is_unauthorized());
+    }
+
+    #[test]
+    fn server_text_is_bounded_and_escaped() {
+        let error = Error::api(
+            StatusCode::OK,
+            &format!(
+                "x\n2026-01-01 INFO forged\u{1b}[2J{}",
+                "y".repeat(20_000_000)
+            ),
+        );
+        let shown = error.to_string();
+        assert!(shown.len() < MESSAGE_LIMIT + 200, "{}", shown.len());
+        assert!(
+            !shown.contains('\n') && !shown.contains('\u{1b}'),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("x\\n2026-01-01 INFO forged\\u{1b}[2J"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn serde_messages_lose_their_values() {
+        for (message, expected) in [
+            (
+                "invalid type: string \"John Doe\", expected a nonzero u64 at line 1 column 9",
+                "invalid type: string, expected a nonzero u64",
+            ),
+            (
+                "invalid value: integer `-5`, expected u64",
+                "invalid value: integer, expected u64",
+            ),
+            ("missing field `id`", "missing field `id`"),
+            (
+                "unknown variant `vip`, expected one of `a`, `b`",
+                "unknown variant, expected one of `a`, `b`",
+            ),
+            (
+                "invalid type: string \"a \\\" b\", expected map",
+                "invalid type: string, expected map",
+            ),
+            (
+                "EOF while parsing a string at line 1 column 54",
+                "EOF while parsing a string",
+            ),
+        ] {
+            assert_eq!(without_values(message), expected, "{message}");
+        }
     }
 }

@@ -204,7 +204,7 @@ proptest! {
         if let Some(next) = next.clone() { data["next"] = next; }
         if let Some(total) = total.clone() { data["total"] = total; }
         let body = envelope(true, String::new(), data, data_first);
-        let page = decode_page(StatusCode::OK, body.as_bytes(), 40).expect("a valid page decodes");
+        let page = decode_page(StatusCode::OK, body.as_bytes(), 40, 100).expect("a valid page decodes");
         let expected: Vec<Result<Lead, ()>> = leads
             .iter()
             .map(|lead| serde_json::from_value::<Lead>(lead.clone()).map_err(|_| ()))
@@ -271,7 +271,7 @@ proptest! {
     ) {
         let page = envelope(true, String::new(), json!({"list": leads, "next": 9, "total": 9}), false);
         let body = mutate(&page, &edits);
-        match decode_page(status, &body, 0) {
+        match decode_page(status, &body, 0, 100) {
             Ok(_) => prop_assert!(status.is_success()),
             Err(err) => check_error(status, &err),
         }

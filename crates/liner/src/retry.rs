@@ -5,6 +5,11 @@ use std::time::{Duration, SystemTime};
 
 use crate::error::Error;
 
+/// The deadline of every call unless the policy says otherwise: two full
+/// attempts at the default per-attempt timeout (15 s), so that one slow
+/// attempt can still be retried once, and no call lasts longer.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+
 /// What a request does to the server, which decides whether retrying it is
 /// safe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +24,7 @@ pub(crate) enum Effect {
     Update,
 }
 
-/// When to retry a failed request.
+/// When to retry a failed request, and how long a call may take in all.
 ///
 /// The default retries reads (`lead`, `call`, list pages) at most twice on a
 /// timeout, a broken connection, or HTTP 429, 502, 503 or 504, with
@@ -28,6 +33,11 @@ pub(crate) enum Effect {
 /// an error at once. `create_lead` is retried only when the connection could
 /// not be made, because any later failure may mean the lead was created.
 /// `update_lead` is not retried unless [`RetryPolicy::retry_updates`] says so.
+///
+/// Every call has a deadline, [`DEFAULT_DEADLINE`] unless
+/// [`deadline`](Self::deadline) says otherwise: attempts and waits together
+/// end by then, whatever the server does (a silent server, `Retry-After`
+/// values under the cap), with [`Error::Timeout`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -56,7 +66,7 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(10),
             retry_after_cap: Duration::from_secs(60),
-            deadline: None,
+            deadline: Some(DEFAULT_DEADLINE),
             retry_updates: false,
         }
     }
@@ -97,10 +107,10 @@ impl RetryPolicy {
         self
     }
 
-    /// A limit on the whole call, attempts and waits included (default none:
-    /// each attempt has the client's timeout). No retry starts that could not
-    /// finish its wait before the deadline, and each attempt's timeout is cut
-    /// to the time left.
+    /// A limit on the whole call, attempts and waits included (default
+    /// [`DEFAULT_DEADLINE`]). No retry starts that could not finish its wait
+    /// before the deadline, and each attempt's timeout is cut to the time
+    /// left. (A list page's wait for its consumer does not count.)
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
         self
@@ -194,6 +204,7 @@ mod tests {
 
     fn api(status: u16, retry_after: Option<Duration>) -> Error {
         Error::Api {
+            request: None,
             status: StatusCode::from_u16(status).unwrap(),
             message: String::new(),
             retry_after,

@@ -3,16 +3,23 @@
 //! all attempts. It knows nothing of what the requests mean, or of paging:
 //! a caller that must hold a response's body back (the list's prefetch)
 //! does so through a [`BodyGate`], a hook this module owns.
+//!
+//! What a server sends cannot make it misbehave: a redirect is an error
+//! that names its `Location` (never followed: the key stays with the base
+//! URL's origin, and a create is not re-sent), and a body is read up to the
+//! client's limit and no further, a refused one not at all.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
+// Tokio's clock, which tests can pause: timeouts and the deadline agree.
+use tokio::time::Instant;
 
 use crate::envelope;
-use crate::error::{Error, Result};
+use crate::error::{Error, RequestInfo, Result, bounded};
 use crate::retry::{self, Effect, RetryPolicy};
 
 const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
@@ -33,6 +40,22 @@ struct Shared {
     base_url: String,
     /// Marked sensitive.
     key: HeaderValue,
+    /// The largest body read.
+    max_response_bytes: u64,
+}
+
+/// How much of a failure's body is read: a failure envelope fits many times
+/// over, a proxy's page too, and a server that sends a gigabyte with its 500
+/// is read no further.
+const FAILURE_BODY_LIMIT: u64 = 64 * 1024;
+
+/// The answer of the last attempt.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) body: bytes::Bytes,
+    /// The request, with the number of attempts it took.
+    pub(crate) request: RequestInfo,
 }
 
 /// A hook between a response's headers and its body: a gate may keep the
@@ -72,12 +95,14 @@ impl Transport {
         key: HeaderValue,
         retry: RetryPolicy,
         timeout: Duration,
+        max_response_bytes: u64,
     ) -> Self {
         Self {
             shared: Arc::new(Shared {
                 http,
                 base_url,
                 key,
+                max_response_bytes,
             }),
             retry,
             timeout,
@@ -125,16 +150,16 @@ impl Transport {
     where
         T: for<'de> Deserialize<'de>,
     {
-        let (status, bytes) = self
+        let answer = self
             .send_raw(effect, method, path, query, body, &mut NoGate)
             .await?;
-        envelope::decode(status, &bytes)
+        envelope::decode(answer.status, &answer.body).map_err(|error| error.about(answer.request))
     }
 
-    /// Sends one request, retrying as the policy allows; the status and the
-    /// whole body of the last attempt, or its error. Retryable statuses (429,
-    /// 502, 503, 504) come back as errors; other statuses are the caller's to
-    /// decode. Each attempt waits at `gate` between headers and body.
+    /// Sends one request, retrying as the policy allows; the answer of the
+    /// last attempt, or its error. Retryable statuses (429, 502, 503, 504)
+    /// come back as errors; other statuses are the caller's to decode. Each
+    /// attempt waits at `gate` between headers and body.
     pub(crate) async fn send_raw<G: BodyGate>(
         &self,
         effect: Effect,
@@ -143,11 +168,14 @@ impl Transport {
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
         gate: &mut G,
-    ) -> Result<(StatusCode, bytes::Bytes)> {
-        let operation = format!("{method} {path}");
+    ) -> Result<Answer> {
         let started = Instant::now();
         let deadline = self.retry.deadline_limit();
-        let mut retry = 0;
+        let mut request = RequestInfo {
+            method: method.to_string(),
+            path: path.to_owned(),
+            attempts: 0,
+        };
         // Time at the gate is the caller's, not the server's: the deadline
         // does not count it.
         let elapsed = |gate: &G| started.elapsed().saturating_sub(gate.waited());
@@ -157,7 +185,7 @@ impl Transport {
                     Some(left) if !left.is_zero() => self.timeout.min(left),
                     _ => {
                         return Err(Error::Timeout {
-                            operation,
+                            request: Box::new(request),
                             after: Some(limit),
                             connecting: false,
                         });
@@ -165,22 +193,31 @@ impl Transport {
                 },
                 None => self.timeout,
             };
-            let request = self.request(method.clone(), path, query, body.clone());
-            let error = match attempt(&operation, request, timeout, gate).await {
-                Ok(answer) => return Ok(answer),
+            request.attempts += 1;
+            let sent = self.request(method.clone(), path, query, body.clone());
+            let error = match self.attempt(&request, sent, timeout, gate).await {
+                Ok((status, body)) => {
+                    return Ok(Answer {
+                        status,
+                        body,
+                        request,
+                    });
+                }
                 Err(error) => error,
             };
-            let Some(wait) = self.retry.wait_before_retry(effect, retry, &error) else {
+            let Some(wait) = self
+                .retry
+                .wait_before_retry(effect, request.attempts - 1, &error)
+            else {
                 return Err(error);
             };
             if deadline.is_some_and(|limit| elapsed(gate) + wait >= limit) {
-                tracing::debug!(%operation, %error, "not retrying: the wait would pass the deadline");
+                tracing::debug!(%request, %error, "not retrying: the wait would pass the deadline");
                 return Err(error);
             }
-            retry += 1;
             tracing::warn!(
-                %operation,
-                retry,
+                %request,
+                retry = request.attempts,
                 wait_ms = wait.as_millis() as u64,
                 %error,
                 "retrying Liner API request"
@@ -216,83 +253,170 @@ impl Transport {
     }
 }
 
-/// One attempt, within `timeout` (the gate's wait aside).
-async fn attempt<G: BodyGate>(
-    operation: &str,
-    request: reqwest::RequestBuilder,
-    timeout: Duration,
-    gate: &mut G,
-) -> Result<(StatusCode, bytes::Bytes)> {
-    let transport = |source: reqwest::Error| {
-        if source.is_timeout() {
-            Error::Timeout {
-                operation: operation.to_owned(),
-                after: Some(timeout),
-                connecting: source.is_connect(),
+impl Transport {
+    /// One attempt, within `timeout` (the gate's wait aside): the status and
+    /// the body, read up to the limits.
+    async fn attempt<G: BodyGate>(
+        &self,
+        request: &RequestInfo,
+        sent: reqwest::RequestBuilder,
+        timeout: Duration,
+        gate: &mut G,
+    ) -> Result<(StatusCode, bytes::Bytes)> {
+        let transport = |source: reqwest::Error| {
+            if source.is_timeout() {
+                Error::Timeout {
+                    request: Box::new(request.clone()),
+                    after: Some(timeout),
+                    connecting: source.is_connect(),
+                }
+            } else {
+                // Without the URL: its query can hold the filters of a
+                // list, and the request says what was asked already.
+                Error::Transport {
+                    request: Box::new(request.clone()),
+                    source: source.without_url(),
+                }
             }
-        } else {
-            // reqwest errors may carry the URL; it holds no secret (the
-            // key travels in a header), so it is kept for context.
-            Error::Transport {
-                operation: operation.to_owned(),
-                source,
-            }
-        }
-    };
-    let (status, retry_after, bytes) = if G::WAITS {
-        // The wait at the gate lasts as long as the caller takes, which is
-        // none of the server's time: the timeout covers the rest.
+        };
         let timed_out = || Error::Timeout {
-            operation: operation.to_owned(),
+            request: Box::new(request.clone()),
             after: Some(timeout),
             connecting: false,
         };
         let started = Instant::now();
-        let response = tokio::time::timeout(timeout, request.send())
-            .await
-            .map_err(|_| timed_out())?
-            .map_err(transport)?;
-        let left = timeout.saturating_sub(started.elapsed());
-        let (status, retry_after) = status_and_retry_after(&response);
-        gate.open().await;
-        let bytes = tokio::time::timeout(left, response.bytes())
-            .await
-            .map_err(|_| timed_out())?
-            .map_err(transport)?;
-        (status, retry_after, bytes)
-    } else {
-        // reqwest's timeout covers the whole exchange, body included.
-        let response = request.timeout(timeout).send().await.map_err(transport)?;
-        let (status, retry_after) = status_and_retry_after(&response);
-        (
-            status,
-            retry_after,
-            response.bytes().await.map_err(transport)?,
-        )
-    };
-    if matches!(status.as_u16(), 429 | 502 | 503 | 504) {
-        // Decoded here, not by the caller, so that the retry loop can see
-        // the error (with its Retry-After).
-        let mut error = match envelope::decode::<serde::de::IgnoredAny>(status, &bytes) {
-            Err(error) => error,
-            Ok(_) => Error::Http {
-                status,
-                snippet: crate::error::snippet(&bytes),
-                retry_after: None,
-            },
+        let response = if G::WAITS {
+            // The gate's wait lasts as long as the caller takes, which is
+            // none of the server's time: the timeout covers the rest.
+            tokio::time::timeout(timeout, sent.send())
+                .await
+                .map_err(|_| timed_out())?
+                .map_err(transport)?
+        } else {
+            // reqwest's timeout covers the whole exchange, body included,
+            // and says whether it ran out while connecting.
+            sent.timeout(timeout).send().await.map_err(transport)?
         };
-        if let Error::Api {
-            retry_after: slot, ..
-        }
-        | Error::Http {
-            retry_after: slot, ..
-        } = &mut error
+        let (status, retry_after) = status_and_retry_after(&response);
+        self.refuse_redirect(request, &response)?;
+        let limit = if status.is_success() {
+            self.shared.max_response_bytes
+        } else {
+            FAILURE_BODY_LIMIT.min(self.shared.max_response_bytes)
+        };
+        if let Some(announced) = response.content_length()
+            && announced > self.shared.max_response_bytes
         {
-            *slot = retry_after;
+            return Err(Error::TooLarge {
+                request: Box::new(request.clone()),
+                status,
+                limit: self.shared.max_response_bytes,
+                announced: Some(announced),
+            });
         }
-        return Err(error);
+        gate.open().await;
+        let left = timeout.saturating_sub(started.elapsed());
+        let read = read_body(response, limit, status.is_success());
+        let bytes = if G::WAITS {
+            tokio::time::timeout(left, read)
+                .await
+                .map_err(|_| timed_out())?
+        } else {
+            read.await
+        }
+        .map_err(|failure| match failure {
+            BodyFailure::Transport(source) => transport(source),
+            BodyFailure::TooLarge => Error::TooLarge {
+                request: Box::new(request.clone()),
+                status,
+                limit,
+                announced: None,
+            },
+        })?;
+        if matches!(status.as_u16(), 429 | 502 | 503 | 504) {
+            // Decoded here, not by the caller, so that the retry loop can see
+            // the error (with its Retry-After).
+            let mut error = match envelope::decode::<serde::de::IgnoredAny>(status, &bytes) {
+                Err(error) => error,
+                Ok(_) => Error::Http {
+                    request: None,
+                    status,
+                    snippet: crate::error::snippet(&bytes),
+                    retry_after: None,
+                },
+            };
+            if let Error::Api {
+                retry_after: slot, ..
+            }
+            | Error::Http {
+                retry_after: slot, ..
+            } = &mut error
+            {
+                *slot = retry_after;
+            }
+            return Err(error.about(request.clone()));
+        }
+        Ok((status, bytes))
     }
-    Ok((status, bytes))
+
+    /// A redirect answer, or an answer from another URL than the one asked
+    /// (a caller's HTTP client that follows redirects), as an error that
+    /// names where it pointed.
+    fn refuse_redirect(&self, request: &RequestInfo, response: &reqwest::Response) -> Result<()> {
+        let status = response.status();
+        let location = if status.is_redirection() {
+            response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+                .unwrap_or_else(|| "(no Location header)".to_owned())
+        } else {
+            // The URL the answer came from, without its query (which can
+            // hold personal data): ours, unless a caller's HTTP client
+            // followed a redirect.
+            let mut url = response.url().clone();
+            url.set_query(None);
+            if url.as_str() == format!("{}{}", self.shared.base_url, request.path) {
+                return Ok(());
+            }
+            url.to_string()
+        };
+        Err(Error::Redirect {
+            request: Box::new(request.clone()),
+            status,
+            location: bounded(&location, 200),
+        })
+    }
+}
+
+/// Why a body could not be read.
+enum BodyFailure {
+    Transport(reqwest::Error),
+    TooLarge,
+}
+
+/// The body, read chunk by chunk up to `limit` bytes. Past the limit, a
+/// success's body is an error; a failure's is cut there (what a failure
+/// needs is its envelope or the start of its page).
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: u64,
+    success: bool,
+) -> std::result::Result<bytes::Bytes, BodyFailure> {
+    let expected = response.content_length().unwrap_or(0).min(limit);
+    let mut body = bytes::BytesMut::with_capacity(expected as usize);
+    while let Some(chunk) = response.chunk().await.map_err(BodyFailure::Transport)? {
+        let room = limit.saturating_sub(body.len() as u64) as usize;
+        if chunk.len() > room {
+            if success {
+                return Err(BodyFailure::TooLarge);
+            }
+            body.extend_from_slice(&chunk[..room]);
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// A response's status and its `Retry-After`, if it has a usable one.

@@ -27,6 +27,23 @@ impl Printed {
         assert!(
             !text.contains("canary-key-0451") && !format!("{error:?}").contains("canary-key-0451")
         );
+        // Each layer's Display describes that layer; the causes follow, each
+        // once, as a chain printer shows them.
+        let mut cause = std::error::Error::source(error);
+        while let Some(inner) = cause {
+            let shown = inner.to_string().replace(base_url, "http://127.0.0.1:PORT");
+            let shown = if base_url.is_empty() {
+                inner.to_string()
+            } else {
+                shown
+            };
+            assert!(
+                !text.contains(&shown),
+                "{name}: the cause is printed twice: {text}"
+            );
+            text.push_str(&format!("\n    caused by: {shown}"));
+            cause = inner.source();
+        }
         self.0
             .push(format!("{name} [{}]:\n  {text}", variant(error)));
     }
@@ -41,6 +58,8 @@ fn variant(error: &Error) -> &'static str {
         Error::Decode { .. } => "Decode",
         Error::Timeout { .. } => "Timeout",
         Error::Transport { .. } => "Transport",
+        Error::Redirect { .. } => "Redirect",
+        Error::TooLarge { .. } => "TooLarge",
         Error::Pagination { .. } => "Pagination",
         _ => "unknown",
     }

@@ -24,5 +24,10 @@ pub const DEFAULT_PAGE_SIZE: u64 = MAX_PAGE_SIZE;
 /// Pages requested at once after the first, unless told otherwise: enough to
 /// hide most of the round-trip time, few enough to be a polite client.
 pub const DEFAULT_CONCURRENCY: usize = 4;
+/// Pages in a row that may bring no lead not already seen before the list
+/// ends with an error, unless [`LeadQuery::max_stale_pages`] says otherwise.
+/// A list that shifts while it is paged re-serves some leads, rarely a whole
+/// page of them, never ten pages running.
+pub const DEFAULT_MAX_STALE_PAGES: u32 = 10;
 /// The most pages [`LeadQuery::concurrency`] accepts.
 pub const MAX_CONCURRENCY: usize = 32;

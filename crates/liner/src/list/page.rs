@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 
 use super::MAX_PAGE_SIZE;
 use crate::envelope;
-use crate::error::{Error, Result, snippet};
+use crate::error::{Error, Result, snippet, without_values};
 
 /// One page of the lead list.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +26,7 @@ pub struct Page {
     /// How many leads match the filters, as the API said.
     pub total: Option<u64>,
     /// Leads of this page that could not be decoded (one odd lead does not
-    /// fail its page). [`LeadQuery::items`] yields each as an error.
+    /// fail its page). [`LeadQuery::items`](super::LeadQuery::items) yields each as an error.
     pub undecodable: Vec<UndecodableLead>,
 }
 
@@ -38,7 +38,8 @@ pub struct UndecodableLead {
     pub index: usize,
     /// Where decoding failed, e.g. `id`.
     pub path: String,
-    /// What serde reported.
+    /// What was expected there, without the value found (which can be
+    /// personal data).
     pub message: String,
     /// The start of its JSON.
     pub snippet: String,
@@ -47,6 +48,7 @@ pub struct UndecodableLead {
 impl UndecodableLead {
     pub(super) fn into_error(self) -> Error {
         Error::Decode {
+            request: None,
             status: reqwest::StatusCode::OK,
             path: match self.path.as_str() {
                 "." => format!("data.list[{}]", self.index),
@@ -58,10 +60,21 @@ impl UndecodableLead {
     }
 }
 
-/// Decodes a list answer. The fast path decodes every lead in one pass; only
-/// if that fails (an error envelope, or one odd lead) is the page decoded
-/// again lead by lead, so that one odd lead does not fail the page.
-pub(crate) fn decode_page(status: reqwest::StatusCode, body: &[u8], offset: u64) -> Result<Page> {
+/// Decodes a list answer, requested with `limit` leads per page. The fast
+/// path decodes every lead in one pass; only if that fails (an error
+/// envelope, one odd lead, or more leads than a page can hold) is the page
+/// decoded again lead by lead, so that one odd lead does not fail the page.
+///
+/// A page with more leads than `limit` is an [`Error::Pagination`], and at
+/// most [`MAX_PAGE_SIZE`] + 1 leads are ever decoded from one answer: a
+/// server that sends millions gets its error without the client building
+/// millions of leads.
+pub(crate) fn decode_page(
+    status: reqwest::StatusCode,
+    body: &[u8],
+    offset: u64,
+    limit: u64,
+) -> Result<Page> {
     #[derive(Deserialize)]
     struct WholePage {
         #[serde(deserialize_with = "leads_presized")]
@@ -72,6 +85,14 @@ pub(crate) fn decode_page(status: reqwest::StatusCode, body: &[u8], offset: u64)
         total: Option<u64>,
     }
     if let Some(page) = envelope::success_fast::<WholePage>(status, body) {
+        if page.list.len() as u64 > limit {
+            return Err(Error::Pagination {
+                reason: format!(
+                    "the page at offset {offset} has {} leads, more than the {limit} asked for",
+                    page.list.len()
+                ),
+            });
+        }
         return Ok(Page {
             items: page.list,
             offset,
@@ -81,6 +102,14 @@ pub(crate) fn decode_page(status: reqwest::StatusCode, body: &[u8], offset: u64)
         });
     }
     let raw: RawPage<'_> = envelope::decode(status, body)?;
+    if raw.list.len() as u64 > limit {
+        // At most one more than a page holds was kept: say "more than".
+        return Err(Error::Pagination {
+            reason: format!(
+                "the page at offset {offset} has more leads than the {limit} asked for"
+            ),
+        });
+    }
     Ok(raw.into_page(offset))
 }
 
@@ -105,6 +134,11 @@ where
         {
             let mut leads = Vec::with_capacity(MAX_PAGE_SIZE as usize);
             while let Some(lead) = seq.next_element()? {
+                if leads.len() == MAX_PAGE_SIZE as usize {
+                    // More than any page holds: the careful path says how
+                    // many, without decoding them.
+                    return Err(serde::de::Error::custom("more leads than a page holds"));
+                }
                 leads.push(lead);
             }
             if leads.len() < leads.capacity() / 2 {
@@ -120,12 +154,45 @@ where
 /// decoded on its own, so that one odd lead cannot fail the page.
 #[derive(Deserialize)]
 pub(super) struct RawPage<'a> {
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "raw_leads")]
     list: Vec<&'a RawValue>,
     #[serde(default)]
     next: Option<u64>,
     #[serde(default)]
     total: Option<u64>,
+}
+
+/// A page's leads as raw JSON, at most [`MAX_PAGE_SIZE`] + 1 of them: one
+/// more than any page holds is enough to say the page is too long, and a
+/// server that sends millions does not get millions of entries made.
+fn raw_leads<'de, D>(deserializer: D) -> std::result::Result<Vec<&'de RawValue>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Raw;
+    impl<'de> serde::de::Visitor<'de> for Raw {
+        type Value = Vec<&'de RawValue>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list of leads")
+        }
+        fn visit_seq<A>(self, mut seq: A) -> std::result::Result<Self::Value, A::Error>
+        where
+            A: serde::de::SeqAccess<'de>,
+        {
+            let mut leads = Vec::new();
+            while let Some(lead) = seq.next_element::<&'de RawValue>()? {
+                leads.push(lead);
+                if leads.len() > MAX_PAGE_SIZE as usize {
+                    // The rest is left unread; `decode_page` reports the
+                    // page as longer than asked.
+                    while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                    break;
+                }
+            }
+            Ok(leads)
+        }
+    }
+    deserializer.deserialize_seq(Raw)
 }
 
 impl RawPage<'_> {
@@ -141,7 +208,7 @@ impl RawPage<'_> {
                     undecodable.push(UndecodableLead {
                         index,
                         path: failure.path,
-                        message: failure.message,
+                        message: without_values(&failure.message),
                         snippet: snippet(raw.get().as_bytes()),
                     });
                 }
@@ -167,7 +234,7 @@ mod tests {
     #[test]
     fn a_bad_member_of_a_page_names_its_path() {
         let body = br#"{"data":{"list":[],"next":-5207208449438388},"success":true}"#;
-        match decode_page(StatusCode::OK, body, 0) {
+        match decode_page(StatusCode::OK, body, 0, 100) {
             Err(Error::Decode { path, .. }) => assert_eq!(path, "data.next"),
             other => panic!("{other:?}"),
         }

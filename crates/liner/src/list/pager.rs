@@ -22,6 +22,8 @@ pub(super) struct Pager {
     /// Pages being prefetched, in offset order.
     ahead: Option<Prefetch>,
     state: PagerState,
+    /// Pages in a row that brought no lead not seen before.
+    stale: u32,
 }
 
 /// Pages requested ahead of the consumer, yielded in offset order.
@@ -54,6 +56,7 @@ impl Pager {
             total: None,
             ahead: None,
             state: PagerState::Start,
+            stale: 0,
         }
     }
 
@@ -74,11 +77,11 @@ impl Pager {
             PagerState::Running => {}
         }
         let prefetched = self.ahead.is_some();
-        let page = match self.fetch().await {
-            Ok(page) => page,
-            Err(err) => return Some(Err(self.stop(err))),
+        let taken = match self.fetch().await {
+            Ok(page) => self.take(page, prefetched),
+            Err(err) => Err(err),
         };
-        Some(Ok(self.take(page, prefetched)))
+        Some(taken.map_err(|err| self.stop(err)))
     }
 
     /// Ends the stream with `err`, and stops the prefetch's requests now
@@ -104,8 +107,10 @@ impl Pager {
     }
 
     /// Takes in a fetched page: drops leads already yielded, judges the
-    /// list, and decides what comes next.
-    fn take(&mut self, mut page: Page, prefetched: bool) -> Page {
+    /// list, and decides what comes next. Offsets and counts come from the
+    /// server: every sum is checked, and one that overflows is an error, as
+    /// is a run of pages that bring nothing new.
+    fn take(&mut self, mut page: Page, prefetched: bool) -> Result<Page> {
         let served = page.items.len() + page.undecodable.len();
         let before = page.items.len();
         page.items.retain(|lead| self.seen.insert(lead.id.get()));
@@ -116,18 +121,47 @@ impl Pager {
                 "dropped leads already yielded (the list shifted)"
             );
         }
-        let end = self.offset + served as u64;
+        self.count_stale(&page, served)?;
+        let end = self
+            .offset
+            .checked_add(served as u64)
+            .ok_or_else(|| Error::Pagination {
+                reason: format!(
+                    "the page at offset {} with {served} leads ends past the largest offset",
+                    self.offset
+                ),
+            })?;
         let position = Position {
             served,
             end,
             at_end: served == 0 || page.total.is_some_and(|total| end >= total),
         };
         if self.judge(&page, &position, prefetched) {
-            return page;
+            return Ok(page);
         }
         self.total = page.total;
         self.state = self.next_state(&page, &position);
-        page
+        Ok(page)
+    }
+
+    /// Counts the pages in a row that brought no new lead: a server that
+    /// ignores `offset` and keeps advancing `next` would be paged forever.
+    fn count_stale(&mut self, page: &Page, served: usize) -> Result<()> {
+        if served == 0 || !page.items.is_empty() || !page.undecodable.is_empty() {
+            self.stale = 0;
+            return Ok(());
+        }
+        self.stale += 1;
+        if self.stale >= self.query.max_stale_pages {
+            return Err(Error::Pagination {
+                reason: format!(
+                    "{} pages in a row, up to offset {}, brought no lead not already seen: \
+                     the server seems to ignore the offset",
+                    self.stale, self.offset
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Reacts to an inconsistency of the list, if `page` shows one: an error
@@ -206,5 +240,108 @@ impl Pager {
             )),
             _ => None,
         }
+    }
+}
+
+/// Whatever offsets, `next` and `total` a server sends, from the whole
+/// `u64` range, the pager never panics, and it either moves strictly
+/// forward or ends.
+#[cfg(test)]
+mod properties {
+    use std::time::Duration;
+
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+
+    use super::*;
+    use crate::retry::RetryPolicy;
+    use crate::transport::Transport;
+
+    fn query() -> LeadQuery {
+        // Nothing is sent: `take` only judges pages it is handed. One
+        // client for every case (building one loads the TLS roots).
+        static QUERY: std::sync::OnceLock<LeadQuery> = std::sync::OnceLock::new();
+        QUERY
+            .get_or_init(|| {
+                let transport = Transport::new(
+                    reqwest::Client::new(),
+                    "http://127.0.0.1:9".to_owned(),
+                    reqwest::header::HeaderValue::from_static("key"),
+                    RetryPolicy::none(),
+                    Duration::from_secs(1),
+                    1024,
+                );
+                LeadQuery::new(transport).concurrency(1)
+            })
+            .clone()
+    }
+
+    fn page(ids: &[u64], offset: u64, next: Option<u64>, total: Option<u64>) -> Page {
+        Page {
+            items: ids
+                .iter()
+                .map(|id| serde_json::from_value(serde_json::json!({ "id": id })).unwrap())
+                .collect(),
+            offset,
+            next,
+            total,
+            undecodable: Vec::new(),
+        }
+    }
+
+    /// A number from anywhere in `u64`, the edges often.
+    fn any_number() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            Just(0u64),
+            Just(u64::MAX),
+            Just(u64::MAX - 1),
+            Just(i64::MAX as u64),
+            any::<u64>(),
+            0u64..1000,
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(Config {
+            cases: 2048,
+            rng_seed: RngSeed::Fixed(0x0FF5E7),
+            failure_persistence: None,
+            ..Config::default()
+        })]
+
+        #[test]
+        fn paging_never_panics_and_always_moves_forward(
+            start in any_number(),
+            pages in vec(
+                (vec(1u64..=i64::MAX as u64, 0..5), proptest::option::of(any_number()), proptest::option::of(any_number())),
+                1..12,
+            ),
+        ) {
+            let mut pager = Pager::new(start, query());
+            pager.state = PagerState::Running;
+            for (ids, next, total) in pages {
+                let before = pager.offset;
+                let taken = pager.take(page(&ids, before, next, total), false);
+                match (&taken, &pager.state) {
+                    (Err(_), _) | (Ok(_), PagerState::Done | PagerState::Failing(_)) => break,
+                    (Ok(_), PagerState::Running) => prop_assert!(pager.offset > before),
+                    (Ok(_), PagerState::Start) => prop_assert!(false, "back to the start"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_offset_past_the_largest_is_an_error() {
+        let mut pager = Pager::new(u64::MAX - 1, query());
+        pager.state = PagerState::Running;
+        let error = pager
+            .take(page(&[1, 2, 3], u64::MAX - 1, None, None), false)
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("past the largest offset"),
+            "{error}"
+        );
     }
 }

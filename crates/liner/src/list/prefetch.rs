@@ -24,14 +24,15 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::FutureExt as _;
 use futures_util::stream::{self, Stream};
 use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use super::page::{Page, decode_page};
+use super::page::Page;
 use super::query::LeadQuery;
 use crate::error::{Error, Result};
 use crate::transport::BodyGate;
@@ -135,7 +136,14 @@ async fn fetch_pages(
         if index >= pages {
             return;
         }
-        let offset = start + index * query.page_size;
+        // Below `total`, which is a u64: the sum cannot overflow, but it is
+        // server data, so it is checked anyway.
+        let Some(offset) = index
+            .checked_mul(query.page_size)
+            .and_then(|skip| start.checked_add(skip))
+        else {
+            return;
+        };
         let mut gate = PageGate::new(taken.clone(), index, window);
         // A panic here would leave the page undelivered and the consumer
         // waiting for it forever: it is carried to the decoding task, whose
@@ -144,10 +152,11 @@ async fn fetch_pages(
         let answer = std::panic::AssertUnwindSafe(query.request_page(offset, &mut gate))
             .catch_unwind()
             .await;
+        let decode_query = query.clone();
         let decode = async move {
-            let (status, body) = answer.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            let answer = answer.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             tracing::trace!(offset, index, "prefetched page read");
-            decode_page(status, &body, offset)
+            decode_query.decode(&answer, offset)
         };
         let page = AbortOnDrop(tokio::spawn(decode.instrument(tracing::Span::current())));
         // `Err`: the consumer is gone, and this task is being aborted.

@@ -9,11 +9,13 @@ use reqwest::Method;
 
 use super::page::{Page, decode_page};
 use super::pager::Pager;
-use super::{DEFAULT_CONCURRENCY, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY, MAX_PAGE_SIZE};
+use super::{
+    DEFAULT_CONCURRENCY, DEFAULT_MAX_STALE_PAGES, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY, MAX_PAGE_SIZE,
+};
 use crate::error::{Error, Result};
 use crate::retry::{Effect, RetryPolicy};
 use crate::routes;
-use crate::transport::{BodyGate, NoGate, Transport};
+use crate::transport::{Answer, BodyGate, NoGate, Transport};
 
 /// A point in time for the `createdAt` filters: a [`jiff::Timestamp`], a
 /// [`jiff::Zoned`], or an RFC 3339 string such as `2023-01-01T00:00:00Z`
@@ -76,6 +78,7 @@ pub struct LeadQuery {
     offset: u64,
     pub(super) strict: bool,
     pub(super) concurrency: usize,
+    pub(super) max_stale_pages: u32,
     problem: Option<(&'static str, String)>,
 }
 
@@ -90,6 +93,7 @@ impl fmt::Debug for LeadQuery {
             .field("offset", &self.offset)
             .field("strict", &self.strict)
             .field("concurrency", &self.concurrency)
+            .field("max_stale_pages", &self.max_stale_pages)
             .finish_non_exhaustive()
     }
 }
@@ -108,6 +112,7 @@ impl LeadQuery {
             offset: 0,
             strict: false,
             concurrency: DEFAULT_CONCURRENCY,
+            max_stale_pages: DEFAULT_MAX_STALE_PAGES,
             problem: None,
         }
     }
@@ -205,6 +210,19 @@ impl LeadQuery {
         self
     }
 
+    /// After how many pages in a row with no lead not already seen the list
+    /// ends with [`Error::Pagination`] (default [`DEFAULT_MAX_STALE_PAGES`],
+    /// at least 1): a server that ignores `offset` and keeps advancing
+    /// `next` would otherwise be paged forever.
+    pub fn max_stale_pages(mut self, pages: u32) -> Self {
+        if pages >= 1 {
+            self.max_stale_pages = pages;
+        } else {
+            self.note("max_stale_pages", "must be at least 1, got 0".to_owned());
+        }
+        self
+    }
+
     /// The retry policy of this query's requests (default: the client's).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.transport = self.transport.with_retry_policy(policy);
@@ -271,8 +289,15 @@ impl LeadQuery {
 
     /// The page at `offset`, read and decoded.
     pub(super) async fn fetch(&self, offset: u64) -> Result<Page> {
-        let (status, body) = self.request_page(offset, &mut NoGate).await?;
-        decode_page(status, &body, offset)
+        let answer = self.request_page(offset, &mut NoGate).await?;
+        self.decode(&answer, offset)
+    }
+
+    /// The page in a list answer (see [`decode_page`]), its errors about the
+    /// request.
+    pub(super) fn decode(&self, answer: &Answer, offset: u64) -> Result<Page> {
+        decode_page(answer.status, &answer.body, offset, self.page_size)
+            .map_err(|error| error.about(answer.request.clone()))
     }
 
     /// The list answer at `offset`, undecoded; its body is read once `gate`
@@ -281,7 +306,7 @@ impl LeadQuery {
         &self,
         offset: u64,
         gate: &mut G,
-    ) -> Result<(reqwest::StatusCode, bytes::Bytes)> {
+    ) -> Result<Answer> {
         self.transport
             .send_raw(
                 Effect::Read,
