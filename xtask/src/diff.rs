@@ -411,7 +411,25 @@ fn compare_schema(
     for (name, was) in &old_branches {
         let here = format!("{place} <{name}>");
         match new_branches.iter().find(|(other, _)| other == name) {
-            Some((_, now)) => compare_schema(old, new, was, now, side, &here, changes),
+            Some((_, now)) => {
+                let mut trial = Vec::new();
+                compare_schema(old, new, was, now, side, &here, &mut trial);
+                // An open enum (`anyOf: [KnownX, {type: string}]`): whatever a
+                // response's KnownX now admits, the catch-all admitted before.
+                let catch_all = (side == Side::Response)
+                    .then(|| catch_all(old, new, name, now, &old_branches, &new_branches))
+                    .flatten();
+                for mut change in trial {
+                    if let Some(other) = &catch_all
+                        && change.breaking
+                    {
+                        change.breaking = false;
+                        change.what =
+                            format!("{} (an old client reads it as <{other}>)", change.what);
+                    }
+                    changes.push(change);
+                }
+            }
             None => changes.push(Change {
                 breaking: side == Side::Request,
                 place: here,
@@ -435,45 +453,7 @@ fn compare_schema(
             what,
         })
     };
-    if side == Side::Request {
-        let narrowed = |key: &str, lower_is_narrower: bool| {
-            let (old_limit, new_limit) = (b[key].as_f64(), a[key].as_f64());
-            match (old_limit, new_limit) {
-                (None, Some(limit)) => Some(format!("new {key} {limit}")),
-                (Some(was), Some(now))
-                    if (lower_is_narrower && now < was) || (!lower_is_narrower && now > was) =>
-                {
-                    Some(format!("{key} narrowed from {was} to {now}"))
-                }
-                _ => None,
-            }
-        };
-        for (key, lower) in [
-            ("maximum", true),
-            ("maxLength", true),
-            ("maxItems", true),
-            ("minimum", false),
-            ("minLength", false),
-            ("minItems", false),
-        ] {
-            if let Some(what) = narrowed(key, lower) {
-                push(true, what);
-            }
-        }
-        if let Some(now) = a["enum"].as_array() {
-            match b["enum"].as_array() {
-                None => push(true, format!("new enum {}", a["enum"])),
-                Some(was) if was.iter().any(|v| !now.contains(v)) => push(
-                    true,
-                    format!("enum narrowed from {} to {}", b["enum"], a["enum"]),
-                ),
-                _ => {}
-            }
-        }
-        if a["pattern"] != b["pattern"] && !a["pattern"].is_null() {
-            push(true, format!("new pattern {}", a["pattern"]));
-        }
-    }
+    compare_constraints(b, a, side, &mut push);
     // A format names a set of values: a new or different one narrows what a
     // request may send; one dropped or changed widens what a response may
     // carry (a client may parse it as the old format).
@@ -552,6 +532,138 @@ fn compare_schema(
             &format!("{place}[]"),
             changes,
         );
+    }
+}
+
+/// A sibling of branch `name`, in both the old and the new `oneOf`/`anyOf`,
+/// that admits any value of the branch's (new) type: a bare `{type: T}`.
+fn catch_all(
+    old: &Value,
+    new: &Value,
+    name: &str,
+    branch_now: &Value,
+    old_branches: &[(String, &Value)],
+    new_branches: &[(String, &Value)],
+) -> Option<String> {
+    let kind = &unwrap_schema(new, branch_now)["type"];
+    let bare = |document: &Value, schema: &Value| {
+        let schema = resolve(document, schema);
+        schema["type"] == *kind
+            && schema.as_object().is_some_and(|keys| {
+                keys.keys()
+                    .all(|key| ["type", "title", "description", "example"].contains(&key.as_str()))
+            })
+    };
+    old_branches.iter().find_map(|(other, was)| {
+        let now = new_branches.iter().find(|(n, _)| n == other)?.1;
+        (other != name && !kind.is_null() && bare(old, was) && bare(new, now))
+            .then(|| other.clone())
+    })
+}
+
+/// The keywords that bound a value: a bound, an `enum`, a `pattern`.
+///
+/// On a request, a narrowed constraint refuses values an old client sends.
+/// On a response, a widened one lets the server send values an old client
+/// refuses to decode: the generated types enforce them (`minimum: 1` is a
+/// `NonZeroU64`, an `enum` a closed Rust enum). So a change breaks when it
+/// narrows a request or widens a response, and is reported either way.
+fn compare_constraints(b: &Value, a: &Value, side: Side, push: &mut impl FnMut(bool, String)) {
+    let breaks = |narrowed: bool| narrowed == (side == Side::Request);
+    // (keyword, whether a lower value admits fewer values)
+    for (key, lower_is_narrower) in [
+        ("maximum", true),
+        ("maxLength", true),
+        ("maxItems", true),
+        ("minimum", false),
+        ("minLength", false),
+        ("minItems", false),
+    ] {
+        match (b[key].as_f64(), a[key].as_f64()) {
+            (None, Some(now)) => push(breaks(true), format!("new {key} {now}")),
+            (Some(was), None) => push(breaks(false), format!("{key} {was} dropped")),
+            (Some(was), Some(now)) if was != now => {
+                let narrowed = (now < was) == lower_is_narrower;
+                let how = if narrowed { "narrowed" } else { "widened" };
+                push(breaks(narrowed), format!("{key} {how} from {was} to {now}"));
+            }
+            _ => {}
+        }
+    }
+    // `null` in an enum is nullability, compared by `admits_null`.
+    let values = |schema: &Value| -> Option<Vec<Value>> {
+        schema["enum"]
+            .as_array()
+            .map(|values| values.iter().filter(|v| !v.is_null()).cloned().collect())
+    };
+    let list = |values: &[&Value]| {
+        values
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (values(b), values(a)) {
+        (None, Some(now)) => push(
+            breaks(true),
+            format!("new enum [{}]", list(&now.iter().collect::<Vec<_>>())),
+        ),
+        (Some(_), None) => push(breaks(false), "enum dropped".into()),
+        (Some(was), Some(now)) => {
+            let removed: Vec<&Value> = was.iter().filter(|v| !now.contains(v)).collect();
+            let added: Vec<&Value> = now.iter().filter(|v| !was.contains(v)).collect();
+            if !removed.is_empty() {
+                push(
+                    breaks(true),
+                    format!("enum values removed: {}", list(&removed)),
+                );
+            }
+            if !added.is_empty() {
+                push(
+                    breaks(false),
+                    format!("enum values added: {}", list(&added)),
+                );
+            }
+        }
+        (None, None) => {}
+    }
+    // Whether one regular expression admits every string another does is
+    // not decided here (it needs an automaton construction per pair). A
+    // changed pattern therefore counts as breaking on either side, and the
+    // message says why: a maintainer who has checked that it only relaxes a
+    // request (or only tightens a response) acknowledges it in the commit.
+    match (b["pattern"].as_str(), a["pattern"].as_str()) {
+        (None, Some(now)) => push(breaks(true), format!("new pattern {now}")),
+        (Some(was), None) => push(breaks(false), format!("pattern {was} dropped")),
+        (Some(was), Some(now)) if was != now => push(
+            true,
+            format!(
+                "pattern changed from {was} to {now} (whether it admits more or fewer strings is not decided; if it only widens a request or only narrows a response, acknowledge it)"
+            ),
+        ),
+        _ => {}
+    }
+    // Keywords this diff does not classify: a change is reported as breaking,
+    // for a person to read, rather than passed in silence.
+    for key in [
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+        "additionalProperties",
+        "not",
+    ] {
+        if b[key] != a[key] {
+            push(
+                true,
+                format!(
+                    "{key} changed from {} to {} (not classified by this diff; read it, and acknowledge it if it is safe)",
+                    b[key], a[key]
+                ),
+            );
+        }
     }
 }
 

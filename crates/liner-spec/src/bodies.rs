@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::translate::{all_of_parts, refuse_unknown_properties};
 use crate::{Spec, translate_schema};
 
 impl Spec {
@@ -31,6 +32,14 @@ impl Spec {
     /// A validator for `schema` (an OpenAPI schema that may `$ref` the spec's
     /// components).
     pub fn validator(&self, schema: &Value) -> Result<jsonschema::Validator, String> {
+        self.validator_with(schema, Strictness::AsWritten)
+    }
+
+    fn validator_with(
+        &self,
+        schema: &Value,
+        strictness: Strictness,
+    ) -> Result<jsonschema::Validator, String> {
         let components = self.document.pointer("/components/schemas").cloned();
         let mut root = translate_schema(schema);
         if let (Value::Object(root), Some(Value::Object(components))) = (&mut root, components) {
@@ -40,6 +49,14 @@ impl Spec {
                 .collect();
             root.insert("$defs".to_owned(), Value::Object(defs));
         }
+        if strictness == Strictness::NoUnknownProperties {
+            let parts = self
+                .document
+                .pointer("/components/schemas")
+                .map(all_of_parts)
+                .unwrap_or_default();
+            refuse_unknown_properties(&mut root, &parts, false);
+        }
         jsonschema::draft202012::new(&root).map_err(|err| format!("invalid schema: {err}"))
     }
 
@@ -48,6 +65,14 @@ impl Spec {
     /// against the branch its `success` selects: a problem is reported where
     /// it is (`/data/id: ...`), not as "matches none of the branches".
     pub fn body_validator(&self, schema: &Value) -> Result<BodyValidator, String> {
+        self.body_validator_with(schema, Strictness::AsWritten)
+    }
+
+    fn body_validator_with(
+        &self,
+        schema: &Value,
+        strictness: Strictness,
+    ) -> Result<BodyValidator, String> {
         let resolved = self
             .resolve(schema)
             .ok_or_else(|| format!("$ref {} does not resolve", schema["$ref"]))?;
@@ -60,10 +85,10 @@ impl Spec {
             Some(branches) => Ok(BodyValidator::BySuccess(
                 branches
                     .into_iter()
-                    .map(|(flag, branch)| Ok((flag, self.validator(branch)?)))
+                    .map(|(flag, branch)| Ok((flag, self.validator_with(branch, strictness)?)))
                     .collect::<Result<_, String>>()?,
             )),
-            None => Ok(BodyValidator::One(self.validator(schema)?)),
+            None => Ok(BodyValidator::One(self.validator_with(schema, strictness)?)),
         }
     }
 
@@ -86,6 +111,20 @@ impl Spec {
     /// Response validators for every operation, declared status and content
     /// type, built once, for checking many bodies.
     pub fn response_validators(&self) -> Result<ResponseValidators, String> {
+        self.response_validators_with(Strictness::AsWritten)
+    }
+
+    /// As [`Spec::response_validators`], with every object property the spec
+    /// does not declare refused: for tests, where a misspelt optional field
+    /// must not pass as an extra one (the spec itself allows extra keys).
+    pub fn strict_response_validators(&self) -> Result<ResponseValidators, String> {
+        self.response_validators_with(Strictness::NoUnknownProperties)
+    }
+
+    fn response_validators_with(
+        &self,
+        strictness: Strictness,
+    ) -> Result<ResponseValidators, String> {
         let mut validators = BTreeMap::new();
         for operation in self.operations() {
             let responses = self
@@ -102,13 +141,23 @@ impl Spec {
                     let schema = self.body_schema(&operation.id, key, response, content_type)?;
                     validators.insert(
                         (operation.id.clone(), key.clone(), content_type.clone()),
-                        self.body_validator(&schema)?,
+                        self.body_validator_with(&schema, strictness)?,
                     );
                 }
             }
         }
         Ok(ResponseValidators { validators })
     }
+}
+
+/// How a validator reads object schemas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strictness {
+    /// As the spec says: a property it does not declare is allowed.
+    AsWritten,
+    /// A property the spec does not declare is refused: for tests, where a
+    /// misspelt optional field must not pass as an extra one.
+    NoUnknownProperties,
 }
 
 /// The response keys that can describe `status`, most specific first.
@@ -183,11 +232,39 @@ impl ResponseValidators {
     }
 }
 
+/// Every problem with `body`, each `<JSON pointer>: <what is wrong>`.
+///
+/// A property reported unexpected (by the tests' `unevaluatedProperties`)
+/// is reported only where nothing else is wrong at or below its object: a
+/// failed part of an `allOf` drops what it evaluated, so a body with one
+/// wrong field would also list that field's object and siblings as
+/// "unexpected", burying the real problem. Fix the rest first.
 fn problems(validator: &jsonschema::Validator, body: &Value) -> Vec<String> {
-    validator
-        .iter_errors(body)
-        .map(|error| {
-            let at = error.instance_path().to_string();
+    let errors: Vec<_> = validator.iter_errors(body).collect();
+    let at = |error: &jsonschema::ValidationError<'_>| error.instance_path().to_string();
+    let unexpected = |error: &jsonschema::ValidationError<'_>| {
+        matches!(
+            error.kind(),
+            jsonschema::error::ValidationErrorKind::UnevaluatedProperties { .. }
+        )
+    };
+    errors
+        .iter()
+        .enumerate()
+        .filter(|(index, error)| {
+            if !unexpected(error) {
+                return true;
+            }
+            let object = at(error);
+            !errors.iter().enumerate().any(|(other, problem)| {
+                let path = at(problem);
+                other != *index
+                    && ((path.len() > object.len() && path.starts_with(&format!("{object}/")))
+                        || (path == object && !unexpected(problem)))
+            })
+        })
+        .map(|(_, error)| {
+            let at = at(error);
             format!("{}: {error}", if at.is_empty() { "/" } else { at.as_str() })
         })
         .collect()

@@ -1,5 +1,7 @@
 //! OpenAPI 3.0 schema objects to JSON Schema 2020-12.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value, json};
 
 /// Translates one OpenAPI 3.0 schema (recursively) into JSON Schema:
@@ -76,6 +78,85 @@ pub fn translate_schema(schema: &Value) -> Value {
     }
 }
 
+/// Makes `schema` (translated) refuse object properties it does not declare:
+/// `unevaluatedProperties: false` on every schema that declares properties or
+/// combines parts with `allOf`, except the parts themselves. A part judges
+/// alone, so it would refuse its siblings' properties; the schema that holds
+/// the `allOf` sees every part's (JSON Schema 2020-12 collects them through
+/// `allOf` and `$ref`). `parts` names the components used as an `allOf` part
+/// somewhere: they are left open wherever they appear.
+///
+/// The spec itself lets a response carry keys it does not list (the API may
+/// add fields). Tests use this stricter reading to catch a field the fake (or
+/// the spec) misspells, which the open reading would silently accept.
+pub fn refuse_unknown_properties(schema: &mut Value, parts: &BTreeSet<String>, is_part: bool) {
+    let Value::Object(object) = schema else {
+        return;
+    };
+    let combines = object.contains_key("properties") || object.contains_key("allOf");
+    if combines
+        && !is_part
+        && !object.contains_key("additionalProperties")
+        && !object.contains_key("unevaluatedProperties")
+    {
+        object.insert("unevaluatedProperties".to_owned(), Value::Bool(false));
+    }
+    for (key, value) in object.iter_mut() {
+        match key.as_str() {
+            "properties" | "$defs" => {
+                for (name, child) in value.as_object_mut().into_iter().flatten() {
+                    let is_part = key == "$defs" && parts.contains(name);
+                    refuse_unknown_properties(child, parts, is_part);
+                }
+            }
+            "allOf" => {
+                for part in value.as_array_mut().into_iter().flatten() {
+                    refuse_unknown_properties(part, parts, true);
+                }
+            }
+            "anyOf" | "oneOf" => {
+                for branch in value.as_array_mut().into_iter().flatten() {
+                    refuse_unknown_properties(branch, parts, is_part);
+                }
+            }
+            "items" | "additionalProperties" | "not" => {
+                refuse_unknown_properties(value, parts, false);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The components of `components` that some schema uses as an `allOf` part
+/// (`allOf: [{$ref: '#/components/schemas/X'}]`).
+pub fn all_of_parts(components: &Value) -> BTreeSet<String> {
+    fn visit(schema: &Value, found: &mut BTreeSet<String>) {
+        match schema {
+            Value::Object(object) => {
+                for part in object
+                    .get("allOf")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(name) = part["$ref"]
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    {
+                        found.insert(name.to_owned());
+                    }
+                }
+                object.values().for_each(|child| visit(child, found));
+            }
+            Value::Array(items) => items.iter().for_each(|child| visit(child, found)),
+            _ => {}
+        }
+    }
+    let mut found = BTreeSet::new();
+    visit(components, &mut found);
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +198,31 @@ mod tests {
         let schema = json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true});
         assert!(!accepts(schema.clone(), json!(0)));
         assert!(accepts(schema, json!(1)));
+    }
+
+    #[test]
+    fn unknown_properties_are_refused_but_allof_parts_stay_open() {
+        let components = json!({
+            "Envelope": {"type": "object", "properties": {"success": {"type": "boolean"}}},
+            "Lead": {"type": "object", "properties": {"id": {"type": "integer"}}},
+            "LeadEnvelope": {"allOf": [
+                {"$ref": "#/components/schemas/Envelope"},
+                {"type": "object", "properties": {"data": {"$ref": "#/components/schemas/Lead"}}}
+            ]}
+        });
+        let parts = all_of_parts(&components);
+        assert_eq!(parts, BTreeSet::from(["Envelope".to_owned()]));
+        let defs: Map<String, Value> = components
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(name, schema)| (name.clone(), translate_schema(schema)))
+            .collect();
+        let mut root = json!({"$ref": "#/$defs/LeadEnvelope", "$defs": defs});
+        refuse_unknown_properties(&mut root, &parts, false);
+        let validator = jsonschema::draft202012::new(&root).expect("valid schema");
+        assert!(validator.is_valid(&json!({"success": true, "data": {"id": 1}})));
+        assert!(!validator.is_valid(&json!({"success": true, "data": {"id": 1}, "extra": 1})));
+        assert!(!validator.is_valid(&json!({"success": true, "data": {"id": 1, "idd": 2}})));
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! The fake calls an observer for each exchange; this one validates the body
 //! against the JSON schema the spec declares for that operation and status,
-//! translated from OpenAPI by `liner-spec`. Bodies broken on purpose (an
-//! injected fault) are skipped; everything else must conform.
+//! translated from OpenAPI by `liner-spec`, with one strictness the spec
+//! leaves out: a property the spec does not declare is refused, so a field
+//! the fake misspells is a violation rather than an extra key. Bodies broken
+//! on purpose (an injected fault) are skipped; everything else must conform.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -14,7 +16,7 @@ fn validators() -> &'static ResponseValidators {
     static VALIDATORS: OnceLock<ResponseValidators> = OnceLock::new();
     VALIDATORS.get_or_init(|| {
         Spec::workspace()
-            .and_then(|spec| spec.response_validators())
+            .and_then(|spec| spec.strict_response_validators())
             .expect("spec/liner.yaml yields response validators")
     })
 }

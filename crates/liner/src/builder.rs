@@ -165,21 +165,24 @@ impl LinerBuilder {
         if self.max_response_bytes == 0 {
             return Err(Error::config("the largest answer allowed is 0 bytes"));
         }
-        let http = match self.http_client {
-            Some(client) => client,
-            None => reqwest::Client::builder()
-                .user_agent(self.user_agent)
-                .connect_timeout(self.connect_timeout)
-                // Redirects are answers, not hops: the key goes to the base
-                // URL's origin only, and a create is never re-sent or turned
-                // into a read. The transport reports a redirect as an error
-                // that names where it pointed.
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|err| Error::Config {
-                    reason: "cannot build the HTTP client".to_owned(),
-                    source: Some(Box::new(err)),
-                })?,
+        let (http, connect_timeout) = match self.http_client {
+            Some(client) => (client, None),
+            None => (
+                reqwest::Client::builder()
+                    .user_agent(self.user_agent)
+                    .connect_timeout(self.connect_timeout)
+                    // Redirects are answers, not hops: the key goes to the base
+                    // URL's origin only, and a create is never re-sent or turned
+                    // into a read. The transport reports a redirect as an error
+                    // that names where it pointed.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|err| Error::Config {
+                        reason: "cannot build the HTTP client".to_owned(),
+                        source: Some(Box::new(err)),
+                    })?,
+                Some(self.connect_timeout),
+            ),
         };
         Ok(Liner::new(Transport::new(
             http,
@@ -187,6 +190,7 @@ impl LinerBuilder {
             key,
             self.retry,
             self.timeout,
+            connect_timeout,
             self.max_response_bytes,
         )))
     }

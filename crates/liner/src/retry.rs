@@ -242,6 +242,42 @@ mod tests {
         );
     }
 
+    /// A real refused connection (a port just freed), as reqwest reports it:
+    /// the one failure after which a create may be sent again.
+    #[tokio::test]
+    async fn a_create_is_retried_after_a_refused_connection() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let source = reqwest::Client::new()
+            .post(format!("http://{closed}/v2/lead/create/"))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(source.is_connect(), "{source:?}");
+        let refused = Error::Transport {
+            request: Box::new(crate::error::RequestInfo {
+                method: "POST".into(),
+                path: "/v2/lead/create/".into(),
+                attempts: 1,
+            }),
+            source,
+        };
+        let policy = RetryPolicy::default();
+        assert!(
+            policy
+                .wait_before_retry(Effect::Create, 0, &refused)
+                .is_some()
+        );
+        assert!(
+            policy
+                .wait_before_retry(Effect::Create, 2, &refused)
+                .is_none(),
+            "within max_retries"
+        );
+    }
+
     #[test]
     fn creates_and_updates_are_careful() {
         let policy = RetryPolicy::default();

@@ -42,6 +42,9 @@ struct Shared {
     key: HeaderValue,
     /// The largest body read.
     max_response_bytes: u64,
+    /// The HTTP client's connect timeout, when this crate set it (not on a
+    /// caller's client): what a timeout while connecting ran out of.
+    connect_timeout: Option<Duration>,
 }
 
 /// How much of a failure's body is read: a failure envelope fits many times
@@ -95,6 +98,7 @@ impl Transport {
         key: HeaderValue,
         retry: RetryPolicy,
         timeout: Duration,
+        connect_timeout: Option<Duration>,
         max_response_bytes: u64,
     ) -> Self {
         Self {
@@ -103,6 +107,7 @@ impl Transport {
                 base_url,
                 key,
                 max_response_bytes,
+                connect_timeout,
             }),
             retry,
             timeout,
@@ -265,10 +270,17 @@ impl Transport {
     ) -> Result<(StatusCode, bytes::Bytes)> {
         let transport = |source: reqwest::Error| {
             if source.is_timeout() {
+                // reqwest's connect timeout is the client's setting; its
+                // request timeout (the attempt's) says nothing of connecting.
+                let connecting = source.is_connect();
                 Error::Timeout {
                     request: Box::new(request.clone()),
-                    after: Some(timeout),
-                    connecting: source.is_connect(),
+                    after: if connecting {
+                        self.shared.connect_timeout
+                    } else {
+                        Some(timeout)
+                    },
+                    connecting,
                 }
             } else {
                 // Without the URL: its query can hold the filters of a

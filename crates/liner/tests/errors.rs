@@ -93,6 +93,11 @@ async fn every_variant_displays_actionably() {
             r#"{"success":false,"message":"Temporary failure","data":[]}"#,
         ),
         (
+            "api failure with an empty message",
+            400,
+            r#"{"success":false,"message":"","data":[]}"#,
+        ),
+        (
             "http without envelope",
             502,
             "<html><body><h1>502 Bad Gateway</h1></body></html>",
@@ -168,6 +173,19 @@ async fn every_variant_displays_actionably() {
         printed.add(name, &error, cutting.base_url());
     }
 
+    let (listener, _queued) = full_listener().await;
+    let unanswered = format!("http://{}", listener.local_addr().unwrap());
+    let connecting = Liner::builder()
+        .base_url(&unanswered)
+        .api_key("canary-key-0451")
+        .connect_timeout(Duration::from_millis(300))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = connecting.lead(1).await.unwrap_err();
+    assert!(error.is_timeout(), "{error}");
+    printed.add("timeout while connecting", &error, &unanswered);
+
     // A port that was just free: nothing listens there.
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -180,4 +198,24 @@ async fn every_variant_displays_actionably() {
     );
 
     insta::assert_snapshot!(printed.0.join("\n"));
+}
+
+/// A listener that never accepts, its accept queue full: Linux drops any
+/// further SYN, so a new connection hangs in the handshake until its
+/// timeout. The queue is filled until a connection attempt times out; the
+/// connections that got in are returned, to be kept open.
+async fn full_listener() -> (tokio::net::TcpListener, Vec<std::net::TcpStream>) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let address = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    for _ in 0..64 {
+        match std::net::TcpStream::connect_timeout(&address, Duration::from_millis(200)) {
+            Ok(stream) => queued.push(stream),
+            Err(err) if err.kind() == std::io::ErrorKind::TimedOut => return (listener, queued),
+            Err(err) => panic!("filling the accept queue: {err}"),
+        }
+    }
+    panic!("64 connections queued and none refused: the accept queue does not fill here");
 }

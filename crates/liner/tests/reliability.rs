@@ -229,10 +229,119 @@ async fn a_hung_server_times_out_and_the_deadline_holds() {
     let err = bounded.lead(1).await.unwrap_err();
     assert!(err.is_timeout(), "{err}");
     let took = started.elapsed();
+    // Without the deadline, 11 attempts of 300 ms and their backoffs would
+    // take over 3.3 s; the bound leaves a loaded machine 2.3 s of slack.
     assert!(
-        took < Duration::from_millis(1500),
+        took < Duration::from_secs(3),
         "the deadline bounds retries: {took:?}"
     );
+}
+
+/// A create whose connection was refused never reached the server, so it
+/// is sent again: the fake starts on that port after the refusal, and the
+/// lead is created exactly once.
+#[tokio::test]
+async fn a_create_refused_at_connect_is_retried_once_the_server_is_up() {
+    let address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    // The first attempt is refused at once; the fake is up 200 ms later;
+    // the retry waits 1.5 to 3 s (the backoff's jitter).
+    let policy = RetryPolicy::default()
+        .max_retries(1)
+        .initial_backoff(Duration::from_secs(3));
+    let creator = support::client_of_with(&format!("http://{address}"), "create-key", policy);
+    let server = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        liner_fake::FakeServer::start(
+            Config::default()
+                .with_leads(0)
+                .with_api_key("create-key")
+                .with_bind(address),
+        )
+        .await
+        .expect("the fake binds the port just freed")
+    });
+    let started = Instant::now();
+    let id = creator
+        .create_lead(NewLead::new(
+            LeadType::Straight,
+            "79001234567",
+            202,
+            "order-202",
+        ))
+        .await
+        .expect("created on the retry");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1_500),
+        "the first attempt failed and the retry waited its backoff: {:?}",
+        started.elapsed()
+    );
+    let fake = server.await.unwrap();
+    assert_eq!(id.get(), 1);
+    assert_eq!(
+        fake.stats().requests,
+        1,
+        "only the retry reached the server"
+    );
+    assert_eq!(fake.stats().leads_created, 1);
+}
+
+/// `Retry-After` as an HTTP date (RFC 9110's other form), read from a real
+/// answer: returned with the error, and waited for before the retry.
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_read_and_waited_for() {
+    use std::sync::{Arc, Mutex};
+
+    use liner_test_support::hostile::{HostileServer, answer, json, script};
+
+    // Each request's arrival; the first is answered 503 with a date 3 s
+    // ahead (whole seconds: the wait is 2 to 3 s), the others with a lead.
+    let arrivals = Arc::new(Mutex::new(Vec::<Instant>::new()));
+    let seen = Arc::clone(&arrivals);
+    let server = HostileServer::start(script(move |_, stream| {
+        let first = {
+            let mut arrivals = seen.lock().unwrap();
+            arrivals.push(Instant::now());
+            arrivals.len() == 1
+        };
+        async move {
+            if first {
+                let later = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(3);
+                let date = jiff::fmt::rfc2822::DateTimePrinter::new()
+                    .timestamp_to_rfc9110_string(&later)
+                    .unwrap();
+                let head = format!(
+                    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: {date}"
+                );
+                let body = br#"{"success":false,"message":"maintenance","data":[]}"#;
+                answer(stream, &head, body).await;
+            } else {
+                json(stream, r#"{"success":true,"message":"","data":{"id":7}}"#).await;
+            }
+        }
+    }))
+    .await;
+
+    let once = support::client_of_with(server.base_url(), "k", RetryPolicy::none());
+    let err = once.lead(7).await.unwrap_err();
+    let wait = err.retry_after().expect("the date was read");
+    assert!(
+        wait > Duration::from_secs(1) && wait <= Duration::from_secs(3),
+        "{wait:?}"
+    );
+
+    arrivals.lock().unwrap().clear();
+    let lead = support::client_of(server.base_url(), "k")
+        .lead(7)
+        .await
+        .unwrap();
+    assert_eq!(lead.id.get(), 7);
+    let arrivals = arrivals.lock().unwrap();
+    assert_eq!(arrivals.len(), 2);
+    let waited = arrivals[1] - arrivals[0];
+    assert!(waited >= Duration::from_secs(1), "waited {waited:?}");
 }
 
 /// The fake's latency is its response time, its work included (as on a real

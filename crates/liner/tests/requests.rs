@@ -16,7 +16,16 @@ fn describe(request: &CapturedRequest) -> String {
         .filter(|(name, _)| name != "host")
         .map(|(name, value)| match name.as_str() {
             "x-api-key" => format!("{name}: [redacted]"),
-            "user-agent" => format!("{name}: liner-rust/[version]"),
+            // The version changes with every release; the snapshot keeps
+            // its place, and the value is checked here.
+            "user-agent" => {
+                assert_eq!(
+                    value,
+                    concat!("liner-rust/", env!("CARGO_PKG_VERSION")),
+                    "the default User-Agent"
+                );
+                format!("{name}: liner-rust/[version]")
+            }
             _ => format!("{name}: {value}"),
         })
         .collect();

@@ -270,6 +270,7 @@ mod properties {
                     reqwest::header::HeaderValue::from_static("key"),
                     RetryPolicy::none(),
                     Duration::from_secs(1),
+                    None,
                     1024,
                 );
                 LeadQuery::new(transport).concurrency(1)

@@ -348,12 +348,17 @@ impl LeadQuery {
     /// When `total` is missing, the first page is inconsistent, or any later
     /// page disagrees with the first (the list changed), requests in flight
     /// are dropped and paging goes on sequentially from there.
+    ///
+    /// After its last item the stream keeps answering `None` (it is fused),
+    /// as does the blocking iterator built on it.
     pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send + 'static {
         let pager = Pager::new(self.offset, self);
         stream::unfold(pager, |mut pager| async move {
             let item = pager.advance().await?;
             Some((item, pager))
         })
+        // `unfold` panics if polled after its end.
+        .fuse()
     }
 
     /// Streams leads from the offset to the end of the list (see
