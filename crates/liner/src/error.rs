@@ -556,6 +556,15 @@ mod tests {
         cut_inside.push_str("éé");
         let cut = snippet(cut_inside.as_bytes());
         assert_eq!(cut, format!("{}…", "a".repeat(SNIPPET_LIMIT - 1)));
+        // 1021 ASCII bytes then a 4-byte character cut after its third
+        // byte: decoded, the three bytes become one U+FFFD and the text is
+        // exactly at the limit; the U+FFFD is dropped all the same.
+        let mut cut_late = "a".repeat(SNIPPET_LIMIT - 3);
+        cut_late.push('😀');
+        assert_eq!(
+            snippet(cut_late.as_bytes()),
+            format!("{}…", "a".repeat(SNIPPET_LIMIT - 3))
+        );
         let long = "é".repeat(1000); // 2000 bytes
         let cut = snippet(long.as_bytes());
         assert!(cut.len() <= SNIPPET_LIMIT + '…'.len_utf8());
