@@ -16,7 +16,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-cargo build --locked --quiet -p liner-fake --bin liner-fake
+cargo build --locked --quiet -p liner-fake --features cli --bin liner-fake
 cargo build --locked --quiet -p liner --example quickstart
 
 quickstart() { # NAME RUN: the quickstart through Prism; its output in $work

@@ -15,7 +15,7 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
 fi
 "$venv/bin/schemathesis" --version
 
-cargo build --locked --quiet -p liner-fake --bin liner-fake
+cargo build --locked --quiet -p liner-fake --features cli --bin liner-fake
 export LINER_API_KEY=test-key
 cd "$work"  # schemathesis keeps its cache in ./.schemathesis
 

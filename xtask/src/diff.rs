@@ -2,8 +2,7 @@
 //! classified by what it does to a client built on the old spec.
 //!
 //! BASE is a file, or a git revision (default: the merge base with `main`).
-//! The exit code is non-zero when any change is breaking, unless the
-//! maintainer acknowledges it with `--accept-breaking` (see the README).
+//! What a change asks of the release (changelog, versions) is `release.rs`'s.
 
 use std::path::Path;
 use std::process::Command;
@@ -29,9 +28,19 @@ enum Side {
     Response,
 }
 
+/// The spec a change is compared with.
+pub struct Base {
+    /// How the report names it.
+    pub label: String,
+    /// The git revision it was read at; `None` for a file (which has no
+    /// manifests or changelog beside it to check).
+    pub revision: Option<String>,
+    pub document: Value,
+}
+
 /// Reads the base spec: a file if `base` names one under `root` or as given,
 /// else `git show <base>:spec/liner.yaml`.
-pub fn load_base(root: &Path, base: Option<&str>) -> anyhow::Result<(String, Value)> {
+pub fn load_base(root: &Path, base: Option<&str>) -> anyhow::Result<Base> {
     let git = |args: &[&str]| -> anyhow::Result<String> {
         let output = Command::new("git")
             .args(args)
@@ -47,28 +56,36 @@ pub fn load_base(root: &Path, base: Option<&str>) -> anyhow::Result<(String, Val
         }
         Ok(String::from_utf8(output.stdout)?)
     };
-    let (label, text) = match base {
+    let (label, revision, text) = match base {
         Some(file) if Path::new(file).is_file() => {
-            (file.to_owned(), std::fs::read_to_string(file)?)
+            (file.to_owned(), None, std::fs::read_to_string(file)?)
         }
-        Some(file) if root.join(file).is_file() => {
-            (file.to_owned(), std::fs::read_to_string(root.join(file))?)
-        }
+        Some(file) if root.join(file).is_file() => (
+            file.to_owned(),
+            None,
+            std::fs::read_to_string(root.join(file))?,
+        ),
         Some(revision) => (
             revision.to_owned(),
+            Some(revision.to_owned()),
             git(&["show", &format!("{revision}:spec/liner.yaml")])?,
         ),
         None => {
             let merge_base = git(&["merge-base", "HEAD", "main"])?.trim().to_owned();
             (
                 format!("merge base {merge_base}"),
+                Some(merge_base.clone()),
                 git(&["show", &format!("{merge_base}:spec/liner.yaml")])?,
             )
         }
     };
     let spec = liner_spec::Spec::parse(&text)
         .map_err(|err| anyhow::anyhow!("the base spec ({label}) does not parse: {err}"))?;
-    Ok((label, spec.document().clone()))
+    Ok(Base {
+        label,
+        revision,
+        document: spec.document().clone(),
+    })
 }
 
 /// Every change from `old` to `new`, in a stable order.

@@ -4,6 +4,10 @@
 //!   `spec/liner.yaml` (today: `crates/liner-api/src/generated.rs`).
 //! * `cargo xtask check` validates the spec and fails when a checked-in
 //!   generated file differs from what `generate` would write. CI runs it.
+//! * `cargo xtask diff [BASE]` classifies the spec's changes since BASE and
+//!   checks that the changelog and the versions say so. CI runs it.
+//! * `cargo xtask msrv` checks what can be checked of the rust-version claim
+//!   without an older toolchain. CI runs it.
 //!
 //! Like rust-analyzer's xtask, generation writes by default and the check
 //! mode never writes: it prints a short diff and the command that fixes it.
@@ -11,6 +15,8 @@
 mod codegen;
 mod diff;
 mod extend;
+mod msrv;
+mod release;
 mod spec;
 mod staleness;
 mod validate;
@@ -25,13 +31,20 @@ tasks:
   generate      regenerate the files derived from spec/liner.yaml
   check         validate spec/liner.yaml and fail if a generated file is stale
   diff [BASE]   classify the spec's changes since BASE (a git revision or a
-                file; default: the merge base with main); fails on breaking
-                changes unless --accept-breaking is given
+                file; default: the merge base with main). Against a revision,
+                fails when a change has no entry in CHANGELOG.md's Unreleased
+                section, or a breaking one no version bump of liner-api,
+                liner and liner-api-httpmock; against a file, fails on a
+                breaking change unless --accept-breaking is given
+
+  msrv          check the rust-version claim: every published crate declares
+                it, no locked dependency needs a newer Rust
 
 options:
   --root <dir>         the workspace to work on (default: the one this xtask belongs to)
-  --accept-breaking    (diff) report breaking changes but succeed: the maintainer
-                       has decided to make them
+  --accept-breaking    (diff with a file BASE) report breaking changes but succeed
+  --changelog          (diff) print the changelog lines for the changes
+  --write-changelog    (diff) add them to CHANGELOG.md under ## [Unreleased]
 ";
 
 fn main() -> ExitCode {
@@ -49,6 +62,8 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
     let mut root = None;
     let mut positionals = Vec::new();
     let mut accept_breaking = false;
+    let mut print_changelog = false;
+    let mut write_changelog = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -63,6 +78,8 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             "--accept-breaking" => accept_breaking = true,
+            "--changelog" => print_changelog = true,
+            "--write-changelog" => write_changelog = true,
             other if task.is_none() && !other.starts_with('-') => task = Some(arg),
             other if !other.starts_with('-') => positionals.push(arg),
             other => anyhow::bail!("unexpected argument `{other}`\n\n{USAGE}"),
@@ -138,22 +155,62 @@ fn run(args: Vec<String>) -> anyhow::Result<ExitCode> {
             if positionals.len() > 1 {
                 anyhow::bail!("diff takes at most one BASE\n\n{USAGE}");
             }
-            let (label, base) = diff::load_base(&root, positionals.first().map(String::as_str))?;
+            let base = diff::load_base(&root, positionals.first().map(String::as_str))?;
+            let label = &base.label;
             let current = liner_spec::Spec::load(&root.join(spec::SPEC_PATH))
                 .map_err(|err| anyhow::anyhow!("{err}"))?
                 .document()
                 .clone();
-            let changes = diff::compare(&base, &current);
-            print!("{}", diff::report(&label, &changes));
-            let breaking = changes.iter().filter(|change| change.breaking).count();
-            if breaking > 0 && !accept_breaking {
-                eprintln!(
-                    "error: {breaking} breaking change(s) for clients built on {label}.\n\
-                     If they are intended, say so: `cargo xtask diff --accept-breaking`, and see\n\
-                     \"Breaking changes\" in the README for what else to do."
-                );
-                return Ok(ExitCode::FAILURE);
+            let changes = diff::compare(&base.document, &current);
+            print!("{}", diff::report(label, &changes));
+            let lines = release::changelog_lines(&changes);
+            if print_changelog {
+                print!("\n{}", release::changelog_fragment(&lines));
             }
+            if write_changelog && !lines.is_empty() {
+                let path = root.join(release::CHANGELOG);
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?;
+                let updated = release::insert_into_changelog(&text, &lines)?;
+                if updated != text {
+                    std::fs::write(&path, updated)?;
+                    println!("wrote {}", release::CHANGELOG);
+                }
+            }
+            let breaking = changes.iter().filter(|change| change.breaking).count();
+            match &base.revision {
+                Some(revision) => {
+                    let missing = release::missing(&root, revision, &changes)?;
+                    if !missing.is_empty() {
+                        eprintln!(
+                            "error: the spec changed since {label}, and the release does not say so yet:"
+                        );
+                        for line in &missing {
+                            eprintln!("  - {line}");
+                        }
+                        eprintln!("See \"Breaking changes\" in the README.");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    if breaking > 0 {
+                        println!(
+                            "ok: {breaking} breaking change(s), with the version bumps and changelog entry they need"
+                        );
+                    }
+                }
+                None if breaking > 0 && !accept_breaking => {
+                    eprintln!(
+                        "error: {breaking} breaking change(s) for clients built on {label}.\n\
+                         If they are intended, say so: `cargo xtask diff --accept-breaking`, and see\n\
+                         \"Breaking changes\" in the README for what else to do."
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+                None => {}
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some("msrv") => {
+            println!("{}", msrv::check(&root)?);
             Ok(ExitCode::SUCCESS)
         }
         Some(other) => anyhow::bail!("unknown task `{other}`\n\n{USAGE}"),

@@ -1,7 +1,7 @@
 //! `liner-fake`: run the fake Liner server from the command line.
 //!
 //! ```text
-//! cargo run -p liner-fake -- --port 8080 --leads 10000 --api-key test-key
+//! cargo run -p liner-fake --features cli -- --port 8080 --leads 10000 --api-key test-key
 //! ```
 
 use std::net::{IpAddr, SocketAddr};

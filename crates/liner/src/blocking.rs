@@ -1,5 +1,6 @@
-//! A blocking client (feature `blocking`): the same operations without
-//! `async`, and the lead list as a plain [`Iterator`].
+//! A blocking client: the same operations without `async`, and the lead
+//! list as a plain [`Iterator`]. Available with the crate feature
+//! `blocking`, as is everything in this module.
 //!
 //! The list is the same [`LeadQuery`] the async client returns, with every
 //! option (filters, `strict`, `concurrency`, `retry_policy`, ...); with this
@@ -25,6 +26,8 @@ use crate::list::{LeadQuery, Page};
 
 /// The blocking Liner client. Cheap to clone; clones share the runtime and
 /// the connection pool.
+///
+/// Available with the crate feature `blocking`.
 #[derive(Clone)]
 pub struct Liner {
     client: crate::Liner,
@@ -99,9 +102,10 @@ impl Liner {
     }
 }
 
-/// Blocking use of the lead list (feature `blocking`). A query from the
-/// blocking client runs on that client's runtime; one from the async client
-/// starts a single-threaded runtime of its own.
+/// Blocking use of the lead list, with the crate feature `blocking`. A query
+/// from the blocking client runs on that client's runtime; one from the async
+/// client starts a single-threaded runtime of its own.
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 impl LeadQuery {
     /// The runtime this query blocks on.
     fn runtime(&self) -> Result<Arc<tokio::runtime::Runtime>> {
@@ -112,12 +116,16 @@ impl LeadQuery {
     }
 
     /// One page at the query's offset, blocking (see [`LeadQuery::page`]).
+    ///
+    /// Available with the crate feature `blocking`.
     pub fn page_blocking(&self) -> Result<Page> {
         self.runtime()?.block_on(self.page())
     }
 
     /// Pages to the end of the list, fetched as the iterator advances (see
     /// [`LeadQuery::pages`]).
+    ///
+    /// Available with the crate feature `blocking`.
     pub fn pages_iter(self) -> BlockingIter<Page> {
         BlockingIter::new(self.runtime(), || Box::pin(self.pages()))
     }
@@ -125,16 +133,22 @@ impl LeadQuery {
     /// Leads to the end of the list (see [`LeadQuery::items`]): an undecodable
     /// lead is an `Err` and iteration goes on; any other error is the last
     /// item.
+    ///
+    /// Available with the crate feature `blocking`.
     pub fn iter(self) -> BlockingIter<Lead> {
         BlockingIter::new(self.runtime(), || Box::pin(self.items()))
     }
 
     /// Every lead, or the first error (see [`LeadQuery::collect_all`]).
+    ///
+    /// Available with the crate feature `blocking`.
     pub fn collect_all_blocking(self) -> Result<Vec<Lead>> {
         self.iter().collect()
     }
 }
 
+/// With the crate feature `blocking`: a `for` loop over a query.
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 impl IntoIterator for LeadQuery {
     type Item = Result<Lead>;
     type IntoIter = BlockingIter<Lead>;
@@ -146,6 +160,9 @@ impl IntoIterator for LeadQuery {
 }
 
 /// An iterator over an async stream of the client, driven on a runtime.
+/// After its last item it keeps returning `None`.
+///
+/// Available with the crate feature `blocking`.
 pub struct BlockingIter<T> {
     state: IterState<T>,
 }

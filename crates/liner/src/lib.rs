@@ -1,7 +1,11 @@
 #![doc = include_str!("../README.md")]
+// docs.rs (nightly) badges every feature-gated item; stable rustdoc has no
+// badges, so each such item also says its feature in words.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api_key;
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 mod builder;
 mod client;
