@@ -70,6 +70,22 @@ pub struct Config {
     /// The largest request body accepted; a larger one is answered `413`
     /// with the failure envelope.
     pub max_body_bytes: usize,
+    /// Where creation and update times come from.
+    pub clock: Clock,
+}
+
+/// Where the fake's creation and update times come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Clock {
+    /// One seeded step after the last time given, whatever the date:
+    /// every run gives the same times (the default, for tests).
+    #[default]
+    Logical,
+    /// The system clock, in whole seconds, as a real server: a lead created
+    /// now is listed by `createdAt[0]=<now>` (what a client reconciling an
+    /// unanswered create relies on). Never earlier than the seeded leads.
+    System,
 }
 
 impl Default for Config {
@@ -85,6 +101,7 @@ impl Default for Config {
             observer: None,
             header_read_timeout: std::time::Duration::from_secs(10),
             max_body_bytes: 1024 * 1024,
+            clock: Clock::Logical,
         }
     }
 }
@@ -102,6 +119,7 @@ impl fmt::Debug for Config {
             .field("observer", &self.observer.as_ref().map(|_| "..."))
             .field("header_read_timeout", &self.header_read_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -164,6 +182,12 @@ impl Config {
     /// Sets the largest request body accepted.
     pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Sets where creation and update times come from.
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
         self
     }
 }
@@ -242,7 +266,9 @@ impl FakeServer {
         };
         let app = Arc::new(App {
             delay,
-            store: Mutex::new(store::Store::new(config.seed, config.leads, config.calls)),
+            store: Mutex::new(
+                store::Store::new(config.seed, config.leads, config.calls).with_clock(config.clock),
+            ),
             config,
             requests: AtomicU64::new(0),
             faults: Mutex::new(BTreeMap::new()),

@@ -89,7 +89,9 @@ pub struct Store {
     /// Ids of leads created through the API, oldest first.
     back: Vec<u64>,
     next_id: u64,
+    /// The last time given out.
     clock: i64,
+    system_clock: bool,
 }
 
 impl PageLead {
@@ -117,13 +119,28 @@ impl Store {
             back: Vec::new(),
             next_id: seeded + 1,
             clock: seed::seeded_created_at(seeded),
+            system_clock: false,
         }
     }
 
-    /// A logical clock for creation and update times, so that a run is
-    /// reproducible: every tick is one seeded step after the last.
+    /// Takes times from `clock` (see [`crate::Clock`]).
+    pub fn with_clock(mut self, clock: crate::Clock) -> Self {
+        self.system_clock = clock == crate::Clock::System;
+        self
+    }
+
+    /// The time of a creation or an update. Logical (the default): one
+    /// seeded step after the last, so that a run is reproducible. System:
+    /// now, in whole seconds, and never before the last time given.
     fn tick(&mut self) -> i64 {
-        self.clock += seed::CREATED_AT_STEP;
+        self.clock = if self.system_clock {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |since| since.as_secs() as i64);
+            now.max(self.clock)
+        } else {
+            self.clock + seed::CREATED_AT_STEP
+        };
         self.clock
     }
 
@@ -446,6 +463,46 @@ mod tests {
         let page = store.list(&LeadFilter::default(), 0, 10);
         assert_eq!(ids(&page), vec![6, 5, 1, 2, 3, 4]);
         assert_eq!(store.lead(4).unwrap()["customValues"], json!([]));
+    }
+
+    #[test]
+    fn the_system_clock_dates_a_creation_now() {
+        let body = || {
+            let mut body = Map::new();
+            for (k, v) in [
+                ("leadType", json!("straight")),
+                ("orderId", json!(5)),
+                ("orderCode", json!("c")),
+            ] {
+                body.insert(k.into(), v);
+            }
+            body
+        };
+        let now = || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs() as i64
+        };
+        let mut logical = Store::new(1, 3, 0);
+        let id = logical.create(body());
+        assert!(
+            logical.extra[&id].created_unix < now() - 86_400,
+            "a seeded date"
+        );
+        let mut system = Store::new(1, 3, 0).with_clock(crate::Clock::System);
+        let before = now();
+        let id = system.create(body());
+        let created = system.extra[&id].created_unix;
+        assert!(
+            created >= before && created <= now(),
+            "{created} vs {before}"
+        );
+        let filter = LeadFilter {
+            created_from: Some(before),
+            ..Default::default()
+        };
+        assert_eq!(ids(&system.list(&filter, 0, 10)), vec![id]);
     }
 
     #[test]

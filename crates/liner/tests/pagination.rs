@@ -389,3 +389,29 @@ async fn a_short_prefetched_page_stops_the_prefetch() {
         "{asked:?}"
     );
 }
+
+/// Each page of a list that shifts by 13 leads between requests starts with
+/// the 13 leads the previous page ended with: each is dropped, and counted.
+#[tokio::test]
+async fn a_shifted_page_counts_the_duplicates_it_dropped() {
+    let fake = CheckedFake::start(Config::default().with_leads(300).with_shift_per_page(13)).await;
+    let pages: Vec<liner::Page> = client(&fake)
+        .leads()
+        .concurrency(1)
+        .pages()
+        .map(|page| page.unwrap())
+        .collect()
+        .await;
+    let dropped: Vec<usize> = pages.iter().map(|page| page.duplicates_dropped).collect();
+    assert_eq!(dropped[0], 0);
+    assert!(dropped[1..].iter().all(|&n| n == 13), "{dropped:?}");
+    // The leads shifted in land before the offsets already read: every
+    // original lead is yielded once, and each page served 13 again.
+    let yielded: usize = pages.iter().map(|page| page.items.len()).sum();
+    assert_eq!(yielded, 300);
+    let served: usize = pages
+        .iter()
+        .map(|page| page.items.len() + page.duplicates_dropped)
+        .sum();
+    assert_eq!(served, 300 + 13 * (pages.len() - 1));
+}

@@ -28,6 +28,10 @@ pub struct Page {
     /// Leads of this page that could not be decoded (one odd lead does not
     /// fail its page). [`LeadQuery::items`](super::LeadQuery::items) yields each as an error.
     pub undecodable: Vec<UndecodableLead>,
+    /// Leads the server sent in this page that an earlier page of the same
+    /// iteration had already yielded (the list shifted), and which are
+    /// therefore not in `items`.
+    pub duplicates_dropped: usize,
 }
 
 /// A lead in a page that did not decode.
@@ -99,6 +103,7 @@ pub(crate) fn decode_page(
             next: page.next,
             total: page.total,
             undecodable: Vec::new(),
+            duplicates_dropped: 0,
         });
     }
     let raw: RawPage<'_> = envelope::decode(status, body)?;
@@ -220,6 +225,7 @@ impl RawPage<'_> {
             next: self.next,
             total: self.total,
             undecodable,
+            duplicates_dropped: 0,
         }
     }
 }

@@ -114,10 +114,11 @@ impl Pager {
         let served = page.items.len() + page.undecodable.len();
         let before = page.items.len();
         page.items.retain(|lead| self.seen.insert(lead.id.get()));
-        if page.items.len() < before {
+        page.duplicates_dropped = before - page.items.len();
+        if page.duplicates_dropped > 0 {
             tracing::debug!(
                 offset = self.offset,
-                dropped = before - page.items.len(),
+                dropped = page.duplicates_dropped,
                 "dropped leads already yielded (the list shifted)"
             );
         }
@@ -288,6 +289,7 @@ mod properties {
             next,
             total,
             undecodable: Vec::new(),
+            duplicates_dropped: 0,
         }
     }
 
