@@ -1,0 +1,287 @@
+//! The command line: what `liner` accepts, with clap's derive, plus the
+//! flags of `lead update`, which come from the patch type's schema (see
+//! [`crate::fields`]) rather than a hand-written list.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{
+    ArgMatches, Args, CommandFactory as _, FromArgMatches as _, Parser, Subcommand, ValueEnum,
+};
+
+use crate::exit::EXIT_STATUSES;
+use crate::fields::{self, Field};
+
+const AFTER_HELP: &str = "\
+Configuration:
+  LINER_BASE_URL   the API's base URL (or --base-url)
+  LINER_API_KEY    the API key (or --api-key-file). There is no --api-key flag: a key on
+                   the command line shows in `ps` and in shell history.
+  --fake           no account needed: every command runs against a fake Liner server
+                   started in-process (a fresh one each time; `liner demo` keeps one up)
+";
+
+/// The Liner call-center CRM API from the command line: export and import
+/// leads, read and update a lead, read a call.
+#[derive(Debug, Parser)]
+#[command(name = "liner", version, after_help = format!("{AFTER_HELP}\n{EXIT_STATUSES}"))]
+pub struct Cli {
+    /// The Liner API's base URL, e.g. https://liner.example.com.
+    #[arg(
+        long,
+        env = "LINER_BASE_URL",
+        hide_env_values = true,
+        global = true,
+        value_name = "URL",
+        help_heading = "Connection"
+    )]
+    pub base_url: Option<String>,
+    /// Read the API key from this file (surrounding whitespace is ignored);
+    /// otherwise it is taken from LINER_API_KEY.
+    #[arg(long, global = true, value_name = "PATH", help_heading = "Connection")]
+    pub api_key_file: Option<PathBuf>,
+    /// Run against a fake Liner server started in-process, seeded with 1000
+    /// leads and 100 calls; nothing leaves this machine.
+    #[arg(long, global = true, help_heading = "Connection")]
+    pub fake: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The lead list: export it to a file, import a file of new leads.
+    #[command(subcommand)]
+    Leads(LeadsCommand),
+    /// One lead: read it, update it.
+    #[command(subcommand)]
+    Lead(LeadCommand),
+    /// One call: read it.
+    #[command(subcommand)]
+    Call(CallCommand),
+    /// Start a fake Liner server on this machine and keep it up until Ctrl-C,
+    /// to try every command without an account.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeadsCommand {
+    /// Write every lead that matches the filters to a file (or stdout), as
+    /// JSON Lines or CSV, streaming with constant memory.
+    Export(ExportArgs),
+    /// Create a lead for every row of a CSV or JSON Lines file, resumably:
+    /// a journal records each row's outcome, and a re-run sends only what is
+    /// left.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeadCommand {
+    /// Print a lead as JSON.
+    Get {
+        /// The lead's id.
+        id: u64,
+    },
+    /// Change the fields given as flags, then print the lead as JSON.
+    Update(UpdateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CallCommand {
+    /// Print a call as JSON.
+    Get {
+        /// The call's id.
+        id: u64,
+    },
+}
+
+/// File formats of export and import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One JSON object per line, as the API sends a lead.
+    Jsonl,
+    /// A header row of the lead's fields, then one row per lead.
+    Csv,
+}
+
+impl Format {
+    /// The format a file name implies: `.csv`, or `.jsonl`/`.ndjson`/`.json`.
+    pub fn of_path(path: &std::path::Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(Self::Csv),
+            "jsonl" | "ndjson" | "json" => Some(Self::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Only leads of this order (repeatable).
+    #[arg(long = "order-id", value_name = "ID")]
+    pub order_ids: Vec<u64>,
+    /// Only leads with this status (repeatable).
+    #[arg(long = "status-id", value_name = "ID")]
+    pub status_ids: Vec<u64>,
+    /// Only leads created at or after this RFC 3339 date-time, e.g.
+    /// 2024-01-01T00:00:00Z.
+    #[arg(long, value_name = "TIME")]
+    pub created_from: Option<String>,
+    /// Only leads created at or before this RFC 3339 date-time.
+    #[arg(long, value_name = "TIME")]
+    pub created_to: Option<String>,
+    /// The output format [default: from the --output file's extension, else
+    /// jsonl].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write here instead of stdout. The file appears, complete, only when
+    /// the export succeeds (it is written beside it under a temporary name,
+    /// then renamed).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Pages requested at once once the list's size is known [default: the
+    /// client's, 4].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The CSV or JSON Lines file of leads (the columns `leads export`
+    /// writes; the ones the server sets, such as id, are ignored).
+    pub file: PathBuf,
+    /// The file's format [default: from its extension].
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// The journal of outcomes [default: FILE.journal]. Keep it: a re-run
+    /// with it skips every row already created.
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+    /// Creates in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+    /// Send the valid rows even if some rows are invalid (which are then
+    /// reported and not sent).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Send again the rows the API refused in an earlier run.
+    #[arg(long)]
+    pub retry_refused: bool,
+    /// Send again the rows whose outcome is still unknown after
+    /// reconciling (or without it): this may create a lead twice.
+    #[arg(long)]
+    pub retry_unknown: bool,
+    /// Leave rows of unknown outcome unknown instead of looking them up on
+    /// the server.
+    #[arg(long)]
+    pub no_reconcile: bool,
+    /// How far before an unanswered create a reconciliation looks for the
+    /// lead, in seconds: covers the difference between this machine's clock
+    /// and the server's.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub clock_margin: u64,
+}
+
+impl ImportArgs {
+    pub fn clock_margin(&self) -> Duration {
+        Duration::from_secs(self.clock_margin)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The lead's id.
+    pub id: u64,
+    /// The fields to change, one flag per field of the update body (from the
+    /// spec; see `liner lead update --help`).
+    #[arg(skip)]
+    pub fields: Vec<(Field, String)>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The port to listen on (127.0.0.1); 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Seeded leads.
+    #[arg(long, default_value_t = 1000)]
+    pub leads: u64,
+    /// Seeded calls.
+    #[arg(long, default_value_t = 100)]
+    pub calls: u64,
+}
+
+/// The fields `lead update` accepts: those of the update body.
+pub fn patch_fields() -> Vec<Field> {
+    fields::fields_of::<liner::LeadPatch>()
+}
+
+/// The whole command, `lead update`'s generated flags included.
+pub fn command() -> clap::Command {
+    let flags: Vec<clap::Arg> = patch_fields()
+        .iter()
+        .map(|field| field.arg().help_heading("Fields to change"))
+        .collect();
+    Cli::command().mut_subcommand("lead", |lead| {
+        lead.mut_subcommand("update", |update| update.args(flags))
+    })
+}
+
+/// Parses the process's arguments; on a usage error or `--help`, prints
+/// and exits as clap does.
+pub fn parse() -> Cli {
+    from_matches(command().get_matches())
+}
+
+fn from_matches(matches: ArgMatches) -> Cli {
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    if let Command::Lead(LeadCommand::Update(update)) = &mut cli.command
+        && let Some(("lead", lead)) = matches.subcommand()
+        && let Some(("update", given)) = lead.subcommand()
+    {
+        for field in patch_fields() {
+            if let Some(value) = given.get_one::<String>(&field.name) {
+                update.fields.push((field.clone(), value.clone()));
+            }
+        }
+    }
+    cli
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_is_well_formed() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn update_flags_come_from_the_patch_type() {
+        let cli = from_matches(
+            command()
+                .try_get_matches_from([
+                    "liner",
+                    "lead",
+                    "update",
+                    "7",
+                    "--status-id",
+                    "12",
+                    "--name",
+                    "Ada",
+                ])
+                .unwrap(),
+        );
+        let Command::Lead(LeadCommand::Update(update)) = cli.command else {
+            panic!("{cli:?}");
+        };
+        assert_eq!(update.id, 7);
+        let given: Vec<(&str, &str)> = update
+            .fields
+            .iter()
+            .map(|(field, value)| (field.name.as_str(), value.as_str()))
+            .collect();
+        assert_eq!(given, [("name", "Ada"), ("statusId", "12")]);
+    }
+}

@@ -1,0 +1,106 @@
+//! The client every command uses: from `--base-url`/`LINER_BASE_URL` and
+//! `--api-key-file`/`LINER_API_KEY`, or a fake server started in-process
+//! (`--fake`).
+
+use std::path::Path;
+
+use liner::Liner;
+use liner_fake::{Clock, Config, FakeServer};
+
+use crate::cli::Cli;
+use crate::exit::Failure;
+
+/// The key of the fake servers `--fake` and `liner demo` start. Not a
+/// secret: they listen on 127.0.0.1 only.
+pub const FAKE_KEY: &str = "demo-key";
+
+/// A client, and the fake server it talks to when `--fake` was given (which
+/// stops when this is dropped).
+pub struct Connection {
+    pub client: Liner,
+    _fake: Option<FakeServer>,
+}
+
+/// A fake server as `--fake` and `liner demo` start it: seeded, on
+/// 127.0.0.1, dating creations by the system clock (as a real server, which
+/// import's reconciliation relies on).
+pub async fn start_fake(leads: u64, calls: u64, port: u16) -> Result<FakeServer, Failure> {
+    FakeServer::start(
+        Config::default()
+            .with_api_key(FAKE_KEY)
+            .with_leads(leads)
+            .with_calls(calls)
+            .with_clock(Clock::System)
+            .with_bind(std::net::SocketAddr::from(([127, 0, 0, 1], port))),
+    )
+    .await
+    .map_err(|err| Failure::local(format!("cannot start the fake server: {err}")))
+}
+
+pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
+    if cli.fake {
+        let fake = start_fake(1000, 100, 0).await?;
+        let client = Liner::builder()
+            .base_url(fake.base_url())
+            .api_key(FAKE_KEY)
+            .build()
+            .map_err(|err| Failure::client("", &err))?;
+        return Ok(Connection {
+            client,
+            _fake: Some(fake),
+        });
+    }
+    let base_url = cli.base_url.as_deref().ok_or_else(|| {
+        Failure::usage(
+            "no base URL: set LINER_BASE_URL or pass --base-url (or try --fake, or `liner demo`)",
+        )
+    })?;
+    let key = match &cli.api_key_file {
+        Some(path) => read_key_file(path)?,
+        None => std::env::var(liner::API_KEY_VAR).map_err(|_| {
+            Failure::usage(format!(
+                "no API key: set {} or pass --api-key-file PATH",
+                liner::API_KEY_VAR
+            ))
+        })?,
+    };
+    let client = Liner::builder()
+        .base_url(base_url)
+        .api_key(key)
+        .build()
+        .map_err(|err| Failure::client("", &err))?;
+    Ok(Connection {
+        client,
+        _fake: None,
+    })
+}
+
+/// The key in `path`. Warns when others may read the file (as ssh does for
+/// its keys).
+fn read_key_file(path: &Path) -> Result<String, Failure> {
+    let key = std::fs::read_to_string(path).map_err(|err| {
+        Failure::usage(format!(
+            "cannot read the API key file {}: {err}",
+            path.display()
+        ))
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(metadata) = std::fs::metadata(path)
+            && metadata.permissions().mode() & 0o077 != 0
+        {
+            eprintln!(
+                "liner: warning: {} can be read by other users (chmod 600 it)",
+                path.display()
+            );
+        }
+    }
+    if key.trim().is_empty() {
+        return Err(Failure::usage(format!(
+            "the API key file {} is empty",
+            path.display()
+        )));
+    }
+    Ok(key)
+}

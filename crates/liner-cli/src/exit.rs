@@ -1,0 +1,120 @@
+//! How the command ends: its exit status, and the one line it prints on
+//! failure. The statuses are documented in `--help` and the README.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// The exit statuses of `liner`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Everything asked was done.
+    Success = 0,
+    /// A local failure: a file could not be read or written, or its rows are
+    /// invalid (nothing was sent).
+    Local = 1,
+    /// The command line or the configuration is wrong (clap's own usage
+    /// errors use 2 as well).
+    Usage = 2,
+    /// The Liner API refused the request (a 4XX, or the failure envelope).
+    Refused = 3,
+    /// No usable answer: the server could not be reached, timed out, broke
+    /// the connection, failed (5XX) or answered something unreadable.
+    Network = 4,
+    /// An import ended with rows not created (refused, unknown, invalid and
+    /// skipped, or not sent); the journal says which.
+    Partial = 5,
+    /// Interrupted by Ctrl-C.
+    Interrupted = 130,
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> Self {
+        ExitCode::from(status as u8)
+    }
+}
+
+/// The table printed by `--help`.
+pub const EXIT_STATUSES: &str = "\
+Exit status:
+  0    success
+  1    a file could not be read or written, or an import file has invalid rows
+  2    usage: a wrong argument or a missing configuration
+  3    the Liner API refused the request (4XX or the failure envelope)
+  4    no usable answer: network, timeout, server error (5XX), unreadable answer
+  5    an import left rows not created (see its summary and journal)
+  130  interrupted (Ctrl-C)";
+
+/// Why the command failed, as one line, and the status it exits with.
+#[derive(Debug)]
+pub struct Failure {
+    pub status: Status,
+    message: String,
+}
+
+impl Failure {
+    pub fn new(status: Status, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// A local failure (files, rows).
+    pub fn local(message: impl Into<String>) -> Self {
+        Self::new(Status::Local, message)
+    }
+
+    /// An end that prints nothing: stdout's reader went away (`| head`),
+    /// which is no failure of this command.
+    pub fn reader_gone() -> Self {
+        Self::new(Status::Success, "")
+    }
+
+    /// Whether there is anything to print.
+    pub fn is_silent(&self) -> bool {
+        self.message.is_empty()
+    }
+
+    /// A usage failure.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self::new(Status::Usage, message)
+    }
+
+    /// A failure of the `liner` client, classified by [`status_of`], with
+    /// its causes on the same line.
+    pub fn client(context: &str, error: &liner::Error) -> Self {
+        let mut message = if context.is_empty() {
+            error.to_string()
+        } else {
+            format!("{context}: {error}")
+        };
+        let mut cause = std::error::Error::source(error);
+        while let Some(inner) = cause {
+            message.push_str(": ");
+            message.push_str(&inner.to_string());
+            cause = inner.source();
+        }
+        Self::new(status_of(error), message)
+    }
+}
+
+impl fmt::Display for Failure {
+    /// One line: control characters escaped (a file name or a cause could
+    /// hold any).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::text::one_line(&self.message, 2000))
+    }
+}
+
+/// The exit status a client error maps to.
+pub fn status_of(error: &liner::Error) -> Status {
+    use liner::Error;
+    match error {
+        Error::InvalidInput { .. } | Error::Config { .. } => Status::Usage,
+        Error::Api { status, .. } | Error::Http { status, .. } if status.is_server_error() => {
+            Status::Network
+        }
+        Error::Api { .. } | Error::Http { .. } | Error::Redirect { .. } => Status::Refused,
+        _ => Status::Network,
+    }
+}

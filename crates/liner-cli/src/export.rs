@@ -1,0 +1,203 @@
+//! `liner leads export`: the lead list, filtered, to JSON Lines or CSV.
+//!
+//! Pages stream through `liner`'s pagination (prefetch, retries,
+//! de-duplication) straight into the writer: memory stays bounded by the
+//! pages in flight, whatever the list's size.
+//!
+//! CSV: one column per field of the lead type, required fields first, then
+//! the others alphabetically, as its schema lists them (no hand-written
+//! column list). `customValues` is one column holding the map as JSON:
+//! one column per key would need every lead read before the header could be
+//! written, which a streaming export cannot do.
+
+use std::io::Write as _;
+use std::time::Instant;
+
+use futures_util::StreamExt as _;
+use liner::{Lead, Liner};
+
+use crate::cli::{ExportArgs, Format};
+use crate::exit::{Failure, Status};
+use crate::fields::{self, Field};
+use crate::output::Output;
+use crate::warnings::Warnings;
+
+/// What an export did.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub leads: u64,
+    pub duplicates_dropped: u64,
+    /// Leads the server sent that did not decode: skipped, each a warning.
+    pub undecodable: Vec<String>,
+}
+
+/// The lead's CSV columns.
+pub fn columns() -> Vec<Field> {
+    fields::fields_of::<Lead>()
+}
+
+/// Writes leads in one format into the output.
+enum Sink {
+    Jsonl(Output),
+    Csv {
+        writer: Box<csv::Writer<Output>>,
+        columns: Vec<Field>,
+    },
+}
+
+impl Sink {
+    /// A sink writing `format` into `out`; a CSV's header is written at
+    /// once.
+    fn new(format: Format, out: Output) -> std::io::Result<Self> {
+        Ok(match format {
+            Format::Jsonl => Self::Jsonl(out),
+            Format::Csv => {
+                let columns = columns();
+                let mut writer = Box::new(csv::Writer::from_writer(out));
+                writer.write_record(columns.iter().map(|column| column.name.as_str()))?;
+                Self::Csv { writer, columns }
+            }
+        })
+    }
+
+    fn lead(&mut self, lead: &Lead) -> std::io::Result<()> {
+        match self {
+            Self::Jsonl(out) => {
+                serde_json::to_writer(&mut *out, lead)?;
+                out.write_all(b"\n")
+            }
+            Self::Csv { writer, columns } => {
+                let value = serde_json::to_value(lead)?;
+                writer.write_record(
+                    columns
+                        .iter()
+                        .map(|column| fields::cell(value.get(&column.name))),
+                )?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The output, everything written into it.
+    fn finish(self) -> std::io::Result<Output> {
+        match self {
+            Self::Jsonl(out) => Ok(out),
+            Self::Csv { writer, .. } => writer
+                .into_inner()
+                .map_err(|err| std::io::Error::other(err.to_string())),
+        }
+    }
+}
+
+pub async fn run(client: &Liner, args: &ExportArgs, warnings: &Warnings) -> Result<(), Failure> {
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(Format::of_path))
+        .unwrap_or(Format::Jsonl);
+    let mut query = client
+        .leads()
+        .order_ids(args.order_ids.iter().copied())
+        .status_ids(args.status_ids.iter().copied());
+    if let Some(from) = &args.created_from {
+        query = query.created_from(from.as_str());
+    }
+    if let Some(to) = &args.created_to {
+        query = query.created_to(to.as_str());
+    }
+    if let Some(concurrency) = args.concurrency {
+        query = query.concurrency(concurrency);
+    }
+    let out = Output::create(args.output.as_deref()).map_err(|err| {
+        Failure::local(format!(
+            "cannot create a file beside {}: {err}",
+            args.output
+                .as_deref()
+                .unwrap_or(std::path::Path::new("-"))
+                .display()
+        ))
+    })?;
+    let destination = out.describe();
+    let to_stdout = args.output.is_none();
+    let write_failed = |err: std::io::Error| {
+        if to_stdout && err.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::reader_gone()
+        } else {
+            Failure::local(format!("cannot write to {destination}: {err}"))
+        }
+    };
+    let mut sink = Sink::new(format, out).map_err(write_failed)?;
+    let started = Instant::now();
+    let bar = crate::progress::bar("leads");
+    let export = async {
+        let mut report = Report::default();
+        let mut pages = std::pin::pin!(query.pages());
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|err| Failure::client("leads export", &err))?;
+            if let Some(total) = page.total {
+                bar.set_length(total.max(report.leads + page.items.len() as u64));
+            }
+            for lead in &page.items {
+                sink.lead(lead).map_err(write_failed)?;
+            }
+            report.leads += page.items.len() as u64;
+            report.duplicates_dropped += page.duplicates_dropped as u64;
+            for bad in &page.undecodable {
+                report.undecodable.push(format!(
+                    "the lead at offset {} did not decode and was skipped: {}: {}",
+                    page.offset + bad.index as u64,
+                    bad.path,
+                    bad.message
+                ));
+            }
+            bar.inc(page.items.len() as u64);
+        }
+        Ok::<_, Failure>(report)
+    };
+    let report = tokio::select! {
+        report = export => report,
+        _ = tokio::signal::ctrl_c() => {
+            bar.finish_and_clear();
+            // The sink is dropped unfinished: a file's temporary copy is
+            // removed.
+            return Err(Failure::new(
+                Status::Interrupted,
+                format!("interrupted: nothing was written to {destination}"),
+            ));
+        }
+    };
+    bar.finish_and_clear();
+    let report = report?;
+    sink.finish()
+        .and_then(Output::commit)
+        .map_err(write_failed)?;
+    summarize(&report, &destination, format, started, warnings);
+    Ok(())
+}
+
+fn summarize(
+    report: &Report,
+    destination: &str,
+    format: Format,
+    started: Instant,
+    warnings: &Warnings,
+) {
+    let format = match format {
+        Format::Jsonl => "JSON Lines",
+        Format::Csv => "CSV",
+    };
+    let (listed, more) = warnings.listed();
+    eprintln!(
+        "exported {} leads to {destination} ({format}) in {:.1} s; duplicates dropped: {}; \
+         warnings: {}",
+        report.leads,
+        started.elapsed().as_secs_f64(),
+        report.duplicates_dropped,
+        warnings.count() + report.undecodable.len(),
+    );
+    for line in report.undecodable.iter().chain(&listed) {
+        eprintln!("  warning: {}", crate::text::one_line(line, 400));
+    }
+    if more > 0 {
+        eprintln!("  ... and {more} more warnings");
+    }
+}

@@ -1,0 +1,331 @@
+//! Reading an import file: every row turned into a checked `NewLead`, or
+//! the list of what is wrong with it, before anything is sent.
+//!
+//! The accepted columns (CSV) and keys (JSON Lines) are the fields of the
+//! create body, from its schema; the lead's other fields (`id`, `createdAt`,
+//! what `leads export` writes besides) are ignored, so an export imports
+//! back as it is. Any other column is refused, so that a misspelt one
+//! cannot drop its data silently. An empty cell leaves its field out.
+
+use std::io::BufRead as _;
+use std::path::Path;
+
+use liner::{Lead, NewLead};
+use serde_json::{Map, Value};
+
+use crate::cli::Format;
+use crate::exit::Failure;
+use crate::fields::{self, Field};
+
+/// A valid row.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Its place among the file's rows, from 0 (the header aside).
+    pub index: usize,
+    /// Its line in the file, from 1.
+    pub line: u64,
+    pub lead: NewLead,
+    /// A fingerprint of the lead, which the journal keeps to notice a file
+    /// edited between runs.
+    pub key: String,
+}
+
+/// An invalid row: its line and every problem found in it.
+#[derive(Debug, Clone)]
+pub struct Invalid {
+    pub line: u64,
+    pub problems: Vec<String>,
+}
+
+/// The file, read.
+#[derive(Debug, Default)]
+pub struct Rows {
+    pub valid: Vec<Row>,
+    pub invalid: Vec<Invalid>,
+    /// Columns of the lead that are not part of a create, left out.
+    pub ignored: Vec<String>,
+}
+
+/// The columns a file may have: the create body's, and the lead's others.
+struct Columns {
+    create: Vec<Field>,
+    lead_only: Vec<String>,
+}
+
+impl Columns {
+    fn new() -> Self {
+        let create = fields::fields_of::<NewLead>();
+        let lead_only = fields::fields_of::<Lead>()
+            .into_iter()
+            .map(|field| field.name)
+            .filter(|name| !create.iter().any(|field| &field.name == name))
+            .collect();
+        Self { create, lead_only }
+    }
+
+    fn is_create(&self, name: &str) -> bool {
+        self.create.iter().any(|field| field.name == name)
+    }
+
+    fn is_lead_only(&self, name: &str) -> bool {
+        self.lead_only.iter().any(|other| other == name)
+    }
+
+    fn refused(&self, name: &str) -> String {
+        let names: Vec<&str> = self
+            .create
+            .iter()
+            .map(|field| field.name.as_str())
+            .collect();
+        format!(
+            "unknown column `{}`: a lead is created from {}",
+            crate::text::one_line(name, 80),
+            names.join(", ")
+        )
+    }
+}
+
+/// Reads `path` as `format`.
+pub fn read(path: &Path, format: Format) -> Result<Rows, Failure> {
+    let file = std::fs::File::open(path)
+        .map_err(|err| Failure::local(format!("cannot read {}: {err}", path.display())))?;
+    let columns = Columns::new();
+    match format {
+        Format::Csv => read_csv(file, &columns, path),
+        Format::Jsonl => read_jsonl(file, &columns, path),
+    }
+}
+
+fn read_csv(file: std::fs::File, columns: &Columns, path: &Path) -> Result<Rows, Failure> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
+    let headers = reader
+        .headers()
+        .map_err(|err| Failure::local(format!("{}: {err}", path.display())))?
+        .clone();
+    let mut rows = Rows::default();
+    for (at, name) in headers.iter().enumerate() {
+        if headers.iter().take(at).any(|earlier| earlier == name) {
+            return Err(Failure::local(format!(
+                "{}: the column `{}` appears twice",
+                path.display(),
+                crate::text::one_line(name, 80)
+            )));
+        }
+        if columns.is_lead_only(name) {
+            rows.ignored.push(name.to_owned());
+        } else if !columns.is_create(name) {
+            return Err(Failure::local(format!(
+                "{}: {}",
+                path.display(),
+                columns.refused(name)
+            )));
+        }
+    }
+    for (index, record) in reader.records().enumerate() {
+        let (line, object) = match record {
+            Ok(record) => {
+                let line = record.position().map_or(0, |position| position.line());
+                let cells = headers.iter().zip(record.iter());
+                (line, fields::object_from_text(&columns.create, cells))
+            }
+            Err(err) => {
+                let line = err.position().map_or(0, |position| position.line());
+                (line, Err(vec![err.to_string()]))
+            }
+        };
+        rows.push(index, line, object);
+    }
+    Ok(rows)
+}
+
+fn read_jsonl(file: std::fs::File, columns: &Columns, path: &Path) -> Result<Rows, Failure> {
+    let mut rows = Rows::default();
+    let mut index = 0;
+    for (at, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line_number = at as u64 + 1;
+        let line =
+            line.map_err(|err| Failure::local(format!("{}:{line_number}: {err}", path.display())))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let object = match serde_json::from_str::<Value>(&line) {
+            Ok(Value::Object(object)) => object_from_json(object, columns, &mut rows.ignored),
+            Ok(_) => Err(vec!["not a JSON object".to_owned()]),
+            Err(err) => Err(vec![format!("not JSON: {err}")]),
+        };
+        rows.push(index, line_number, object);
+        index += 1;
+    }
+    Ok(rows)
+}
+
+/// The create fields of a JSON object; its lead-only keys are noted in
+/// `ignored`, any other key is a problem.
+fn object_from_json(
+    object: Map<String, Value>,
+    columns: &Columns,
+    ignored: &mut Vec<String>,
+) -> Result<Map<String, Value>, Vec<String>> {
+    let mut kept = Map::new();
+    let mut problems = Vec::new();
+    for (name, value) in object {
+        if columns.is_create(&name) {
+            if !value.is_null() {
+                kept.insert(name, value);
+            }
+        } else if columns.is_lead_only(&name) {
+            if !ignored.contains(&name) {
+                ignored.push(name);
+            }
+        } else {
+            problems.push(columns.refused(&name));
+        }
+    }
+    if problems.is_empty() {
+        Ok(kept)
+    } else {
+        Err(problems)
+    }
+}
+
+impl Rows {
+    fn push(&mut self, index: usize, line: u64, object: Result<Map<String, Value>, Vec<String>>) {
+        match object.and_then(new_lead) {
+            Ok(lead) => {
+                let key = fingerprint(&lead);
+                self.valid.push(Row {
+                    index,
+                    line,
+                    lead,
+                    key,
+                });
+            }
+            Err(problems) => self.invalid.push(Invalid { line, problems }),
+        }
+    }
+}
+
+/// The create body an object stands for, checked as the client checks it
+/// before sending.
+fn new_lead(object: Map<String, Value>) -> Result<NewLead, Vec<String>> {
+    let lead: NewLead = serde_path_to_error::deserialize(Value::Object(object)).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.into_inner().to_string();
+        vec![if path == "." {
+            message
+        } else {
+            format!("{path}: {message}")
+        }]
+    })?;
+    liner::Draft::from(lead)
+        .build()
+        .map_err(|err| vec![err.to_string()])
+}
+
+/// A stable fingerprint of a create body: 64-bit FNV-1a of its JSON, in hex.
+/// (Not `std`'s hasher, whose output may change between Rust releases: a
+/// journal outlives a toolchain.)
+pub fn fingerprint(lead: &NewLead) -> String {
+    let json = serde_json::to_vec(lead).unwrap_or_default();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in json {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(name: &str, text: &str, format: Format) -> Result<Rows, Failure> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        read(&path, format)
+    }
+
+    #[test]
+    fn csv_rows_are_checked_and_every_problem_reported() {
+        let rows = read_text(
+            "leads.csv",
+            "id,leadType,phone,orderId,orderCode,name,customValues\n\
+             1,straight,79001234567,202,A-1,Ada,\"{\"\"10\"\":\"\"hot\"\"}\"\n\
+             2,vip,79001234567,202,A-2,,\n\
+             3,straight,12,x,A-3,,\n\
+             4,selection,+79001234568,203,A-4,,\n",
+            Format::Csv,
+        )
+        .unwrap();
+        assert_eq!(rows.ignored, ["id"]);
+        let valid: Vec<(usize, u64, &str)> = rows
+            .valid
+            .iter()
+            .map(|row| (row.index, row.line, row.lead.order_code.as_str()))
+            .collect();
+        assert_eq!(valid, [(0, 2, "A-1"), (3, 5, "A-4")]);
+        assert_eq!(rows.valid[0].lead.name.as_deref(), Some("Ada"));
+        let invalid: Vec<(u64, &[String])> = rows
+            .invalid
+            .iter()
+            .map(|row| (row.line, row.problems.as_slice()))
+            .collect();
+        assert_eq!(invalid.len(), 2);
+        assert_eq!(invalid[0].0, 3);
+        assert!(
+            invalid[0].1[0].starts_with("leadType: unknown variant"),
+            "{:?}",
+            invalid[0]
+        );
+        assert_eq!(invalid[1].0, 4);
+        assert_eq!(invalid[1].1, ["orderId: not an integer"]);
+    }
+
+    #[test]
+    fn an_unknown_column_refuses_the_file() {
+        let err = read_text(
+            "leads.csv",
+            "leadType,phnoe,orderId,orderCode\nstraight,79001234567,1,a\n",
+            Format::Csv,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("unknown column `phnoe`"), "{err}");
+    }
+
+    #[test]
+    fn jsonl_rows_skip_blank_lines_and_ignore_lead_only_keys() {
+        let rows = read_text(
+            "leads.jsonl",
+            "{\"id\":9,\"leadType\":\"straight\",\"phone\":\"79001234567\",\"orderId\":1,\"orderCode\":\"a\",\"name\":null}\n\
+             \n\
+             [1]\n\
+             {\"leadType\":\"straight\",\"phone\":\"79001234567\",\"orderId\":1,\"orderCode\":\"b\",\"nmae\":\"x\"}\n",
+            Format::Jsonl,
+        )
+        .unwrap();
+        assert_eq!(rows.ignored, ["id"]);
+        assert_eq!(rows.valid.len(), 1);
+        assert_eq!((rows.valid[0].index, rows.valid[0].line), (0, 1));
+        let invalid: Vec<u64> = rows.invalid.iter().map(|r| r.line).collect();
+        assert_eq!(invalid, [3, 4]);
+        assert!(rows.invalid[1].problems[0].contains("unknown column `nmae`"));
+    }
+
+    #[test]
+    fn fingerprints_are_stable() {
+        let lead = liner::NewLead::new(liner::LeadType::Straight, "79001234567", 202, "A-1")
+            .build()
+            .unwrap();
+        // Pinned: a journal written today must match tomorrow's build.
+        assert_eq!(
+            serde_json::to_string(&lead).unwrap(),
+            r#"{"leadType":"straight","orderCode":"A-1","orderId":202,"phone":"79001234567"}"#
+        );
+        assert_eq!(fingerprint(&lead), "28fe355fe64cae14");
+        let other = liner::NewLead::new(liner::LeadType::Straight, "79001234567", 202, "A-2")
+            .build()
+            .unwrap();
+        assert_ne!(fingerprint(&lead), fingerprint(&other));
+    }
+}
