@@ -139,8 +139,8 @@ pub struct ExportArgs {
     /// then renamed).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Pages requested at once once the list's size is known [default: the
-    /// client's, 4].
+    /// How many pages are requested at a time once the list's size is known
+    /// [default: liner's DEFAULT_CONCURRENCY, 4].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
 }
