@@ -26,7 +26,7 @@ Configuration:
 #[derive(Debug, Parser)]
 #[command(name = "liner", version, after_help = format!("{AFTER_HELP}\n{EXIT_STATUSES}"))]
 pub struct Cli {
-    /// The Liner API's base URL, e.g. https://liner.example.com.
+    /// The Liner API's base URL, e.g. `https://liner.example.com`.
     #[arg(
         long,
         env = "LINER_BASE_URL",
@@ -139,10 +139,11 @@ pub struct ExportArgs {
     /// then renamed).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// How many pages are requested at a time once the list's size is known
-    /// [default: liner's DEFAULT_CONCURRENCY, 4].
-    #[arg(long, value_name = "N")]
-    pub concurrency: Option<usize>,
+    /// How many pages are requested at a time once the list's size is known.
+    /// An export is a bulk job: twice the library's default (lower it if the
+    /// server objects).
+    #[arg(long, value_name = "N", default_value_t = 2 * liner::DEFAULT_CONCURRENCY)]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Args)]

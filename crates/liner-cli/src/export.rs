@@ -97,15 +97,13 @@ pub async fn run(client: &Liner, args: &ExportArgs, warnings: &Warnings) -> Resu
     let mut query = client
         .leads()
         .order_ids(args.order_ids.iter().copied())
-        .status_ids(args.status_ids.iter().copied());
+        .status_ids(args.status_ids.iter().copied())
+        .concurrency(args.concurrency);
     if let Some(from) = &args.created_from {
         query = query.created_from(from.as_str());
     }
     if let Some(to) = &args.created_to {
         query = query.created_to(to.as_str());
-    }
-    if let Some(concurrency) = args.concurrency {
-        query = query.concurrency(concurrency);
     }
     let out = Output::create(args.output.as_deref()).map_err(|err| {
         Failure::local(format!(

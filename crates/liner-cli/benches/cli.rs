@@ -1,0 +1,275 @@
+//! The `liner` command's benchmarks, each a ratio against a baseline
+//! measured in the same run (run from the workspace root):
+//!
+//! ```sh
+//! cargo bench -p liner-cli --bench cli                    # every measure
+//! cargo bench -p liner-cli --bench cli -- export rss      # some of them
+//! cargo bench -p liner-cli --bench cli -- --write-results # and record them
+//! ```
+//!
+//! 1. `export`: `liner leads export` of 100,000 leads from `liner-fake`
+//!    with 5 ms of latency per request, against the documentation's loop
+//!    (one page of 100 at a time, each lead written as a JSON line to the
+//!    same kind of file), and against the latency bound at the command's
+//!    default concurrency (the first page alone, then the other 999 pages
+//!    8 at a time). Goals: >= 6x the loop, <= 1.3x the bound.
+//! 2. `rss`: the peak RSS of the `liner` process exporting 1,000,000 leads
+//!    vs 100,000. Goal: <= 1.1x.
+//! 3. `throughput`: leads per second exported with no latency, CSV and JSON
+//!    Lines; rows per second imported with 5 ms of latency (context).
+//!
+//! The fake server runs in this process; the command under test is the
+//! release build of the `liner` binary, in a child process. Its peak RSS is
+//! read from `/proc/<pid>/status` (`VmHWM`, a high-water mark) while it
+//! runs (Linux).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use liner_fake::{Clock, Config, FakeServer, Faults, Latency};
+
+const BIN: &str = env!("CARGO_BIN_EXE_liner");
+const LATENCY: Duration = Duration::from_millis(5);
+/// The command's default export concurrency.
+const CONCURRENCY: u32 = 8;
+const MEASURES: [&str; 3] = ["export", "rss", "throughput"];
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let picked: Vec<&str> = MEASURES
+        .iter()
+        .copied()
+        .filter(|measure| args.iter().any(|arg| arg == measure))
+        .collect();
+    let run = |measure: &str| picked.is_empty() || picked.contains(&measure);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut rows = Vec::new();
+
+    if run("export") {
+        let fake = start(&runtime, 100_000, Some(LATENCY));
+        let loop_time = docs_loop(&runtime, &fake, &dir.path().join("loop.jsonl"));
+        let (export_time, _) = export(&fake, &dir.path().join("export.jsonl"), "jsonl");
+        let pages = 1000;
+        let bound = LATENCY + LATENCY * (pages - 1_u32).div_ceil(CONCURRENCY);
+        rows.push(format!(
+            "| export 100,000 leads, 5 ms latency | `liner leads export` {} | the docs' loop, one page at a time, {} | {:.1}x faster | >= 6x |",
+            millis(export_time),
+            millis(loop_time),
+            ratio(loop_time, export_time)
+        ));
+        rows.push(format!(
+            "| export vs latency bound | `liner leads export` {} | 1 page + 999 pages / {CONCURRENCY} in flight, x 5 ms = {} | {:.2} | <= 1.3 |",
+            millis(export_time),
+            millis(bound),
+            ratio(export_time, bound)
+        ));
+    }
+    if run("rss") {
+        let mut peaks = Vec::new();
+        for leads in [100_000, 1_000_000] {
+            let fake = start(&runtime, leads, None);
+            let (_, peak) = export(&fake, &dir.path().join("rss.jsonl"), "jsonl");
+            peaks.push(peak);
+        }
+        rows.push(format!(
+            "| peak RSS of `liner leads export` | 1,000,000 leads {} | 100,000 leads {} | {:.2} | <= 1.1 |",
+            mib(peaks[1]),
+            mib(peaks[0]),
+            peaks[1] as f64 / peaks[0] as f64
+        ));
+    }
+    if run("throughput") {
+        let fake = start(&runtime, 100_000, None);
+        for format in ["jsonl", "csv"] {
+            let file = dir.path().join(format!("all.{format}"));
+            let (time, _) = export(&fake, &file, format);
+            rows.push(format!(
+                "| export throughput, no latency, {format} | 100,000 leads in {} | | {:.0} leads/s | (context) |",
+                millis(time),
+                100_000.0 / time.as_secs_f64()
+            ));
+        }
+        let fake = start(&runtime, 0, Some(LATENCY));
+        let rows_file = new_leads(&dir.path().join("new.csv"), 2_000);
+        let started = Instant::now();
+        let status = Command::new(BIN)
+            .args(["leads", "import"])
+            .arg(&rows_file)
+            .env("LINER_BASE_URL", fake.base_url())
+            .env("LINER_API_KEY", fake.api_key())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        let time = started.elapsed();
+        assert!(status.success());
+        assert_eq!(fake.stats().leads_created, 2_000);
+        let bound = LATENCY * 2_000 / 4;
+        rows.push(format!(
+            "| import throughput, 5 ms latency, 4 in flight | 2,000 rows in {} | 2,000 x 5 ms / 4 = {} | {:.0} rows/s ({:.2} of the bound) | (context) |",
+            millis(time),
+            millis(bound),
+            2_000.0 / time.as_secs_f64(),
+            ratio(time, bound)
+        ));
+    }
+
+    let mut table = String::from(
+        "| measure | subject | baseline | ratio | goal |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for row in rows {
+        table.push_str(&row);
+        table.push('\n');
+    }
+    println!();
+    print!("{table}");
+    if args.iter().any(|arg| arg == "--write-results") {
+        write_results(&table, &picked);
+    }
+}
+
+/// A fake server with `leads` seeded leads, serving from `runtime`.
+fn start(runtime: &tokio::runtime::Runtime, leads: u64, latency: Option<Duration>) -> FakeServer {
+    let mut faults = Faults::default();
+    if let Some(latency) = latency {
+        faults = faults.with_latency(Latency::Fixed(latency));
+    }
+    runtime
+        .block_on(FakeServer::start(
+            Config::default()
+                .with_leads(leads)
+                .with_faults(faults)
+                .with_clock(Clock::System),
+        ))
+        .unwrap()
+}
+
+/// Runs `liner leads export` into `file`: how long it took, and the peak
+/// RSS of the process in KiB.
+fn export(fake: &FakeServer, file: &Path, format: &str) -> (Duration, u64) {
+    let mut command = Command::new(BIN);
+    command
+        .args(["leads", "export", "--format", format, "--output"])
+        .arg(file)
+        .env("LINER_BASE_URL", fake.base_url())
+        .env("LINER_API_KEY", fake.api_key())
+        .stderr(Stdio::null());
+    let started = Instant::now();
+    let mut child = command.spawn().unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if let Some(kib) = std::fs::read_to_string(&status_path)
+            .ok()
+            .and_then(|text| vm_hwm(&text))
+        {
+            peak = peak.max(kib);
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let time = started.elapsed();
+    assert!(status.success(), "the export failed");
+    (time, peak)
+}
+
+fn vm_hwm(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The documentation's loop: request a page, write its leads, move the
+/// offset, until a page comes back empty.
+fn docs_loop(runtime: &tokio::runtime::Runtime, fake: &FakeServer, file: &Path) -> Duration {
+    use std::io::Write as _;
+
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let mut out = std::io::BufWriter::new(std::fs::File::create(file).unwrap());
+    let mut offset = 0;
+    loop {
+        let body: serde_json::Value = runtime.block_on(async {
+            http.get(format!("{}/v2/lead/", fake.base_url()))
+                .query(&[("offset", offset), ("limit", 100)])
+                .header("X-Api-Key", fake.api_key())
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        });
+        let list = body["data"]["list"].as_array().cloned().unwrap_or_default();
+        if list.is_empty() {
+            break;
+        }
+        for lead in &list {
+            serde_json::to_writer(&mut out, lead).unwrap();
+            out.write_all(b"\n").unwrap();
+        }
+        offset += list.len();
+    }
+    out.flush().unwrap();
+    started.elapsed()
+}
+
+/// A CSV of `rows` new leads.
+fn new_leads(path: &Path, rows: usize) -> std::path::PathBuf {
+    let mut text = String::from("leadType,phone,orderId,orderCode,name\n");
+    for n in 0..rows {
+        text.push_str(&format!(
+            "straight,+7900{:07},{},B-{n},Client {n}\n",
+            1_000_000 + n,
+            200 + n % 5
+        ));
+    }
+    std::fs::write(path, text).unwrap();
+    path.to_owned()
+}
+
+/// Replaces the latest run in `benches/RESULTS.md` with `table`, dated.
+fn write_results(table: &str, picked: &[&str]) {
+    const BEGIN: &str = "<!-- bench:latest:begin -->";
+    const END: &str = "<!-- bench:latest:end -->";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md");
+    let text = std::fs::read_to_string(path).expect("benches/RESULTS.md is readable");
+    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
+        panic!("benches/RESULTS.md has no {BEGIN} ... {END} section");
+    };
+    let command = match picked {
+        [] => "cargo bench -p liner-cli --bench cli".to_owned(),
+        measures => format!(
+            "cargo bench -p liner-cli --bench cli -- {}",
+            measures.join(" ")
+        ),
+    };
+    let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC");
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let section = format!(
+        "{BEGIN}\n\nRun on {now}, {cores} cores available, with `{command}`:\n\n{table}\n{END}"
+    );
+    let updated = format!("{}{section}{}", &text[..begin], &text[end + END.len()..]);
+    std::fs::write(path, updated).expect("benches/RESULTS.md is writable");
+    println!("\nwrote the table into {path}");
+}
+
+fn ratio(subject: Duration, baseline: Duration) -> f64 {
+    subject.as_secs_f64() / baseline.as_secs_f64()
+}
+
+fn millis(duration: Duration) -> String {
+    format!("{:.0} ms", duration.as_secs_f64() * 1e3)
+}
+
+fn mib(kib: u64) -> String {
+    format!("{} MiB", kib.div_ceil(1024))
+}
