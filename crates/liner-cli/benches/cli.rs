@@ -238,13 +238,6 @@ fn new_leads(path: &Path, rows: usize) -> std::path::PathBuf {
 
 /// Replaces the latest run in `benches/RESULTS.md` with `table`, dated.
 fn write_results(table: &str, picked: &[&str]) {
-    const BEGIN: &str = "<!-- bench:latest:begin -->";
-    const END: &str = "<!-- bench:latest:end -->";
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md");
-    let text = std::fs::read_to_string(path).expect("benches/RESULTS.md is readable");
-    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
-        panic!("benches/RESULTS.md has no {BEGIN} ... {END} section");
-    };
     let command = match picked {
         [] => "cargo bench -p liner-cli --bench cli".to_owned(),
         measures => format!(
@@ -252,14 +245,11 @@ fn write_results(table: &str, picked: &[&str]) {
             measures.join(" ")
         ),
     };
-    let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC");
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let section = format!(
-        "{BEGIN}\n\nRun on {now}, {cores} cores available, with `{command}`:\n\n{table}\n{END}"
+    liner_test_support::bench_results::write_latest(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md"),
+        &command,
+        table,
     );
-    let updated = format!("{}{section}{}", &text[..begin], &text[end + END.len()..]);
-    std::fs::write(path, updated).expect("benches/RESULTS.md is writable");
-    println!("\nwrote the table into {path}");
 }
 
 fn ratio(subject: Duration, baseline: Duration) -> f64 {

@@ -248,23 +248,46 @@ fn wait_for_created(path: &std::path::Path, at_least: usize) {
     }
 }
 
+/// An import of 80 new rows into a fake that takes 40 ms per request, 4 in
+/// flight (about 0.8 s in all), running in a child process.
+struct SlowImport {
+    fake: Fake,
+    file: std::path::PathBuf,
+    journal: std::path::PathBuf,
+    child: std::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+impl SlowImport {
+    fn start(stderr: std::process::Stdio) -> Self {
+        let faults = Faults::default().with_latency(Latency::Fixed(Duration::from_millis(40)));
+        let fake = Fake::start(Config::default().with_leads(0).with_faults(faults));
+        let dir = tempfile::tempdir().unwrap();
+        let file = csv_of_new_leads(dir.path(), 80);
+        let child = fake
+            .liner_std()
+            .args(["leads", "import", "--concurrency", "4"])
+            .arg(&file)
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        Self {
+            journal: dir.path().join("new.csv.journal"),
+            fake,
+            file,
+            child,
+            _dir: dir,
+        }
+    }
+}
+
 /// The import is killed (SIGKILL) in the middle, creates in flight; the
 /// same command, run again, finishes it: every row exactly once.
 #[test]
 fn a_killed_import_resumes_without_duplicates() {
-    let faults = Faults::default().with_latency(Latency::Fixed(Duration::from_millis(40)));
-    let fake = Fake::start(Config::default().with_leads(0).with_faults(faults));
-    let dir = tempfile::tempdir().unwrap();
-    let file = csv_of_new_leads(dir.path(), 80);
-    let journal_path = dir.path().join("new.csv.journal");
-    let mut child = fake
-        .liner_std()
-        .args(["leads", "import", "--concurrency", "4"])
-        .arg(&file)
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for_created(&journal_path, 20);
+    let slow = SlowImport::start(std::process::Stdio::null());
+    let (fake, file, mut child) = (&slow.fake, &slow.file, slow.child);
+    wait_for_created(&slow.journal, 20);
     child.kill().unwrap();
     child.wait().unwrap();
     let before = fake.server.stats().leads_created;
@@ -276,7 +299,7 @@ fn a_killed_import_resumes_without_duplicates() {
     let output = fake
         .liner()
         .args(["leads", "import", "--concurrency", "4"])
-        .arg(&file)
+        .arg(file)
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -290,19 +313,9 @@ fn a_killed_import_resumes_without_duplicates() {
 /// import says so and exits 130; run again, it finishes.
 #[test]
 fn an_interrupted_import_stops_cleanly_and_resumes() {
-    let faults = Faults::default().with_latency(Latency::Fixed(Duration::from_millis(40)));
-    let fake = Fake::start(Config::default().with_leads(0).with_faults(faults));
-    let dir = tempfile::tempdir().unwrap();
-    let file = csv_of_new_leads(dir.path(), 80);
-    let journal_path = dir.path().join("new.csv.journal");
-    let child = fake
-        .liner_std()
-        .args(["leads", "import", "--concurrency", "4"])
-        .arg(&file)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_created(&journal_path, 12);
+    let slow = SlowImport::start(std::process::Stdio::piped());
+    let (fake, file, journal_path, child) = (&slow.fake, &slow.file, &slow.journal, slow.child);
+    wait_for_created(journal_path, 12);
     let signal = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -312,7 +325,7 @@ fn an_interrupted_import_stops_cleanly_and_resumes() {
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
     assert!(stderr(&output).contains("interrupted: rows in flight were finished and recorded"));
     // Every attempt has its outcome: nothing was cut off.
-    let entries = journal(&journal_path);
+    let entries = journal(journal_path);
     let attempts = entries.iter().filter(|e| e["event"] == "attempt").count();
     let outcomes = entries.len() - attempts;
     assert_eq!(attempts, outcomes, "every attempt has its outcome");
@@ -323,7 +336,7 @@ fn an_interrupted_import_stops_cleanly_and_resumes() {
     let output = fake
         .liner()
         .args(["leads", "import"])
-        .arg(&file)
+        .arg(file)
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -404,4 +417,39 @@ fn unanswered_rows_are_reconciled_against_the_server() {
     assert_eq!(reconciled[0]["row"], 0);
     assert_eq!(reconciled[0]["id"], id.get());
     assert_eq!(fake.server.stats().leads_created, 3);
+}
+
+/// A wrong key stops the import at the first refusal: the rows are not at
+/// fault, so none is recorded as refused, and the same command with the
+/// right key creates them all.
+#[test]
+fn a_refused_key_stops_the_import_and_blames_no_row() {
+    let fake = Fake::start(Config::default().with_leads(0));
+    let dir = tempfile::tempdir().unwrap();
+    let file = csv_of_new_leads(dir.path(), 30);
+    let output = fake
+        .liner()
+        .env("LINER_API_KEY", "wrong-key")
+        .args(["leads", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("the server refused the API key (HTTP 401)"));
+    let entries = journal(&dir.path().join("new.csv.journal"));
+    assert!(
+        entries.iter().all(|e| e["event"] != "refused"),
+        "{entries:?}"
+    );
+    let sent = entries.iter().filter(|e| e["event"] == "attempt").count();
+    assert!(sent <= 4, "at most the creates in flight were sent: {sent}");
+
+    let output = fake
+        .liner()
+        .args(["leads", "import"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(fake.server.stats().leads_created, 30);
 }

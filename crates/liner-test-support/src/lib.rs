@@ -1,5 +1,6 @@
 //! Helpers of the workspace's tests (not a crate for users):
 //!
+//! * [`bench_results`]: the benchmarks' `benches/RESULTS.md`, written.
 //! * [`capture`]: a one-shot HTTP server on 127.0.0.1 that records the
 //!   requests a client sends and answers with canned bodies.
 //! * [`conformance`]: the fake Liner server with every response checked
@@ -10,6 +11,7 @@
 //!
 //! The spec's examples and operations come from `liner-spec`.
 
+pub mod bench_results;
 pub mod capture;
 pub mod conformance;
 pub mod hostile;

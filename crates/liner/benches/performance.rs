@@ -83,7 +83,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    println!("machine: {}", machine());
+    println!("machine: {}", liner_test_support::bench_results::machine());
     let mut rows = Vec::new();
     if wanted("overhead") {
         let (subject, baseline) = runtime.block_on(per_request_overhead());
@@ -209,13 +209,6 @@ fn main() {
 
 /// Replaces the latest run in `benches/RESULTS.md` with `table`, dated.
 fn write_results(table: &str, picked: &[&str]) {
-    const BEGIN: &str = "<!-- bench:latest:begin -->";
-    const END: &str = "<!-- bench:latest:end -->";
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md");
-    let text = std::fs::read_to_string(path).expect("benches/RESULTS.md is readable");
-    let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
-        panic!("benches/RESULTS.md has no {BEGIN} ... {END} section");
-    };
     let command = match picked {
         [] => "cargo bench -p liner --bench performance".to_owned(),
         measures => format!(
@@ -223,14 +216,11 @@ fn write_results(table: &str, picked: &[&str]) {
             measures.join(" ")
         ),
     };
-    let now = jiff::Timestamp::now().strftime("%Y-%m-%d %H:%M UTC");
-    let section = format!(
-        "{BEGIN}\n\nRun on {now}, {}, with `{command}`:\n\n{table}\n{END}",
-        machine()
+    liner_test_support::bench_results::write_latest(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md"),
+        &command,
+        table,
     );
-    let updated = format!("{}{section}{}", &text[..begin], &text[end + END.len()..]);
-    std::fs::write(path, updated).expect("benches/RESULTS.md is writable");
-    println!("\nwrote the table into {path}");
 }
 
 /// The measures, by the name that picks one on the command line.
@@ -668,20 +658,4 @@ fn peak_rss_kib() -> u64 {
                 .ok()
         })
         .expect("VmHWM in /proc/self/status (Linux)")
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines().find_map(|l| {
-                l.strip_prefix("model name")
-                    .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
-            })
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    format!("{cpu}, {cores} cores available")
 }

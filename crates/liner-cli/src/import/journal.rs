@@ -7,7 +7,8 @@
 //! when found on the server rather than answered), `refused` (with the
 //! API's `message`: it said no), `unknown` (the request may have reached the
 //! server and no usable answer came), or `unsent` (it certainly did not
-//! reach the server, or the server said it did not act: safe to send again).
+//! reach the server, or the server said it did not act, with a 429 or a
+//! 401: safe to send again).
 //! An `attempt` with no outcome after it (the process was killed) counts as
 //! `unknown`. The entry for the attempt is on disk before the request is
 //! sent, so no create the server saw is ever missing from the journal.

@@ -118,12 +118,20 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
             })
             .collect(),
         interrupted: Arc::clone(&interrupted),
+        key_refused: AtomicBool::new(false),
     };
     let result = import.run(&rows.valid, &states).await;
     watcher.abort();
     result?;
     let was_interrupted = interrupted.load(Ordering::SeqCst);
     let complete = import.summarize(&rows.valid, &rows.invalid, &journal_path, started, warnings);
+    if import.key_refused.load(Ordering::SeqCst) {
+        return Err(Failure::new(
+            Status::Refused,
+            "the server refused the API key (HTTP 401), so the import stopped at once; no row \
+             was created by the refused requests. Fix the key and run the same command again",
+        ));
+    }
     if was_interrupted {
         return Err(Failure::new(
             Status::Interrupted,
@@ -162,9 +170,17 @@ struct Import<'a> {
     /// Lead ids the journal gives to a row: never matched to another.
     claimed: BTreeSet<u64>,
     interrupted: Arc<AtomicBool>,
+    /// Set by a 401: every other create would be refused the same way, and
+    /// the rows are not at fault.
+    key_refused: AtomicBool,
 }
 
 impl Import<'_> {
+    /// Whether to start no more creates: Ctrl-C, or the key was refused.
+    fn stopping(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst) || self.key_refused.load(Ordering::SeqCst)
+    }
+
     async fn run(&mut self, rows: &[Row], states: &journal::States) -> Result<(), Failure> {
         let mut to_send = Vec::new();
         let mut to_look_up = Vec::new();
@@ -184,7 +200,7 @@ impl Import<'_> {
         }
         to_send.extend(self.look_up_all(to_look_up).await?);
         for round in 0..ROUNDS {
-            if to_send.is_empty() || self.interrupted.load(Ordering::SeqCst) {
+            if to_send.is_empty() || self.stopping() {
                 break;
             }
             let unanswered = self.send_all(&to_send).await?;
@@ -193,8 +209,8 @@ impl Import<'_> {
                 to_send = self.look_up_all(unanswered).await?;
             }
         }
-        let reason = if self.interrupted.load(Ordering::SeqCst) {
-            "not sent: interrupted"
+        let reason = if self.stopping() {
+            "not sent: the import stopped"
         } else {
             // Left by the last round: looked up, and the server does not
             // have it.
@@ -287,19 +303,22 @@ impl Import<'_> {
     ) -> Result<Vec<(&'r Row, jiff::Timestamp, String)>, Failure> {
         let bar = crate::progress::bar("rows");
         bar.set_length(rows.len() as u64);
-        let client = self.client;
-        let journal = &self.journal;
-        let interrupted = &self.interrupted;
+        let this = &*self;
         let results: Vec<Result<Sent<'_>, Failure>> =
             futures_util::stream::iter(rows.iter().copied())
                 .map(|row| async move {
-                    if interrupted.load(Ordering::SeqCst) {
+                    if this.stopping() {
                         return Ok((row, jiff::Timestamp::now(), None));
                     }
                     let at = jiff::Timestamp::now();
-                    journal.record(row, Event::Attempt { at }).await?;
-                    let event = outcome_of(client.create_lead(row.lead.clone()).await);
-                    journal.record(row, event.clone()).await?;
+                    this.journal.record(row, Event::Attempt { at }).await?;
+                    let result = this.client.create_lead(row.lead.clone()).await;
+                    if matches!(&result, Err(err) if err.status() == Some(StatusCode::UNAUTHORIZED))
+                    {
+                        this.key_refused.store(true, Ordering::SeqCst);
+                    }
+                    let event = outcome_of(result);
+                    this.journal.record(row, event.clone()).await?;
                     Ok((row, at, Some(event)))
                 })
                 .buffer_unordered(self.args.concurrency)
@@ -312,8 +331,10 @@ impl Import<'_> {
             let (row, at, event) = result?;
             match event {
                 None => {
-                    self.outcomes
-                        .insert(row.index, Outcome::NotSent("not sent: interrupted".into()));
+                    self.outcomes.insert(
+                        row.index,
+                        Outcome::NotSent("not sent: the import stopped".into()),
+                    );
                 }
                 Some(Event::Created { id, .. }) => {
                     self.claimed.insert(id);
@@ -433,8 +454,14 @@ fn outcome_of(result: liner::Result<std::num::NonZeroU64>) -> Event {
     };
     let text = error.to_string();
     // Only a refused connection proves the server never saw the request
-    // (liner already retried it); a 429 says the server did not act.
-    if error.is_connect() || error.status() == Some(StatusCode::TOO_MANY_REQUESTS) {
+    // (liner already retried it); a 429 says the server did not act, and a
+    // 401 that it acted on nothing (the key, not the row, was refused).
+    if error.is_connect()
+        || matches!(
+            error.status(),
+            Some(StatusCode::TOO_MANY_REQUESTS | StatusCode::UNAUTHORIZED)
+        )
+    {
         return Event::Unsent { reason: text };
     }
     match &error {
