@@ -2,8 +2,9 @@
 //! add one optional property to `Lead`, `Call`, `NewLead` and `LeadPatch`
 //! in the spec, run `cargo xtask generate`, and nothing else. Then a program
 //! that uses the `liner` crate reads the new field from a `liner::Lead` and a
-//! `liner::Call` and sets it when creating and updating a lead, and `liner`'s
-//! own tests still pass.
+//! `liner::Call` and sets it when creating and updating a lead, `liner`'s
+//! own tests still pass, and the `liner` command has a `--whatsapp-phone`
+//! update flag and a `whatsappPhone` CSV column.
 //!
 //! It builds the copy, so it is slow (minutes on 2 cores from nothing) and
 //! `#[ignore]`d in the default suite; `.ci/run` runs it:
@@ -174,6 +175,48 @@ fn a_new_spec_property_reaches_liner_users_with_no_hand_edit() {
         String::from_utf8_lossy(&program.stderr)
     );
     assert!(String::from_utf8_lossy(&program.stdout).contains("read from a Lead and a Call"));
+
+    let help = cargo(
+        &copy,
+        &target,
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "liner-cli",
+            "--",
+            "lead",
+            "update",
+            "--help",
+        ],
+    );
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--whatsapp-phone <TEXT>") && help.contains("WhatsApp phone number."),
+        "the command's update flags:\n{help}"
+    );
+    let export = cargo(
+        &copy,
+        &target,
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "liner-cli",
+            "--",
+            "--fake",
+            "leads",
+            "export",
+            "--format",
+            "csv",
+        ],
+    );
+    let header = String::from_utf8_lossy(&export.stdout);
+    let header = header.lines().next().unwrap_or_default();
+    assert!(
+        header.split(',').any(|column| column == "whatsappPhone"),
+        "the export's CSV columns: {header}"
+    );
 
     let tests = cargo(
         &copy,
