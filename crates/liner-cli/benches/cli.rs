@@ -96,7 +96,12 @@ fn main() {
             ));
         }
         let fake = start(&runtime, 0, Some(LATENCY));
-        let rows_file = new_leads(&dir.path().join("new.csv"), 2_000);
+        let rows_file = dir.path().join("new.csv");
+        std::fs::write(
+            &rows_file,
+            liner_test_support::new_leads::csv(2_000, "B", 5),
+        )
+        .unwrap();
         let started = Instant::now();
         let status = Command::new(BIN)
             .args(["leads", "import"])
@@ -119,18 +124,14 @@ fn main() {
         ));
     }
 
-    let mut table = String::from(
-        "| measure | subject | baseline | ratio | goal |\n| --- | --- | --- | --- | --- |\n",
+    liner_test_support::bench_results::report(
+        &rows,
+        &args,
+        env!("CARGO_MANIFEST_DIR"),
+        "liner-cli",
+        "cli",
+        &picked,
     );
-    for row in rows {
-        table.push_str(&row);
-        table.push('\n');
-    }
-    println!();
-    print!("{table}");
-    if args.iter().any(|arg| arg == "--write-results") {
-        write_results(&table, &picked);
-    }
 }
 
 /// A fake server with `leads` seeded leads, serving from `runtime`.
@@ -220,36 +221,6 @@ fn docs_loop(runtime: &tokio::runtime::Runtime, fake: &FakeServer, file: &Path) 
     }
     out.flush().unwrap();
     started.elapsed()
-}
-
-/// A CSV of `rows` new leads.
-fn new_leads(path: &Path, rows: usize) -> std::path::PathBuf {
-    let mut text = String::from("leadType,phone,orderId,orderCode,name\n");
-    for n in 0..rows {
-        text.push_str(&format!(
-            "straight,+7900{:07},{},B-{n},Client {n}\n",
-            1_000_000 + n,
-            200 + n % 5
-        ));
-    }
-    std::fs::write(path, text).unwrap();
-    path.to_owned()
-}
-
-/// Replaces the latest run in `benches/RESULTS.md` with `table`, dated.
-fn write_results(table: &str, picked: &[&str]) {
-    let command = match picked {
-        [] => "cargo bench -p liner-cli --bench cli".to_owned(),
-        measures => format!(
-            "cargo bench -p liner-cli --bench cli -- {}",
-            measures.join(" ")
-        ),
-    };
-    liner_test_support::bench_results::write_latest(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md"),
-        &command,
-        table,
-    );
 }
 
 fn ratio(subject: Duration, baseline: Duration) -> f64 {

@@ -181,11 +181,20 @@ pub struct ImportArgs {
     /// and the server's.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub clock_margin: u64,
+    /// How long a reconciliation waits after a create went unanswered
+    /// before looking it up, in seconds: the server may still be working on
+    /// it, and a lead it creates after the look-up would be created twice.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub settle: u64,
 }
 
 impl ImportArgs {
     pub fn clock_margin(&self) -> Duration {
         Duration::from_secs(self.clock_margin)
+    }
+
+    pub fn settle(&self) -> Duration {
+        Duration::from_secs(self.settle)
     }
 }
 

@@ -34,7 +34,16 @@ pub async fn start_fake(leads: u64, calls: u64, port: u16) -> Result<FakeServer,
             .with_bind(std::net::SocketAddr::from(([127, 0, 0, 1], port))),
     )
     .await
-    .map_err(|err| Failure::local(format!("cannot start the fake server: {err}")))
+    .map_err(|err| {
+        // The error describes its own layer; its causes follow it.
+        let mut message = format!("cannot start the fake server: {err}");
+        let mut cause = std::error::Error::source(&err);
+        while let Some(inner) = cause {
+            message.push_str(&format!(": {inner}"));
+            cause = inner.source();
+        }
+        Failure::local(message)
+    })
 }
 
 pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {

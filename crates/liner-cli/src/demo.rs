@@ -4,12 +4,13 @@
 use crate::cli::DemoArgs;
 use crate::client::{FAKE_KEY, start_fake};
 use crate::exit::Failure;
+use crate::output::print_line;
 
 pub async fn run(args: &DemoArgs) -> Result<(), Failure> {
     let fake = start_fake(args.leads, args.calls, args.port).await?;
     // The settings on stdout (for `eval`), the explanation on stderr.
-    println!("export LINER_BASE_URL={}", fake.base_url());
-    println!("export LINER_API_KEY={FAKE_KEY}");
+    print_line(&format!("export LINER_BASE_URL={}", fake.base_url()))?;
+    print_line(&format!("export LINER_API_KEY={FAKE_KEY}"))?;
     eprintln!(
         "liner demo: a fake Liner server with {} leads and {} calls at {}, until Ctrl-C.\n\
          In another shell, set the two variables above, then for instance:\n  \
@@ -21,7 +22,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), Failure> {
         args.calls,
         fake.base_url()
     );
-    tokio::signal::ctrl_c()
+    crate::interrupt::requested()
         .await
         .map_err(|err| Failure::local(format!("cannot wait for Ctrl-C: {err}")))?;
     fake.shutdown().await;

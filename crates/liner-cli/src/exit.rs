@@ -42,7 +42,7 @@ Exit status:
   3    the Liner API refused the request (4XX or the failure envelope)
   4    no usable answer: network, timeout, server error (5XX), unreadable answer
   5    an import left rows not created (see its summary and journal)
-  130  interrupted (Ctrl-C)";
+  130  interrupted (Ctrl-C or SIGTERM)";
 
 /// Why the command failed, as one line, and the status it exits with.
 #[derive(Debug)]

@@ -20,6 +20,7 @@ use crate::cli::{ExportArgs, Format};
 use crate::exit::{Failure, Status};
 use crate::fields::{self, Field};
 use crate::output::Output;
+use crate::text::for_terminal;
 use crate::warnings::Warnings;
 
 /// What an export did.
@@ -38,41 +39,68 @@ pub fn columns() -> Vec<Field> {
 
 /// Writes leads in one format into the output.
 enum Sink {
-    Jsonl(Output),
+    Jsonl {
+        out: Output,
+        terminal: bool,
+    },
     Csv {
         writer: Box<csv::Writer<Output>>,
         columns: Vec<Field>,
+        terminal: bool,
     },
 }
 
 impl Sink {
     /// A sink writing `format` into `out`; a CSV's header is written at
-    /// once.
+    /// once. On a terminal, control characters in the data are written
+    /// escaped (`\u001b`), so that a lead cannot send terminal sequences.
     fn new(format: Format, out: Output) -> std::io::Result<Self> {
+        let terminal = out.is_terminal();
         Ok(match format {
-            Format::Jsonl => Self::Jsonl(out),
+            Format::Jsonl => Self::Jsonl { out, terminal },
             Format::Csv => {
                 let columns = columns();
                 let mut writer = Box::new(csv::Writer::from_writer(out));
                 writer.write_record(columns.iter().map(|column| column.name.as_str()))?;
-                Self::Csv { writer, columns }
+                Self::Csv {
+                    writer,
+                    columns,
+                    terminal,
+                }
             }
         })
     }
 
     fn lead(&mut self, lead: &Lead) -> std::io::Result<()> {
         match self {
-            Self::Jsonl(out) => {
+            Self::Jsonl {
+                out,
+                terminal: false,
+            } => {
                 serde_json::to_writer(&mut *out, lead)?;
                 out.write_all(b"\n")
             }
-            Self::Csv { writer, columns } => {
+            Self::Jsonl {
+                out,
+                terminal: true,
+            } => {
+                let line = serde_json::to_string(lead)?;
+                writeln!(out, "{}", for_terminal(&line))
+            }
+            Self::Csv {
+                writer,
+                columns,
+                terminal,
+            } => {
                 let value = serde_json::to_value(lead)?;
-                writer.write_record(
-                    columns
-                        .iter()
-                        .map(|column| fields::cell(value.get(&column.name))),
-                )?;
+                writer.write_record(columns.iter().map(|column| {
+                    let cell = fields::cell(value.get(&column.name));
+                    if *terminal {
+                        for_terminal(&cell).into_owned()
+                    } else {
+                        cell
+                    }
+                }))?;
                 Ok(())
             }
         }
@@ -81,7 +109,7 @@ impl Sink {
     /// The output, everything written into it.
     fn finish(self) -> std::io::Result<Output> {
         match self {
-            Self::Jsonl(out) => Ok(out),
+            Self::Jsonl { out, .. } => Ok(out),
             Self::Csv { writer, .. } => writer
                 .into_inner()
                 .map_err(|err| std::io::Error::other(err.to_string())),
@@ -153,13 +181,17 @@ pub async fn run(client: &Liner, args: &ExportArgs, warnings: &Warnings) -> Resu
     };
     let report = tokio::select! {
         report = export => report,
-        _ = tokio::signal::ctrl_c() => {
+        _ = crate::interrupt::requested() => {
             bar.finish_and_clear();
             // The sink is dropped unfinished: a file's temporary copy is
-            // removed.
+            // removed; stdout has had what was exported so far.
             return Err(Failure::new(
                 Status::Interrupted,
-                format!("interrupted: nothing was written to {destination}"),
+                if to_stdout {
+                    "interrupted: what was written to stdout is incomplete".to_owned()
+                } else {
+                    format!("interrupted: nothing was written to {destination}")
+                },
             ));
         }
     };

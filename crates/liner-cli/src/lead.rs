@@ -17,8 +17,7 @@ fn print(value: &impl serde::Serialize) -> Result<(), Failure> {
         serde_json::to_string(value)
     }
     .map_err(|err| Failure::local(format!("cannot write JSON: {err}")))?;
-    println!("{text}");
-    Ok(())
+    crate::output::print_line(&text)
 }
 
 pub async fn get(client: &Liner, id: u64) -> Result<(), Failure> {

@@ -9,6 +9,7 @@ mod exit;
 mod export;
 mod fields;
 mod import;
+mod interrupt;
 mod lead;
 mod output;
 mod progress;

@@ -2,8 +2,28 @@
 //! complete.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
+
+use crate::exit::Failure;
+
+/// Writes `text` and a newline to stdout, escaped for a terminal when it is
+/// one. A reader that went away (`| head`) ends the command quietly, where
+/// `println!` would panic.
+pub fn print_line(text: &str) -> Result<(), Failure> {
+    let mut stdout = io::stdout().lock();
+    let text = if stdout.is_terminal() {
+        crate::text::for_terminal(text)
+    } else {
+        text.into()
+    };
+    writeln!(stdout, "{text}")
+        .and_then(|()| stdout.flush())
+        .map_err(|err| match err.kind() {
+            io::ErrorKind::BrokenPipe => Failure::reader_gone(),
+            _ => Failure::local(format!("cannot write to stdout: {err}")),
+        })
+}
 
 /// The export's destination. A file is written under a temporary name in
 /// its directory (so the final rename stays on one file system) and renamed
@@ -40,6 +60,11 @@ impl Output {
             writer: BufWriter::with_capacity(256 * 1024, temp),
             path: path.to_owned(),
         })
+    }
+
+    /// Whether it is a terminal (a person reads it: data is escaped).
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Self::Stdout(_)) && io::stdout().is_terminal()
     }
 
     /// Where it goes, for messages.

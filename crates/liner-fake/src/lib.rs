@@ -388,8 +388,8 @@ impl fmt::Display for StartError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Config(problem) => write!(f, "invalid liner-fake configuration: {problem}"),
-            Self::Bind(address, err) => write!(f, "cannot listen on {address}: {err}"),
-            Self::Thread(err) => write!(f, "cannot start the latency timing thread: {err}"),
+            Self::Bind(address, _) => write!(f, "cannot listen on {address}"),
+            Self::Thread(_) => write!(f, "cannot start the latency timing thread"),
         }
     }
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use liner_fake::{Config, FakeServer, Fault, Faults, Latency};
+use liner_fake::{Clock, Config, FakeServer, Fault, Faults, Latency};
 
 /// A stateful, in-memory stand-in for the Liner API. Prints its base URL and
 /// serves until Ctrl-C.
@@ -57,6 +57,27 @@ struct Args {
     /// every list request with offset > 0.
     #[arg(long, default_value_t = 0)]
     shift: u32,
+    /// Where creation and update times come from: `logical` (one seeded
+    /// step after the last, the same in every run) or `system` (now, as a
+    /// real server, so that `createdAt[0]=<now>` finds a lead created now).
+    #[arg(long, value_enum, default_value_t = ClockArg::Logical)]
+    clock: ClockArg,
+}
+
+/// `--clock`, mapped onto [`Clock`] (the library stays free of clap).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ClockArg {
+    Logical,
+    System,
+}
+
+impl From<ClockArg> for Clock {
+    fn from(clock: ClockArg) -> Self {
+        match clock {
+            ClockArg::Logical => Clock::Logical,
+            ClockArg::System => Clock::System,
+        }
+    }
 }
 
 impl Args {
@@ -75,6 +96,7 @@ impl Args {
             .with_calls(self.calls.unwrap_or(self.leads))
             .with_seed(self.seed)
             .with_shift_per_page(self.shift)
+            .with_clock(self.clock.into())
             .with_faults(
                 self.faults
                     .iter()
@@ -106,7 +128,14 @@ async fn main() -> ExitCode {
     let server = match FakeServer::start(config).await {
         Ok(server) => server,
         Err(err) => {
-            eprintln!("liner-fake: {err}");
+            // The error describes its own layer; the cause follows it.
+            let mut line = format!("liner-fake: {err}");
+            let mut cause = std::error::Error::source(&err);
+            while let Some(inner) = cause {
+                line.push_str(&format!(": {inner}"));
+                cause = inner.source();
+            }
+            eprintln!("{line}");
             return ExitCode::FAILURE;
         }
     };

@@ -6,14 +6,47 @@
 const BEGIN: &str = "<!-- bench:latest:begin -->";
 const END: &str = "<!-- bench:latest:end -->";
 
-/// Replaces the section between the markers of the file at `path` with
-/// `table`, measured on this machine now by `command`.
+/// Prints `rows` as a bench's table and, when the bench was run with
+/// `-- --write-results` (`args`), records it with [`write_latest`].
+pub fn report(
+    rows: &[String],
+    args: &[String],
+    manifest_dir: &str,
+    package: &str,
+    bench: &str,
+    picked: &[&str],
+) {
+    let mut table = String::from(
+        "| measure | subject | baseline | ratio | goal |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for row in rows {
+        table.push_str(row);
+        table.push('\n');
+    }
+    println!();
+    print!("{table}");
+    if args.iter().any(|arg| arg == "--write-results") {
+        write_latest(manifest_dir, package, bench, picked, &table);
+    }
+}
+
+/// Replaces the section between the markers of `benches/RESULTS.md` in
+/// the crate at `manifest_dir` (package `package`) with `table`, measured
+/// on this machine now by `cargo bench -p <package> --bench <bench>` with
+/// the measures `picked` (none: all of them).
 ///
 /// # Panics
 ///
 /// When the file cannot be read or written, or has no markers: a bench's
 /// results file is part of the repository.
-pub fn write_latest(path: &str, command: &str, table: &str) {
+pub fn write_latest(manifest_dir: &str, package: &str, bench: &str, picked: &[&str], table: &str) {
+    let path = format!("{manifest_dir}/benches/RESULTS.md");
+    let mut command = format!("cargo bench -p {package} --bench {bench}");
+    if !picked.is_empty() {
+        command.push_str(" -- ");
+        command.push_str(&picked.join(" "));
+    }
+    let path = path.as_str();
     let text = std::fs::read_to_string(path).expect("the results file is readable");
     let (Some(begin), Some(end)) = (text.find(BEGIN), text.find(END)) else {
         panic!("{path} has no {BEGIN} ... {END} section");

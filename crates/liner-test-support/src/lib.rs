@@ -1,13 +1,16 @@
 //! Helpers of the workspace's tests (not a crate for users):
 //!
 //! * [`bench_results`]: the benchmarks' `benches/RESULTS.md`, written.
-//! * [`capture`]: a one-shot HTTP server on 127.0.0.1 that records the
-//!   requests a client sends and answers with canned bodies.
+//! * [`capture`]: an HTTP server on 127.0.0.1 that records the requests a
+//!   client sends and answers each with the next canned body.
 //! * [`conformance`]: the fake Liner server with every response checked
 //!   against the spec.
 //! * [`hostile`]: a server on 127.0.0.1 that misbehaves on purpose
 //!   (redirects, endless bodies, silence), run by a script per request.
 //! * [`logs`]: `tracing` output captured as text.
+//! * [`new_leads`]: files of new leads for the import.
+//! * [`server`]: the accept loop and request reader under `capture` and
+//!   `hostile`.
 //!
 //! The spec's examples and operations come from `liner-spec`.
 
@@ -16,3 +19,5 @@ pub mod capture;
 pub mod conformance;
 pub mod hostile;
 pub mod logs;
+pub mod new_leads;
+pub mod server;

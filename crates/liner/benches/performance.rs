@@ -193,33 +193,13 @@ fn main() {
             large as f64 / small as f64
         ));
     }
-    let mut table = String::from(
-        "| measure | subject | baseline | ratio | goal |\n| --- | --- | --- | --- | --- |\n",
-    );
-    for row in rows {
-        table.push_str(&row);
-        table.push('\n');
-    }
-    println!();
-    print!("{table}");
-    if args.iter().any(|arg| arg == "--write-results") {
-        write_results(&table, &picked);
-    }
-}
-
-/// Replaces the latest run in `benches/RESULTS.md` with `table`, dated.
-fn write_results(table: &str, picked: &[&str]) {
-    let command = match picked {
-        [] => "cargo bench -p liner --bench performance".to_owned(),
-        measures => format!(
-            "cargo bench -p liner --bench performance -- {}",
-            measures.join(" ")
-        ),
-    };
-    liner_test_support::bench_results::write_latest(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/benches/RESULTS.md"),
-        &command,
-        table,
+    liner_test_support::bench_results::report(
+        &rows,
+        &args,
+        env!("CARGO_MANIFEST_DIR"),
+        "liner",
+        "performance",
+        &picked,
     );
 }
 
@@ -601,9 +581,7 @@ async fn offset_ignoring_requests() -> usize {
     use liner_test_support::hostile::{HostileServer, json, script};
     let server = HostileServer::start(script(|request, stream| {
         let offset: u64 = request
-            .target
-            .split(['?', '&'])
-            .find_map(|pair| pair.strip_prefix("offset="))
+            .query_param("offset")
             .and_then(|value| value.parse().ok())
             .unwrap_or(0);
         let list: Vec<String> = (1..=100).map(|id| format!(r#"{{"id":{id}}}"#)).collect();

@@ -9,7 +9,7 @@ use reqwest::header::HeaderValue;
 
 use crate::api_key::ApiKey;
 use crate::client::Liner;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, bounded};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
 
@@ -222,13 +222,35 @@ fn refuse_plain_http_off_loopback(base_url: &str) -> Result<()> {
     }
 }
 
-/// Checks a base URL and drops its trailing slash.
+/// Checks a base URL and drops its trailing slash. An error shows the URL
+/// without what may be secret: its user, password, query and fragment (and
+/// a value that is not a URL only when it has no `@`).
 fn normalize_base_url(raw: &str) -> Result<String> {
-    let invalid = |reason: &str| Error::config(format!("base URL {raw:?} {reason}"));
     let url = Url::parse(raw.trim()).map_err(|err| Error::Config {
-        reason: format!("base URL {raw:?} is not a URL"),
+        reason: if raw.contains('@') {
+            "the base URL is not a URL (not shown: it may carry credentials)".to_owned()
+        } else {
+            format!("base URL {:?} is not a URL", bounded(raw, 200))
+        },
         source: Some(Box::new(err)),
     })?;
+    // `user:SECRET@host` (no `https://`) parses, as a URL of scheme
+    // `user` whose credentials cannot be taken out: not shown either.
+    if url.cannot_be_a_base() && raw.contains('@') {
+        return Err(Error::config(
+            "the base URL must start with http:// or https:// (not shown: it may carry \
+             credentials)",
+        ));
+    }
+    let shown = {
+        let mut shown = url.clone();
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        shown.set_query(None);
+        shown.set_fragment(None);
+        shown
+    };
+    let invalid = |reason: &str| Error::config(format!("base URL {:?} {reason}", shown.as_str()));
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("must start with http:// or https://"));
     }
@@ -334,6 +356,42 @@ mod tests {
                 matches!(normalize_base_url(bad), Err(Error::Config { .. })),
                 "{bad}"
             );
+        }
+    }
+
+    /// What a refused base URL may carry that is secret stays out of the
+    /// error.
+    #[test]
+    fn a_refused_base_url_shows_no_credentials() {
+        for (bad, shown) in [
+            (
+                "https://user:SECRET@h/api",
+                "base URL \"https://h/api\" must not carry credentials; use .api_key(..)",
+            ),
+            (
+                "https://h/api?key=SECRET#SECRET",
+                "base URL \"https://h/api\" must not have a query or fragment",
+            ),
+            (
+                "ftp://SECRET@h",
+                "base URL \"ftp://h/\" must start with http:// or https://",
+            ),
+            (
+                "SECRET@h:port",
+                "the base URL is not a URL (not shown: it may carry credentials)",
+            ),
+            (
+                "user:SECRET@h",
+                "the base URL must start with http:// or https:// (not shown: it may carry \
+                 credentials)",
+            ),
+        ] {
+            let err = normalize_base_url(bad).unwrap_err();
+            let Error::Config { reason, .. } = &err else {
+                panic!("{err:?}");
+            };
+            assert_eq!(reason, shown);
+            assert!(!format!("{err} {err:?}").contains("SECRET"), "{err:?}");
         }
     }
 

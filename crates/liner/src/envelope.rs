@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::error::{Error, snippet, without_values};
+use crate::error::{Error, MESSAGE_LIMIT, bounded, snippet, without_values};
 
 /// What an envelope said.
 enum Outcome<T> {
@@ -59,10 +59,25 @@ pub(crate) fn decode<'de, T: Deserialize<'de>>(
     }
 }
 
+/// Where decoding failed and serde's reason, both bounded: a path holds
+/// the keys the server chose, a message may quote them.
 pub(crate) struct Failure {
     pub(crate) path: String,
     pub(crate) message: String,
 }
+
+impl Failure {
+    fn new(path: String, message: &str) -> Self {
+        Self {
+            path: bounded(&path, PATH_LIMIT),
+            message: bounded(message, MESSAGE_LIMIT),
+        }
+    }
+}
+
+/// The most characters of a decode error's path: deeper than any real
+/// answer's structure, bounded whatever keys the server sends.
+const PATH_LIMIT: usize = 200;
 
 /// The payload of a successful 2xx answer that decodes as `T` at the first
 /// try, or `None` (then the caller takes the slower path that explains).
@@ -128,13 +143,13 @@ fn locate_in_envelope<'de, T: Deserialize<'de>>(
     };
     let mut json = serde_json::Deserializer::from_str(data.get());
     match serde_path_to_error::deserialize::<_, T>(&mut json) {
-        Err(err) => Failure {
-            path: match err.path().to_string().as_str() {
+        Err(err) => Failure::new(
+            match err.path().to_string().as_str() {
                 "." => "data".to_owned(),
                 inner => format!("data.{inner}"),
             },
-            message: err.into_inner().to_string(),
-        },
+            &err.into_inner().to_string(),
+        ),
         Ok(_) => outer,
     }
 }
@@ -146,15 +161,9 @@ pub(crate) fn locate<'de, T: Deserialize<'de>>(
 ) -> Failure {
     let mut json = serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, T>(&mut json) {
-        Err(err) => Failure {
-            path: err.path().to_string(),
-            message: err.into_inner().to_string(),
-        },
+        Err(err) => Failure::new(err.path().to_string(), &err.into_inner().to_string()),
         // The value decoded but something follows it (trailing characters).
-        Ok(_) => Failure {
-            path: ".".to_owned(),
-            message: first.to_string(),
-        },
+        Ok(_) => Failure::new(".".to_owned(), &first.to_string()),
     }
 }
 
@@ -300,6 +309,25 @@ mod tests {
         let body = br#"{"data":{"id":1,"orderId":-5},"message":"","success":true}"#;
         match decode::<Lead>(ok(), body).unwrap_err() {
             Error::Decode { path, .. } => assert_eq!(path, "data.orderId"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A path holds keys the server chose: it is cut, however long they are.
+    #[test]
+    fn a_failure_path_is_bounded() {
+        let key = "k".repeat(100_000);
+        let too_deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let body = format!(
+            r#"{{"success":true,"data":{{"id":1,"customValues":{{"{key}":{too_deep}}}}}}}"#
+        );
+        match decode::<Lead>(ok(), body.as_bytes()).unwrap_err() {
+            Error::Decode { path, message, .. } => {
+                assert!(path.starts_with("data.customValues.kkk"), "{path}");
+                assert_eq!(path.chars().count(), PATH_LIMIT + 1, "cut, with its …");
+                assert!(path.ends_with('…'));
+                assert!(message.chars().count() <= MESSAGE_LIMIT + 1, "{message}");
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -591,7 +591,7 @@ mod tests {
         let error = Error::api(
             StatusCode::OK,
             &format!(
-                "x\n2026-01-01 INFO forged\u{1b}[2J{}",
+                "x\n2025-01-01 INFO forged\u{1b}[2J{}",
                 "y".repeat(20_000_000)
             ),
         );
@@ -602,7 +602,7 @@ mod tests {
             "{shown}"
         );
         assert!(
-            shown.contains("x\\n2026-01-01 INFO forged\\u{1b}[2J"),
+            shown.contains("x\\n2025-01-01 INFO forged\\u{1b}[2J"),
             "{shown}"
         );
     }

@@ -216,7 +216,7 @@ impl Transport {
             else {
                 return Err(error);
             };
-            if deadline.is_some_and(|limit| elapsed(gate) + wait >= limit) {
+            if deadline.is_some_and(|limit| wait >= limit.saturating_sub(elapsed(gate))) {
                 tracing::debug!(%request, %error, "not retrying: the wait would pass the deadline");
                 return Err(error);
             }
@@ -326,8 +326,10 @@ impl Transport {
                 announced: Some(announced),
             });
         }
-        gate.open().await;
+        // The time left is measured before the gate's wait, which is the
+        // caller's, not the server's.
         let left = timeout.saturating_sub(started.elapsed());
+        gate.open().await;
         let read = read_body(response, limit, status.is_success());
         let bytes = if G::WAITS {
             tokio::time::timeout(left, read)
@@ -439,4 +441,69 @@ fn status_and_retry_after(response: &reqwest::Response) -> (StatusCode, Option<D
         .and_then(|value| value.to_str().ok())
         .and_then(retry::parse_retry_after);
     (response.status(), retry_after)
+}
+
+#[cfg(test)]
+mod tests {
+    use liner_test_support::hostile::{HostileServer, script};
+    use tokio::io::AsyncWriteExt as _;
+
+    use super::*;
+
+    /// A consumer that takes `wait` to want the body.
+    struct SlowConsumer {
+        wait: Duration,
+        waited: Duration,
+    }
+
+    impl BodyGate for SlowConsumer {
+        const WAITS: bool = true;
+
+        async fn open(&mut self) {
+            tokio::time::sleep(self.wait).await;
+            self.waited += self.wait;
+        }
+
+        fn waited(&self) -> Duration {
+            self.waited
+        }
+    }
+
+    /// Headers at once, the body 4 s later; the client's timeout is 2 s and
+    /// the gate waits 3 s. Of the 4 s, the server's share is 1 s (3 s were
+    /// the consumer's), so the exchange succeeds: the time left for the body
+    /// is measured before the gate's wait, not after it.
+    #[tokio::test]
+    async fn the_time_a_body_waits_at_its_gate_is_not_the_servers() {
+        let server = HostileServer::start(script(|_, mut stream| async move {
+            let body = br#"{"success":true,"message":"","data":{"list":[]}}"#;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            tokio::time::sleep(Duration::from_secs(4)).await;
+            let _ = stream.write_all(body).await;
+        }))
+        .await;
+        let transport = Transport::new(
+            reqwest::Client::new(),
+            server.base_url().to_owned(),
+            HeaderValue::from_static("key"),
+            RetryPolicy::none(),
+            Duration::from_secs(2),
+            None,
+            1024,
+        );
+        let mut gate = SlowConsumer {
+            wait: Duration::from_secs(3),
+            waited: Duration::ZERO,
+        };
+        let answer = transport
+            .send_raw(Effect::Read, Method::GET, "/v2/lead/", &[], None, &mut gate)
+            .await
+            .expect("the server took 1 s of the 2 s timeout");
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(gate.waited, Duration::from_secs(3));
+    }
 }

@@ -245,9 +245,7 @@ async fn a_pager_that_ignores_offset_ends() {
     let server = HostileServer::start(script(move |request, stream| {
         let mut page = page.clone();
         let offset: u64 = request
-            .target
-            .split(['?', '&'])
-            .find_map(|pair| pair.strip_prefix("offset="))
+            .query_param("offset")
             .and_then(|value| value.parse().ok())
             .unwrap_or(0);
         page["data"]["next"] = json!(offset + 100);

@@ -156,6 +156,13 @@ async fn invalid_input_sends_nothing() {
             .collect_all()
             .await
             .unwrap_err(),
+        client
+            .leads()
+            .status_ids([1 << 63])
+            .page()
+            .await
+            .unwrap_err(),
+        client.leads().offset(u64::MAX).page().await.unwrap_err(),
     ];
     let printed: Vec<String> = errors.iter().map(ToString::to_string).collect();
     insta::assert_snapshot!(printed.join("\n"));

@@ -135,3 +135,24 @@ fn liner_types_are_the_generated_types() {
     );
     let _ = (same_lead, same_call, same_new_lead, same_patch);
 }
+
+/// `liner::Page` is the one hand-written mirror of a schema: it carries
+/// `LeadPage`'s paging metadata beside the leads (with what the iteration
+/// adds: the offset asked for, undecodable leads, duplicates dropped). A
+/// property added to `LeadPage` must be added there too; this test says so.
+#[test]
+fn page_carries_every_property_of_lead_page() {
+    let spec = Spec::workspace().unwrap();
+    let properties: Vec<&str> = spec.document()["components"]["schemas"]["LeadPage"]["properties"]
+        .as_object()
+        .expect("LeadPage has properties")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        properties,
+        ["list", "next", "total"],
+        "LeadPage's properties changed: give liner::Page (crates/liner/src/list/page.rs) \
+         the new ones"
+    );
+}

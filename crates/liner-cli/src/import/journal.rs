@@ -7,8 +7,8 @@
 //! when found on the server rather than answered), `refused` (with the
 //! API's `message`: it said no), `unknown` (the request may have reached the
 //! server and no usable answer came), or `unsent` (it certainly did not
-//! reach the server, or the server said it did not act, with a 429 or a
-//! 401: safe to send again).
+//! reach the server, or the server said it did not act, with a 429, a 401
+//! or a 403: safe to send again).
 //! An `attempt` with no outcome after it (the process was killed) counts as
 //! `unknown`. The entry for the attempt is on disk before the request is
 //! sent, so no create the server saw is ever missing from the journal.
@@ -128,11 +128,25 @@ const INTERRUPTED: &str = "sent, and no outcome recorded (the import was interru
 /// The journal's rows, by index, after reading it.
 pub type States = BTreeMap<usize, State>;
 
-/// Appends entries; clones share the one writer thread.
-#[derive(Clone)]
+/// Appends entries through its writer thread. It holds an exclusive lock
+/// on the file (Unix) from [`open`](Self::open) until dropped, so that two
+/// imports never use one journal at once (each would send every row).
 pub struct Journal {
-    sender: std::sync::mpsc::Sender<Pending>,
+    /// `None` once dropping: the writer thread ends when it is gone.
+    sender: Option<std::sync::mpsc::Sender<Pending>>,
+    writer: Option<std::thread::JoinHandle<()>>,
     path: PathBuf,
+}
+
+impl Drop for Journal {
+    /// Waits for the writer thread to end, so that the file (and its lock)
+    /// is closed when this returns.
+    fn drop(&mut self) {
+        self.sender = None;
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
 }
 
 type Pending = (String, tokio::sync::oneshot::Sender<std::io::Result<()>>);
@@ -160,10 +174,11 @@ impl Journal {
             .create(true)
             .open(path)
             .map_err(|err| failed("open", err))?;
-        let mut text = String::new();
-        file.read_to_string(&mut text)
+        lock(&file, path)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)
             .map_err(|err| failed("read", err))?;
-        let states = if text.is_empty() {
+        let states = if bytes.is_empty() {
             let header = serde_json::to_string(&Header {
                 journal: FORMAT.into(),
                 version: VERSION,
@@ -175,8 +190,20 @@ impl Journal {
             sync_directory(path);
             States::new()
         } else {
-            let (states, complete) = read(&text, rows, path)?;
-            if complete < text.len() {
+            // Whole lines only: a kill mid-write can cut the last one
+            // anywhere, even inside a character.
+            let complete = bytes
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |at| at + 1);
+            let text = std::str::from_utf8(&bytes[..complete]).map_err(|err| {
+                Failure::local(format!(
+                    "{} is not an import journal (not UTF-8 text: {err})",
+                    path.display()
+                ))
+            })?;
+            let states = read(text, rows, path)?;
+            if complete < bytes.len() {
                 // A line cut by a kill mid-write: never acted on (its entry
                 // was not on disk), so it is dropped.
                 eprintln!(
@@ -190,13 +217,14 @@ impl Journal {
             states
         };
         let (sender, receiver) = std::sync::mpsc::channel::<Pending>();
-        std::thread::Builder::new()
+        let writer = std::thread::Builder::new()
             .name("journal".into())
             .spawn(move || write_loop(file, receiver))
             .map_err(|err| failed("start the writer of", err))?;
         Ok((
             Self {
-                sender,
+                sender: Some(sender),
+                writer: Some(writer),
                 path: path.to_owned(),
             },
             states,
@@ -211,16 +239,18 @@ impl Journal {
             key: row.key.clone(),
             event,
         };
-        let mut line = serde_json::to_string(&entry).unwrap_or_default();
-        line.push('\n');
-        let (done, written) = tokio::sync::oneshot::channel();
         let failed = |reason: String| {
             Failure::local(format!(
                 "cannot write the journal {}: {reason}; stopped, so that no create goes unrecorded",
                 self.path.display()
             ))
         };
+        let mut line = serde_json::to_string(&entry).map_err(|err| failed(err.to_string()))?;
+        line.push('\n');
+        let (done, written) = tokio::sync::oneshot::channel();
         self.sender
+            .as_ref()
+            .ok_or_else(|| failed("its writer stopped".into()))?
             .send((line, done))
             .map_err(|_| failed("its writer stopped".into()))?;
         match written.await {
@@ -268,10 +298,36 @@ fn sync_directory(path: &Path) {
     }
 }
 
-/// The states in `text`, and how many of its bytes are whole lines.
-fn read(text: &str, rows: &[Row], path: &Path) -> Result<(States, usize), Failure> {
-    let complete = text.rfind('\n').map_or(0, |at| at + 1);
-    let mut lines = text[..complete].lines().enumerate();
+/// Takes the journal's lock, or says which import holds it.
+fn lock(file: &File, path: &Path) -> Result<(), Failure> {
+    #[cfg(unix)]
+    {
+        use rustix::fs::{FlockOperation, flock};
+        match flock(file, FlockOperation::NonBlockingLockExclusive) {
+            Ok(()) => Ok(()),
+            Err(rustix::io::Errno::WOULDBLOCK) => Err(Failure::local(format!(
+                "another import is using the journal {}: wait for it to end (two imports of \
+                 one file at once would each create every row)",
+                path.display()
+            ))),
+            Err(err) => Err(Failure::local(format!(
+                "cannot lock the journal {}: {err}",
+                path.display()
+            ))),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        // No lock here: running one import of a file at a time is the
+        // user's to ensure (said in the README).
+        let _ = (file, path);
+        Ok(())
+    }
+}
+
+/// The states in `text`, whole lines of a journal.
+fn read(text: &str, rows: &[Row], path: &Path) -> Result<States, Failure> {
+    let mut lines = text.lines().enumerate();
     let not_a_journal = || {
         Failure::local(format!(
             "{} is not an import journal (its first line should name `{FORMAT}`)",
@@ -299,10 +355,10 @@ fn read(text: &str, rows: &[Row], path: &Path) -> Result<(States, usize), Failur
                 at + 1
             ))
         })?;
+        // `rows` is in file order, so sorted by index.
         let matches = rows
-            .iter()
-            .find(|row| row.index == entry.row)
-            .is_some_and(|row| row.key == entry.key);
+            .binary_search_by_key(&entry.row, |row| row.index)
+            .is_ok_and(|at| rows[at].key == entry.key);
         if !matches {
             return Err(Failure::local(format!(
                 "the import file changed since {} was written: its row {} (line {}) is not the \
@@ -316,7 +372,7 @@ fn read(text: &str, rows: &[Row], path: &Path) -> Result<(States, usize), Failur
         let state = states.remove(&entry.row).unwrap_or(State::New);
         states.insert(entry.row, state.then(&entry.event));
     }
-    Ok((states, complete))
+    Ok(states)
 }
 
 #[cfg(test)]
@@ -348,49 +404,49 @@ mod tests {
         jiff::Timestamp::from_second(seconds).unwrap()
     }
 
+    fn created(id: u64) -> Event {
+        Event::Created {
+            id,
+            reconciled: false,
+        }
+    }
+
+    /// Opens the journal at `path`, records `events` (row, event) and
+    /// closes it.
+    async fn write(path: &Path, rows: &[Row], events: Vec<(usize, Event)>) {
+        let (journal, _) = Journal::open(path, rows).unwrap();
+        for (row, event) in events {
+            journal.record(&rows[row], event).await.unwrap();
+        }
+    }
+
     #[tokio::test]
     async fn entries_survive_a_reopen_and_fold_into_states() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("leads.csv.journal");
         let rows = rows();
-        let (journal, states) = Journal::open(&path, &rows).unwrap();
-        assert!(states.is_empty());
-        journal
-            .record(&rows[0], Event::Attempt { at: at(10) })
-            .await
-            .unwrap();
-        journal
-            .record(
-                &rows[0],
-                Event::Created {
-                    id: 7,
-                    reconciled: false,
-                },
-            )
-            .await
-            .unwrap();
-        journal
-            .record(&rows[1], Event::Attempt { at: at(20) })
-            .await
-            .unwrap();
-        journal
-            .record(&rows[2], Event::Attempt { at: at(30) })
-            .await
-            .unwrap();
-        journal
-            .record(
-                &rows[2],
-                Event::Unknown {
-                    reason: "timed out".into(),
-                },
-            )
-            .await
-            .unwrap();
-        journal
-            .record(&rows[2], Event::Attempt { at: at(40) })
-            .await
-            .unwrap();
-        drop(journal);
+        assert!(
+            Journal::open(&path, &rows).unwrap().1.is_empty(),
+            "a new journal"
+        );
+        write(
+            &path,
+            &rows,
+            vec![
+                (0, Event::Attempt { at: at(10) }),
+                (0, created(7)),
+                (1, Event::Attempt { at: at(20) }),
+                (2, Event::Attempt { at: at(30) }),
+                (
+                    2,
+                    Event::Unknown {
+                        reason: "timed out".into(),
+                    },
+                ),
+                (2, Event::Attempt { at: at(40) }),
+            ],
+        )
+        .await;
 
         let (_, states) = Journal::open(&path, &rows).unwrap();
         assert_eq!(states[&0], State::Created { id: 7 });
@@ -416,18 +472,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
         let rows = rows();
-        let (journal, _) = Journal::open(&path, &rows).unwrap();
-        journal
-            .record(
-                &rows[0],
-                Event::Created {
-                    id: 1,
-                    reconciled: false,
-                },
-            )
-            .await
-            .unwrap();
-        drop(journal);
+        write(&path, &rows, vec![(0, created(1))]).await;
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(br#"{"row":1,"line":3,"key":"#).unwrap();
         drop(file);
@@ -454,22 +499,53 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_line_cut_inside_a_character_is_dropped_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let rows = rows();
+        let refused = Event::Refused {
+            message: "Лид уже существует".into(),
+        };
+        write(&path, &rows, vec![(0, refused)]).await;
+        let whole = std::fs::read(&path).unwrap();
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        let cut = "{\"row\":1,\"event\":\"refused\",\"message\":\"Лид".as_bytes();
+        file.write_all(&cut[..cut.len() - 1]).unwrap();
+        drop(file);
+
+        let (_, states) = Journal::open(&path, &rows).unwrap();
+        assert_eq!(
+            states[&0],
+            State::Refused {
+                message: "Лид уже существует".into()
+            }
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), whole, "repaired");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn one_journal_serves_one_import_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let rows = rows();
+        let (first, _) = Journal::open(&path, &rows).unwrap();
+        let err = Journal::open(&path, &rows).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("another import is using the journal"),
+            "{err}"
+        );
+        drop(first);
+        Journal::open(&path, &rows).expect("free once the first import ends");
+    }
+
+    #[tokio::test]
     async fn a_journal_of_another_file_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("j");
         let rows = rows();
-        let (journal, _) = Journal::open(&path, &rows).unwrap();
-        journal
-            .record(
-                &rows[1],
-                Event::Created {
-                    id: 1,
-                    reconciled: false,
-                },
-            )
-            .await
-            .unwrap();
-        drop(journal);
+        write(&path, &rows, vec![(1, created(1))]).await;
         let mut edited = rows.clone();
         edited[1].key = "0000000000000000".into();
         let err = Journal::open(&path, &edited).unwrap_err();

@@ -9,8 +9,10 @@
 //!    server (`reconcile.rs`) unless `--no-reconcile`.
 //! 3. The rows left are created, a few at a time, each attempt on disk in
 //!    the journal before its request leaves, each outcome after.
-//! 4. Rows whose create got no usable answer in this run are looked up too;
-//!    those the server does not have are sent again (up to three rounds).
+//! 4. Rows whose create got no usable answer in this run are looked up too
+//!    (after `--settle`: the server may still be working on them); those
+//!    the server does not have are sent again, up to three rounds of
+//!    sending, each followed by its look-up.
 //!
 //! A row is never sent twice unless the server showed it does not have it,
 //! or the user said so (`--retry-unknown`).
@@ -23,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
 use liner::{Error, Liner, StatusCode};
@@ -120,7 +122,7 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         interrupted: Arc::clone(&interrupted),
         key_refused: AtomicBool::new(false),
     };
-    let result = import.run(&rows.valid, &states).await;
+    let result = import.run(&rows.valid, &states, started).await;
     watcher.abort();
     result?;
     let was_interrupted = interrupted.load(Ordering::SeqCst);
@@ -128,8 +130,8 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
     if import.key_refused.load(Ordering::SeqCst) {
         return Err(Failure::new(
             Status::Refused,
-            "the server refused the API key (HTTP 401), so the import stopped at once; no row \
-             was created by the refused requests. Fix the key and run the same command again",
+            "the server refused the API key (HTTP 401 or 403), so the import stopped at once; no \
+             row was created by the refused requests. Fix the key and run the same command again",
         ));
     }
     if was_interrupted {
@@ -150,13 +152,16 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
     Ok(())
 }
 
-/// The first Ctrl-C stops new creates (those in flight finish and are
-/// recorded); a second one exits at once, which the journal also survives.
+/// The first Ctrl-C (or SIGTERM) stops new creates and look-ups (those in
+/// flight finish and are recorded); a second one exits at once, which the
+/// journal also survives.
 async fn watch_interrupts(flag: Arc<AtomicBool>) {
-    if tokio::signal::ctrl_c().await.is_ok() {
+    if crate::interrupt::requested().await.is_ok() {
         flag.store(true, Ordering::SeqCst);
-        eprintln!("liner: stopping after the creates in flight (Ctrl-C again to quit now)");
-        if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!(
+            "liner: stopping after the creates in flight (Ctrl-C or SIGTERM again to quit now)"
+        );
+        if crate::interrupt::requested().await.is_ok() {
             std::process::exit(Status::Interrupted as i32);
         }
     }
@@ -170,8 +175,8 @@ struct Import<'a> {
     /// Lead ids the journal gives to a row: never matched to another.
     claimed: BTreeSet<u64>,
     interrupted: Arc<AtomicBool>,
-    /// Set by a 401: every other create would be refused the same way, and
-    /// the rows are not at fault.
+    /// Set by a 401 or 403: every other create would be refused the same
+    /// way, and the rows are not at fault.
     key_refused: AtomicBool,
 }
 
@@ -181,7 +186,12 @@ impl Import<'_> {
         self.interrupted.load(Ordering::SeqCst) || self.key_refused.load(Ordering::SeqCst)
     }
 
-    async fn run(&mut self, rows: &[Row], states: &journal::States) -> Result<(), Failure> {
+    async fn run(
+        &mut self,
+        rows: &[Row],
+        states: &journal::States,
+        started: Instant,
+    ) -> Result<(), Failure> {
         let mut to_send = Vec::new();
         let mut to_look_up = Vec::new();
         for row in rows {
@@ -198,41 +208,76 @@ impl Import<'_> {
                 State::Unknown { since, reason } => to_look_up.push((row, since, reason)),
             }
         }
-        to_send.extend(self.look_up_all(to_look_up).await?);
-        for round in 0..ROUNDS {
+        // An earlier run may have been killed moments ago, with creates in
+        // flight: its rows settle from this run's start.
+        to_send.extend(self.look_up_all(to_look_up, started, false).await?);
+        for round in 1..=ROUNDS {
             if to_send.is_empty() || self.stopping() {
                 break;
             }
             let unanswered = self.send_all(&to_send).await?;
-            to_send.clear();
-            if round + 1 < ROUNDS {
-                to_send = self.look_up_all(unanswered).await?;
-            }
+            to_send = self
+                .look_up_all(unanswered, Instant::now(), round == ROUNDS)
+                .await?;
         }
         let reason = if self.stopping() {
-            "not sent: the import stopped"
+            "not sent: the import stopped".to_owned()
         } else {
-            // Left by the last round: looked up, and the server does not
-            // have it.
-            "not sent: the server does not have it after three rounds"
+            // Sent in each round, unanswered each time, and looked up after
+            // each: the server does not have it (after the last round, only
+            // a look-up that found nothing leaves a row to send).
+            format!("not created: unanswered in {ROUNDS} rounds, and the server does not have it")
         };
         for row in to_send {
             self.outcomes
-                .insert(row.index, Outcome::NotSent(reason.into()));
+                .insert(row.index, Outcome::NotSent(reason.clone()));
         }
         Ok(())
     }
 
-    /// Looks up rows of unknown outcome; returns those the server does not
-    /// have (to send), records the rest.
+    /// Waits until `settle` has passed since `since` (the moment the
+    /// creates to look up could last have been in flight), unless the
+    /// import is stopping.
+    async fn settle(&self, since: Instant) {
+        let until = since + self.args.settle();
+        let now = Instant::now();
+        if now >= until {
+            return;
+        }
+        eprintln!(
+            "liner: waiting {:.0} s before looking up unanswered creates (--settle)",
+            (until - now).as_secs_f64().ceil()
+        );
+        while Instant::now() < until && !self.stopping() {
+            tokio::time::sleep((until - Instant::now()).min(Duration::from_millis(100))).await;
+        }
+    }
+
+    /// Looks up rows of unknown outcome, once they have settled; returns
+    /// those the server does not have (to send), and with `--retry-unknown`
+    /// those it could not tell about, unless `last_round`; records the rest.
     async fn look_up_all<'r>(
         &mut self,
         rows: Vec<(&'r Row, jiff::Timestamp, String)>,
+        unanswered_until: Instant,
+        last_round: bool,
     ) -> Result<Vec<&'r Row>, Failure> {
+        // `--retry-unknown` sends a row again unless no round is left; it
+        // then stays unknown (it may well be on the server).
+        let resend_unknown = self.args.retry_unknown && !last_round;
         let mut absent = Vec::new();
+        if !rows.is_empty() && !self.args.no_reconcile {
+            self.settle(unanswered_until).await;
+        }
+        let mut fields = None;
         for (row, since, reason) in rows {
+            if self.stopping() {
+                // Still unknown; the next run looks it up.
+                self.outcomes.insert(row.index, Outcome::Unknown(reason));
+                continue;
+            }
             if self.args.no_reconcile {
-                if self.args.retry_unknown {
+                if resend_unknown {
                     absent.push(row);
                 } else {
                     self.outcomes.insert(row.index, Outcome::Unknown(reason));
@@ -245,6 +290,7 @@ impl Import<'_> {
                 since,
                 self.args.clock_margin(),
                 &self.claimed,
+                fields.get_or_insert_with(reconcile::compared_fields),
             )
             .await;
             match verdict {
@@ -263,7 +309,7 @@ impl Import<'_> {
                         .insert(row.index, Outcome::Created { id, earlier: false });
                 }
                 Ok(Verdict::Absent) => absent.push(row),
-                Ok(Verdict::Ambiguous(ids)) if self.args.retry_unknown => {
+                Ok(Verdict::Ambiguous(ids)) if resend_unknown => {
                     eprintln!(
                         "liner: line {}: several leads match ({}); sent again as --retry-unknown asks",
                         row.line,
@@ -277,7 +323,7 @@ impl Import<'_> {
                         Outcome::Unknown(format!("several leads match: {}", list(&ids))),
                     );
                 }
-                Err(err) if self.args.retry_unknown => {
+                Err(err) if resend_unknown => {
                     eprintln!(
                         "liner: line {}: cannot look it up ({err}); sent again as --retry-unknown asks",
                         row.line
@@ -313,8 +359,7 @@ impl Import<'_> {
                     let at = jiff::Timestamp::now();
                     this.journal.record(row, Event::Attempt { at }).await?;
                     let result = this.client.create_lead(row.lead.clone()).await;
-                    if matches!(&result, Err(err) if err.status() == Some(StatusCode::UNAUTHORIZED))
-                    {
+                    if matches!(&result, Err(err) if err.is_unauthorized()) {
                         this.key_refused.store(true, Ordering::SeqCst);
                     }
                     let event = outcome_of(result);
@@ -389,10 +434,10 @@ impl Import<'_> {
             journal.display(),
             warnings.count(),
         );
+        // `rows` is in file order, so sorted by index.
         let line_of = |index: &usize| {
-            rows.iter()
-                .find(|row| row.index == *index)
-                .map_or(0, |row| row.line)
+            rows.binary_search_by_key(index, |row| row.index)
+                .map_or(0, |at| rows[at].line)
         };
         let section = |title: &str, wanted: fn(&Outcome) -> Option<&String>| {
             let listed: Vec<(u64, &String)> = self
@@ -455,12 +500,11 @@ fn outcome_of(result: liner::Result<std::num::NonZeroU64>) -> Event {
     let text = error.to_string();
     // Only a refused connection proves the server never saw the request
     // (liner already retried it); a 429 says the server did not act, and a
-    // 401 that it acted on nothing (the key, not the row, was refused).
+    // 401 or 403 that it acted on nothing (the key, not the row, was
+    // refused: liner's `is_unauthorized`).
     if error.is_connect()
-        || matches!(
-            error.status(),
-            Some(StatusCode::TOO_MANY_REQUESTS | StatusCode::UNAUTHORIZED)
-        )
+        || error.is_unauthorized()
+        || error.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     {
         return Event::Unsent { reason: text };
     }

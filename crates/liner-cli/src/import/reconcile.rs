@@ -36,13 +36,23 @@ const NOT_COMPARED: &[&str] = &["statusId", "customValues"];
 /// Fields a matching lead must have, equal.
 const REQUIRED: &[&str] = &["orderCode", "phone"];
 
-/// Looks `row` up on the server.
+/// The names of the lead type's fields, which [`look_up`] takes (read from
+/// its schema once per import, not once per lead).
+pub fn compared_fields() -> Vec<String> {
+    crate::fields::fields_of::<Lead>()
+        .into_iter()
+        .map(|field| field.name)
+        .collect()
+}
+
+/// Looks `row` up on the server; `lead_fields` are [`compared_fields`].
 pub async fn look_up(
     client: &Liner,
     row: &NewLead,
     since: jiff::Timestamp,
     margin: Duration,
     claimed: &BTreeSet<u64>,
+    lead_fields: &[String],
 ) -> liner::Result<Verdict> {
     let margin = jiff::SignedDuration::try_from(margin).unwrap_or(jiff::SignedDuration::MAX);
     let from = since.checked_sub(margin).unwrap_or(jiff::Timestamp::MIN);
@@ -56,7 +66,7 @@ pub async fn look_up(
     let matching: Vec<u64> = leads
         .iter()
         .filter(|lead| !claimed.contains(&lead.id.get()))
-        .filter(|lead| same(&wanted, &object(*lead)))
+        .filter(|lead| same(&wanted, &object(*lead), lead_fields))
         .map(|lead| lead.id.get())
         .collect();
     Ok(match matching.as_slice() {
@@ -73,12 +83,9 @@ fn object<T: serde::Serialize>(value: &T) -> Map<String, Value> {
     }
 }
 
-/// Whether the listed `lead` is the one the row would create.
-fn same(row: &Map<String, Value>, lead: &Map<String, Value>) -> bool {
-    let lead_fields: Vec<String> = crate::fields::fields_of::<Lead>()
-        .into_iter()
-        .map(|field| field.name)
-        .collect();
+/// Whether the listed `lead` is the one the row would create;
+/// `lead_fields` are the lead type's fields.
+fn same(row: &Map<String, Value>, lead: &Map<String, Value>, lead_fields: &[String]) -> bool {
     row.iter().all(|(name, wanted)| {
         if NOT_COMPARED.contains(&name.as_str()) {
             return true;
@@ -134,20 +141,19 @@ mod tests {
         let lead = json!({
             "id": 9, "leadType": "straight", "phone": "79001234567", "orderId": 202,
             "orderCode": "A-1", "name": "Ada", "statusId": 8, "vkId": "123",
-            "customValues": [], "createdAt": "2026-11-23T08:00:00Z"
+            "customValues": [], "createdAt": "2025-11-23T08:00:00Z"
         });
-        assert!(same(&row, &map(lead.clone())));
+        let fields = compared_fields();
+        let same = |row: &Map<String, Value>, lead: Value| same(row, &map(lead), &fields);
+        assert!(same(&row, lead.clone()));
         let mut other = lead.clone();
         other["orderCode"] = json!("A-2");
-        assert!(!same(&row, &map(other)));
+        assert!(!same(&row, other));
         let mut unnamed = lead.clone();
         unnamed["name"] = Value::Null;
-        assert!(
-            !same(&row, &map(unnamed)),
-            "the row set a name the lead lacks"
-        );
+        assert!(!same(&row, unnamed), "the row set a name the lead lacks");
         let mut no_phone = lead;
         no_phone.as_object_mut().unwrap().remove("phone");
-        assert!(!same(&row, &map(no_phone)));
+        assert!(!same(&row, no_phone));
     }
 }

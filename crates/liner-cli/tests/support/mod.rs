@@ -42,8 +42,6 @@ impl Fake {
     pub fn liner_std(&self) -> std::process::Command {
         let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("liner"));
         command
-            .env_remove("LINER_BASE_URL")
-            .env_remove("LINER_API_KEY")
             .env("LINER_BASE_URL", self.server.base_url())
             .env("LINER_API_KEY", self.server.api_key());
         command
@@ -84,16 +82,8 @@ pub fn liner() -> assert_cmd::Command {
 /// A CSV file of `rows` new leads, each with its own `orderCode`
 /// (`T-<n>`), in `dir`.
 pub fn csv_of_new_leads(dir: &Path, rows: usize) -> std::path::PathBuf {
-    let mut text = String::from("leadType,phone,orderId,orderCode,name\n");
-    for n in 0..rows {
-        text.push_str(&format!(
-            "straight,+7900{:07},{},T-{n},Client {n}\n",
-            1_000_000 + n,
-            200 + n % 3
-        ));
-    }
     let path = dir.join("new.csv");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, liner_test_support::new_leads::csv(rows, "T", 3)).unwrap();
     path
 }
 

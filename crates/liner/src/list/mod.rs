@@ -3,13 +3,17 @@
 //!
 //! * `query.rs`: the query, its filters and the streams it returns;
 //! * `pager.rs`: the state machine that walks the list page by page;
-//! * `page.rs`: a page, and decoding one (one odd lead never fails a page);
-//! * `prefetch.rs`: pages requested ahead of the consumer, within bounds.
+//! * `prefetch.rs`: pages requested ahead of the consumer, within bounds;
+//! * `source.rs`: the checked query that fetches the page at an offset;
+//! * `page.rs`: a page, and decoding one (one odd lead never fails a page).
+//!
+//! Each imports only those below it in this list.
 
 mod page;
 mod pager;
 mod prefetch;
 mod query;
+mod source;
 
 pub use page::{Page, UndecodableLead};
 pub use query::{LeadQuery, TimeBound};

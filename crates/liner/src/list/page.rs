@@ -188,8 +188,8 @@ where
             while let Some(lead) = seq.next_element::<&'de RawValue>()? {
                 leads.push(lead);
                 if leads.len() > MAX_PAGE_SIZE as usize {
-                    // The rest is left unread; `decode_page` reports the
-                    // page as longer than asked.
+                    // The rest is skipped without being kept; `decode_page`
+                    // reports the page as longer than asked.
                     while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
                     break;
                 }

@@ -1,4 +1,5 @@
-//! [`Pager`]: the state machine behind [`LeadQuery::pages`]. It asks for the
+//! [`Pager`]: the state machine behind
+//! [`LeadQuery::pages`](super::LeadQuery::pages). It asks for the
 //! next page (sequentially, or from the prefetch once the list's size is
 //! known), drops leads already yielded, judges whether the list is
 //! consistent, and decides where the next page starts, or that the list
@@ -8,13 +9,13 @@ use futures_util::stream::{Stream, StreamExt as _};
 
 use super::page::Page;
 use super::prefetch;
-use super::query::LeadQuery;
+use super::source::PageSource;
 use crate::error::{Error, Result};
 use crate::ids::IdSet;
 
-/// The iteration state behind [`LeadQuery::pages`].
+/// The iteration state behind [`LeadQuery::pages`](super::LeadQuery::pages).
 pub(super) struct Pager {
-    query: LeadQuery,
+    source: PageSource,
     offset: u64,
     seen: IdSet,
     /// `total` as the previous page said.
@@ -30,7 +31,6 @@ pub(super) struct Pager {
 type Prefetch = std::pin::Pin<Box<dyn Stream<Item = Result<Page>> + Send>>;
 
 enum PagerState {
-    Start,
     Running,
     /// An error to yield after the page that revealed it.
     Failing(Error),
@@ -48,16 +48,23 @@ struct Position {
 }
 
 impl Pager {
-    pub(super) fn new(offset: u64, query: LeadQuery) -> Self {
+    /// Paging from `offset`.
+    pub(super) fn new(offset: u64, source: PageSource) -> Self {
         Self {
-            query,
+            source,
             offset,
             seen: IdSet::default(),
             total: None,
             ahead: None,
-            state: PagerState::Start,
+            state: PagerState::Running,
             stale: 0,
         }
+    }
+
+    /// A pager whose first item is `err` (a refused query), then the end.
+    pub(super) fn refused(mut self, err: Error) -> Self {
+        self.state = PagerState::Failing(err);
+        self
     }
 
     /// The next page, or the error that ends the stream, or `None` after
@@ -69,11 +76,6 @@ impl Pager {
                 return None;
             }
             PagerState::Failing(err) => return Some(Err(self.stop(err))),
-            PagerState::Start => {
-                if let Err(err) = self.query.check() {
-                    return Some(Err(self.stop(err)));
-                }
-            }
             PagerState::Running => {}
         }
         let prefetched = self.ahead.is_some();
@@ -102,7 +104,7 @@ impl Pager {
                     reason: "prefetched pages ended early".to_owned(),
                 })
             }),
-            None => self.query.fetch(self.offset).await,
+            None => self.source.fetch(self.offset).await,
         }
     }
 
@@ -153,7 +155,7 @@ impl Pager {
             return Ok(());
         }
         self.stale += 1;
-        if self.stale >= self.query.max_stale_pages {
+        if self.stale >= self.source.max_stale_pages {
             return Err(Error::Pagination {
                 reason: format!(
                     "{} pages in a row, up to offset {}, brought no lead not already seen: \
@@ -171,7 +173,7 @@ impl Pager {
     /// starts the prefetch.
     fn judge(&mut self, page: &Page, position: &Position, prefetched: bool) -> bool {
         if let Some(problem) = self.inconsistency(page, position) {
-            if self.query.strict {
+            if self.source.strict {
                 self.state = PagerState::Failing(Error::Pagination { reason: problem });
                 self.ahead = None;
                 return true;
@@ -184,12 +186,12 @@ impl Pager {
             }
         } else if !position.at_end
             && !prefetched
-            && self.query.concurrency > 1
+            && self.source.concurrency > 1
             && let (Some(total), Some(next)) = (page.total, page.next)
             && next == position.end
         {
             self.ahead = Some(Box::pin(prefetch::pages(
-                self.query.clone(),
+                self.source.clone(),
                 position.end,
                 total,
             )));
@@ -228,10 +230,10 @@ impl Pager {
                 "the list's total changed from {before} to {now} while paging"
             ));
         }
-        if !position.at_end && (position.served as u64) < self.query.page_size {
+        if !position.at_end && (position.served as u64) < self.source.page_size {
             return Some(format!(
                 "the page at offset {} has {} leads, fewer than the {} asked for, before the end",
-                self.offset, position.served, self.query.page_size
+                self.offset, position.served, self.source.page_size
             ));
         }
         match page.next {
@@ -259,11 +261,11 @@ mod properties {
     use crate::retry::RetryPolicy;
     use crate::transport::Transport;
 
-    fn query() -> LeadQuery {
+    fn source() -> PageSource {
         // Nothing is sent: `take` only judges pages it is handed. One
         // client for every case (building one loads the TLS roots).
-        static QUERY: std::sync::OnceLock<LeadQuery> = std::sync::OnceLock::new();
-        QUERY
+        static SOURCE: std::sync::OnceLock<PageSource> = std::sync::OnceLock::new();
+        SOURCE
             .get_or_init(|| {
                 let transport = Transport::new(
                     reqwest::Client::new(),
@@ -274,7 +276,17 @@ mod properties {
                     None,
                     1024,
                 );
-                LeadQuery::new(transport).concurrency(1)
+                PageSource {
+                    transport,
+                    created_from: None,
+                    created_to: None,
+                    order_ids: Vec::new(),
+                    status_ids: Vec::new(),
+                    page_size: super::super::DEFAULT_PAGE_SIZE,
+                    strict: false,
+                    concurrency: 1,
+                    max_stale_pages: super::super::DEFAULT_MAX_STALE_PAGES,
+                }
             })
             .clone()
     }
@@ -321,15 +333,13 @@ mod properties {
                 1..12,
             ),
         ) {
-            let mut pager = Pager::new(start, query());
-            pager.state = PagerState::Running;
+            let mut pager = Pager::new(start, source());
             for (ids, next, total) in pages {
                 let before = pager.offset;
                 let taken = pager.take(page(&ids, before, next, total), false);
                 match (&taken, &pager.state) {
                     (Err(_), _) | (Ok(_), PagerState::Done | PagerState::Failing(_)) => break,
                     (Ok(_), PagerState::Running) => prop_assert!(pager.offset > before),
-                    (Ok(_), PagerState::Start) => prop_assert!(false, "back to the start"),
                 }
             }
         }
@@ -337,8 +347,7 @@ mod properties {
 
     #[test]
     fn an_offset_past_the_largest_is_an_error() {
-        let mut pager = Pager::new(u64::MAX - 1, query());
-        pager.state = PagerState::Running;
+        let mut pager = Pager::new(u64::MAX - 1, source());
         let error = pager
             .take(page(&[1, 2, 3], u64::MAX - 1, None, None), false)
             .unwrap_err();

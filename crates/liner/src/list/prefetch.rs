@@ -1,5 +1,6 @@
-//! Concurrent page prefetch behind [`LeadQuery::pages`]: `n` requests in
-//! flight, at most `n` fetched pages held, yielded in order.
+//! Concurrent page prefetch behind
+//! [`LeadQuery::pages`](super::LeadQuery::pages): `n` requests in flight, at
+//! most `n` fetched pages held, yielded in order.
 //!
 //! Two limits, because they bound different things. `n` requests in flight is
 //! what `.concurrency(n)` promises the API and what hides the latency: with
@@ -33,29 +34,29 @@ use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use super::page::Page;
-use super::query::LeadQuery;
+use super::source::PageSource;
 use crate::error::{Error, Result};
 use crate::transport::BodyGate;
 
-/// The pages from `start` to `total`, fetched `query.concurrency` at a time
+/// The pages from `start` to `total`, fetched `source.concurrency` at a time
 /// and yielded in order. Dropping the stream aborts every worker and every
 /// decoding.
 pub(super) fn pages(
-    query: LeadQuery,
+    source: PageSource,
     start: u64,
     total: u64,
 ) -> impl Stream<Item = Result<Page>> + Send + 'static {
-    let n = query.concurrency;
-    let pages = total.saturating_sub(start).div_ceil(query.page_size);
+    let n = source.concurrency;
+    let pages = total.saturating_sub(start).div_ceil(source.page_size);
     let (taken_tx, taken) = watch::channel(0u64);
-    // Pages read and not yet taken are fewer than n (the gate), and each
+    // Pages read and not yet taken are at most n (the gate), and each
     // worker delivers one page at a time: sends into 2n never wait long.
     let (delivered_tx, delivered) = mpsc::channel(2 * n);
     let next = Arc::new(AtomicU64::new(0));
     let workers = (0..n)
         .map(|_| {
             let work = fetch_pages(
-                query.clone(),
+                source.clone(),
                 start,
                 pages,
                 Arc::clone(&next),
@@ -123,14 +124,14 @@ impl Consumer {
 /// deadlock-free: the page the consumer waits for was claimed before any page
 /// waiting at its gate, so its gate is open.
 async fn fetch_pages(
-    query: LeadQuery,
+    source: PageSource,
     start: u64,
     pages: u64,
     next: Arc<AtomicU64>,
     taken: watch::Receiver<u64>,
     delivered: mpsc::Sender<Delivery>,
 ) {
-    let window = query.concurrency as u64;
+    let window = source.concurrency as u64;
     loop {
         let index = next.fetch_add(1, Ordering::Relaxed);
         if index >= pages {
@@ -139,7 +140,7 @@ async fn fetch_pages(
         // Below `total`, which is a u64: the sum cannot overflow, but it is
         // server data, so it is checked anyway.
         let Some(offset) = index
-            .checked_mul(query.page_size)
+            .checked_mul(source.page_size)
             .and_then(|skip| start.checked_add(skip))
         else {
             return;
@@ -149,14 +150,14 @@ async fn fetch_pages(
         // waiting for it forever: it is carried to the decoding task, whose
         // panic `AbortOnDrop` resumes in the consumer (a bug surfaces where
         // it would have without the tasks).
-        let answer = std::panic::AssertUnwindSafe(query.request_page(offset, &mut gate))
+        let answer = std::panic::AssertUnwindSafe(source.request_page(offset, &mut gate))
             .catch_unwind()
             .await;
-        let decode_query = query.clone();
+        let decode_source = source.clone();
         let decode = async move {
             let answer = answer.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             tracing::trace!(offset, index, "prefetched page read");
-            decode_query.decode(&answer, offset)
+            decode_source.decode(&answer, offset)
         };
         let page = AbortOnDrop(tokio::spawn(decode.instrument(tracing::Span::current())));
         // `Err`: the consumer is gone, and this task is being aborted.

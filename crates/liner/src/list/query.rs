@@ -3,19 +3,21 @@
 
 use std::fmt;
 
-use futures_util::stream::{self, Stream, StreamExt as _};
-use liner_api::types::Lead;
-use reqwest::Method;
+use std::num::NonZeroU64;
 
-use super::page::{Page, decode_page};
+use futures_util::stream::{self, Stream, StreamExt as _};
+use liner_api::IntoField;
+use liner_api::types::Lead;
+
+use super::page::Page;
 use super::pager::Pager;
+use super::source::PageSource;
 use super::{
     DEFAULT_CONCURRENCY, DEFAULT_MAX_STALE_PAGES, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY, MAX_PAGE_SIZE,
 };
 use crate::error::{Error, Result};
-use crate::retry::{Effect, RetryPolicy};
-use crate::routes;
-use crate::transport::{Answer, BodyGate, NoGate, Transport};
+use crate::retry::RetryPolicy;
+use crate::transport::Transport;
 
 /// A point in time for the `createdAt` filters: a [`jiff::Timestamp`], a
 /// [`jiff::Zoned`], or an RFC 3339 string such as `2023-01-01T00:00:00Z`
@@ -66,34 +68,29 @@ impl TimeBound for String {
 #[must_use]
 #[derive(Clone)]
 pub struct LeadQuery {
-    transport: Transport,
+    /// Filters, paging settings and transport, as the pager will use them.
+    source: PageSource,
+    offset: u64,
     /// The runtime of the blocking client this query came from, if any.
     #[cfg(feature = "blocking")]
     blocking_runtime: Option<std::sync::Arc<tokio::runtime::Runtime>>,
-    created_from: Option<jiff::Timestamp>,
-    created_to: Option<jiff::Timestamp>,
-    order_ids: Vec<u64>,
-    status_ids: Vec<u64>,
-    pub(super) page_size: u64,
-    offset: u64,
-    pub(super) strict: bool,
-    pub(super) concurrency: usize,
-    pub(super) max_stale_pages: u32,
+    /// The first argument refused by a setter, reported when the query runs.
     problem: Option<(&'static str, String)>,
 }
 
 impl fmt::Debug for LeadQuery {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let source = &self.source;
         f.debug_struct("LeadQuery")
-            .field("created_from", &self.created_from)
-            .field("created_to", &self.created_to)
-            .field("order_ids", &self.order_ids)
-            .field("status_ids", &self.status_ids)
-            .field("page_size", &self.page_size)
+            .field("created_from", &source.created_from)
+            .field("created_to", &source.created_to)
+            .field("order_ids", &source.order_ids)
+            .field("status_ids", &source.status_ids)
+            .field("page_size", &source.page_size)
             .field("offset", &self.offset)
-            .field("strict", &self.strict)
-            .field("concurrency", &self.concurrency)
-            .field("max_stale_pages", &self.max_stale_pages)
+            .field("strict", &source.strict)
+            .field("concurrency", &source.concurrency)
+            .field("max_stale_pages", &source.max_stale_pages)
             .finish_non_exhaustive()
     }
 }
@@ -101,18 +98,20 @@ impl fmt::Debug for LeadQuery {
 impl LeadQuery {
     pub(crate) fn new(transport: Transport) -> Self {
         Self {
-            transport,
+            source: PageSource {
+                transport,
+                created_from: None,
+                created_to: None,
+                order_ids: Vec::new(),
+                status_ids: Vec::new(),
+                page_size: DEFAULT_PAGE_SIZE,
+                strict: false,
+                concurrency: DEFAULT_CONCURRENCY,
+                max_stale_pages: DEFAULT_MAX_STALE_PAGES,
+            },
+            offset: 0,
             #[cfg(feature = "blocking")]
             blocking_runtime: None,
-            created_from: None,
-            created_to: None,
-            order_ids: Vec::new(),
-            status_ids: Vec::new(),
-            page_size: DEFAULT_PAGE_SIZE,
-            offset: 0,
-            strict: false,
-            concurrency: DEFAULT_CONCURRENCY,
-            max_stale_pages: DEFAULT_MAX_STALE_PAGES,
             problem: None,
         }
     }
@@ -145,7 +144,7 @@ impl LeadQuery {
     /// Leads created at or after `from`.
     pub fn created_from(mut self, from: impl TimeBound) -> Self {
         match from.instant() {
-            Ok(instant) => self.created_from = Some(instant),
+            Ok(instant) => self.source.created_from = Some(instant),
             Err(problem) => self.note("created_from", problem),
         }
         self
@@ -154,7 +153,7 @@ impl LeadQuery {
     /// Leads created at or before `to`.
     pub fn created_to(mut self, to: impl TimeBound) -> Self {
         match to.instant() {
-            Ok(instant) => self.created_to = Some(instant),
+            Ok(instant) => self.source.created_to = Some(instant),
             Err(problem) => self.note("created_to", problem),
         }
         self
@@ -162,20 +161,20 @@ impl LeadQuery {
 
     /// Leads of these orders (ids > 0).
     pub fn order_ids(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
-        self.order_ids.extend(ids);
+        self.source.order_ids.extend(ids);
         self
     }
 
     /// Leads with these statuses (ids > 0).
     pub fn status_ids(mut self, ids: impl IntoIterator<Item = u64>) -> Self {
-        self.status_ids.extend(ids);
+        self.source.status_ids.extend(ids);
         self
     }
 
     /// Leads per request, 1 to 100 (default 100).
     pub fn page_size(mut self, size: u64) -> Self {
         if (1..=MAX_PAGE_SIZE).contains(&size) {
-            self.page_size = size;
+            self.source.page_size = size;
         } else {
             self.note(
                 "page_size",
@@ -188,7 +187,7 @@ impl LeadQuery {
     /// Treats every inconsistency of the list as an [`Error::Pagination`]
     /// instead of a warning (see [`pages`](Self::pages)).
     pub fn strict(mut self) -> Self {
-        self.strict = true;
+        self.source.strict = true;
         self
     }
 
@@ -200,7 +199,7 @@ impl LeadQuery {
     /// anyway), and aborted when the stream is dropped.
     pub fn concurrency(mut self, pages: usize) -> Self {
         if (1..=MAX_CONCURRENCY).contains(&pages) {
-            self.concurrency = pages;
+            self.source.concurrency = pages;
         } else {
             self.note(
                 "concurrency",
@@ -216,7 +215,7 @@ impl LeadQuery {
     /// `next` would otherwise be paged forever.
     pub fn max_stale_pages(mut self, pages: u32) -> Self {
         if pages >= 1 {
-            self.max_stale_pages = pages;
+            self.source.max_stale_pages = pages;
         } else {
             self.note("max_stale_pages", "must be at least 1, got 0".to_owned());
         }
@@ -225,7 +224,7 @@ impl LeadQuery {
 
     /// The retry policy of this query's requests (default: the client's).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.transport = self.transport.with_retry_policy(policy);
+        self.source.transport = self.source.transport.with_retry_policy(policy);
         self
     }
 
@@ -235,17 +234,29 @@ impl LeadQuery {
         self
     }
 
-    pub(super) fn check(&self) -> Result<()> {
+    /// The first argument the API would refuse, as an
+    /// [`Error::InvalidInput`] naming it.
+    fn check(&self) -> Result<()> {
         if let Some((field, problem)) = &self.problem {
             return Err(Error::invalid(field, problem.clone()));
         }
-        if self.order_ids.contains(&0) {
-            return Err(Error::invalid("order_ids", "ids must be > 0, got 0"));
+        let source = &self.source;
+        for (field, ids) in [
+            ("order_ids", &source.order_ids),
+            ("status_ids", &source.status_ids),
+        ] {
+            for id in ids {
+                IntoField::<NonZeroU64>::into_field(*id)
+                    .map_err(|reason| Error::invalid(field, reason))?;
+            }
         }
-        if self.status_ids.contains(&0) {
-            return Err(Error::invalid("status_ids", "ids must be > 0, got 0"));
+        if i64::try_from(self.offset).is_err() {
+            return Err(Error::invalid(
+                "offset",
+                format!("must be between 0 and {}, got {}", i64::MAX, self.offset),
+            ));
         }
-        if let (Some(from), Some(to)) = (self.created_from, self.created_to)
+        if let (Some(from), Some(to)) = (source.created_from, source.created_to)
             && from > to
         {
             return Err(Error::invalid(
@@ -256,67 +267,10 @@ impl LeadQuery {
         Ok(())
     }
 
-    /// The query string of the page at `offset`, with the documented keys.
-    fn query(&self, offset: u64) -> Vec<(&'static str, String)> {
-        let mut query = Vec::new();
-        let wire_time = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
-        if let Some(from) = self.created_from {
-            query.push(("createdAt[0]", wire_time(from)));
-        }
-        if let Some(to) = self.created_to {
-            query.push(("createdAt[1]", wire_time(to)));
-        }
-        query.extend(
-            self.order_ids
-                .iter()
-                .map(|id| ("orderIds[]", id.to_string())),
-        );
-        query.extend(
-            self.status_ids
-                .iter()
-                .map(|id| ("statusIds[]", id.to_string())),
-        );
-        query.push(("offset", offset.to_string()));
-        query.push(("limit", self.page_size.to_string()));
-        query
-    }
-
     /// Fetches one page at the query's offset.
     pub async fn page(&self) -> Result<Page> {
         self.check()?;
-        self.fetch(self.offset).await
-    }
-
-    /// The page at `offset`, read and decoded.
-    pub(super) async fn fetch(&self, offset: u64) -> Result<Page> {
-        let answer = self.request_page(offset, &mut NoGate).await?;
-        self.decode(&answer, offset)
-    }
-
-    /// The page in a list answer (see [`decode_page`]), its errors about the
-    /// request.
-    pub(super) fn decode(&self, answer: &Answer, offset: u64) -> Result<Page> {
-        decode_page(answer.status, &answer.body, offset, self.page_size)
-            .map_err(|error| error.about(answer.request.clone()))
-    }
-
-    /// The list answer at `offset`, undecoded; its body is read once `gate`
-    /// opens.
-    pub(super) async fn request_page<G: BodyGate>(
-        &self,
-        offset: u64,
-        gate: &mut G,
-    ) -> Result<Answer> {
-        self.transport
-            .send_raw(
-                Effect::Read,
-                Method::GET,
-                routes::LEAD_LIST,
-                &self.query(offset),
-                None,
-                gate,
-            )
-            .await
+        self.source.fetch(self.offset).await
     }
 
     /// Streams pages from the offset to the end of the list, lazily: a page
@@ -352,7 +306,11 @@ impl LeadQuery {
     /// After its last item the stream keeps answering `None` (it is fused),
     /// as does the blocking iterator built on it.
     pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send + 'static {
-        let pager = Pager::new(self.offset, self);
+        let refused = self.check().err();
+        let mut pager = Pager::new(self.offset, self.source);
+        if let Some(err) = refused {
+            pager = pager.refused(err);
+        }
         stream::unfold(pager, |mut pager| async move {
             let item = pager.advance().await?;
             Some((item, pager))
