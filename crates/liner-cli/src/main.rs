@@ -46,17 +46,27 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: cli::Cli, warnings: &warnings::Warnings) -> Result<(), Failure> {
-    if let Command::Demo(args) = &cli.command {
-        return demo::run(args).await;
-    }
+    let command = match &cli.command {
+        // The demo starts and prints its own server; it connects to nothing.
+        Command::Demo(args) => return demo::run(args).await,
+        Command::Leads(command) => ApiCommand::Leads(command),
+        Command::Lead(command) => ApiCommand::Lead(command),
+        Command::Call(command) => ApiCommand::Call(command),
+    };
     let connection = client::connect(&cli).await?;
     let client = &connection.client;
-    match &cli.command {
-        Command::Leads(LeadsCommand::Export(args)) => export::run(client, args, warnings).await,
-        Command::Leads(LeadsCommand::Import(args)) => import::run(client, args, warnings).await,
-        Command::Lead(LeadCommand::Get { id }) => lead::get(client, *id).await,
-        Command::Lead(LeadCommand::Update(args)) => lead::update(client, args).await,
-        Command::Call(CallCommand::Get { id }) => lead::call(client, *id).await,
-        Command::Demo(_) => Ok(()),
+    match command {
+        ApiCommand::Leads(LeadsCommand::Export(args)) => export::run(client, args, warnings).await,
+        ApiCommand::Leads(LeadsCommand::Import(args)) => import::run(client, args, warnings).await,
+        ApiCommand::Lead(LeadCommand::Get { id }) => lead::get(client, *id).await,
+        ApiCommand::Lead(LeadCommand::Update(args)) => lead::update(client, args).await,
+        ApiCommand::Call(CallCommand::Get { id }) => lead::call(client, *id).await,
     }
+}
+
+/// The commands that talk to a Liner server (every one but `demo`).
+enum ApiCommand<'a> {
+    Leads(&'a LeadsCommand),
+    Lead(&'a LeadCommand),
+    Call(&'a CallCommand),
 }

@@ -330,6 +330,34 @@ mod tests {
         }
     }
 
+    /// The settings are the caller's and may be extreme: doubling,
+    /// jitter and the cap saturate instead of overflowing `Duration`.
+    #[test]
+    fn extreme_settings_saturate_instead_of_panicking() {
+        let policy = RetryPolicy::default()
+            .max_retries(u32::MAX)
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX)
+            .retry_after_cap(Duration::MAX)
+            .deadline(Duration::MAX);
+        for retry in [0, 1, 30, 31, u32::MAX - 1] {
+            for _ in 0..100 {
+                let wait = policy.backoff(retry);
+                assert!(wait >= Duration::MAX / 2, "{retry}: {wait:?}");
+            }
+        }
+        let longest = Some(Duration::from_secs(u64::MAX));
+        assert_eq!(
+            policy.wait_before_retry(Effect::Read, u32::MAX - 1, &api(503, longest)),
+            longest
+        );
+        assert_eq!(
+            policy.wait_before_retry(Effect::Read, u32::MAX, &api(503, longest)),
+            None,
+            "u32::MAX retries are all used up"
+        );
+    }
+
     #[test]
     fn retry_after_reads_seconds_and_http_dates() {
         assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));

@@ -506,4 +506,51 @@ mod tests {
         assert_eq!(answer.status, StatusCode::OK);
         assert_eq!(gate.waited, Duration::from_secs(3));
     }
+
+    /// A deadline of `Duration::MAX` is no deadline: the time left is
+    /// computed by subtraction, never by adding to an `Instant`, so it
+    /// neither overflows nor stops the retry.
+    #[tokio::test]
+    async fn the_longest_deadline_still_retries() {
+        let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let server = HostileServer::start(script(move |_, stream| {
+            let first = answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+            async move {
+                if first {
+                    let head = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\n\
+                            Content-Type: application/json";
+                    let body = br#"{"success":false,"message":"busy","data":[]}"#;
+                    liner_test_support::hostile::answer(stream, head, body).await;
+                } else {
+                    liner_test_support::hostile::json(stream, r#"{"success":true}"#).await;
+                }
+            }
+        }))
+        .await;
+        let transport = Transport::new(
+            reqwest::Client::new(),
+            server.base_url().to_owned(),
+            HeaderValue::from_static("key"),
+            RetryPolicy::default()
+                .deadline(Duration::MAX)
+                .retry_after_cap(Duration::MAX),
+            Duration::from_secs(5),
+            None,
+            1024,
+        );
+        let answer = transport
+            .send_raw(
+                Effect::Read,
+                Method::GET,
+                "/v2/lead/1",
+                &[],
+                None,
+                &mut NoGate,
+            )
+            .await
+            .expect("the 503 is retried and the second attempt answers");
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.request.attempts, 2);
+        assert_eq!(server.requests().len(), 2);
+    }
 }

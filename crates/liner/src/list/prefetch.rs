@@ -261,6 +261,25 @@ mod tests {
         );
     }
 
+    /// A panic in a spawned fetch is a bug: it surfaces in the consumer
+    /// that awaits the page, with its message, instead of leaving the
+    /// consumer waiting or turning into an API error.
+    #[tokio::test]
+    async fn a_panic_in_a_spawned_fetch_resumes_in_the_consumer() {
+        async fn buggy_fetch() -> Result<Page> {
+            panic!("a bug in the fetch")
+        }
+        let fetch = AbortOnDrop(tokio::spawn(buggy_fetch()));
+        let awaited = tokio::time::timeout(
+            Duration::from_secs(5),
+            std::panic::AssertUnwindSafe(fetch).catch_unwind(),
+        )
+        .await
+        .expect("the consumer is not left waiting");
+        let panic = awaited.expect_err("the panic reaches the consumer");
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"a bug in the fetch"));
+    }
+
     /// Page `index` may be read while the consumer has taken more than
     /// `index - window` pages.
     #[tokio::test]
