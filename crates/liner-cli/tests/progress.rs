@@ -1,21 +1,22 @@
 //! The export's progress bar, seen as a user sees it: stderr is a
 //! pseudo-terminal, and what the bar drew there is read back. Piped, stderr
 //! carries the summary only.
-#![cfg(unix)]
+// Linux only: the pseudo-terminal calls are checked there (rustix's `openpt`
+// with `CLOEXEC`, and EIO from the terminal's other end once it is closed).
+#![cfg(target_os = "linux")]
 
 mod support;
 
 use std::io::Read as _;
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use liner_fake::{Config, Faults, Latency};
 use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
 use support::Fake;
 
-/// 500 leads in 5 pages of 100, one page at a time, each answered 150 ms
-/// late: the export lasts long enough for the bar to be drawn after the
-/// first page told the total.
+/// A fake whose every answer comes 150 ms late, so that a command lasts
+/// long enough for its bar to be drawn after the total is known.
 fn slow_fake() -> Fake {
     Fake::start(
         Config::default().with_leads(500).with_faults(
@@ -24,15 +25,13 @@ fn slow_fake() -> Fake {
     )
 }
 
+/// 500 leads in 5 pages of 100, one page at a time.
 const EXPORT: [&str; 5] = ["leads", "export", "--concurrency", "1", "--output"];
 
-#[test]
-fn on_a_terminal_the_export_shows_the_total_the_rate_and_the_eta() {
-    let fake = slow_fake();
-    let dir = tempfile::tempdir().unwrap();
-    let output = dir.path().join("leads.jsonl");
-
-    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+/// Runs `command` with a pseudo-terminal as its stderr; returns whether it
+/// succeeded and everything it drew there.
+fn on_a_terminal(mut command: std::process::Command) -> (bool, String) {
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY | OpenptFlags::CLOEXEC).unwrap();
     grantpt(&master).unwrap();
     unlockpt(&master).unwrap();
     let terminal = std::fs::OpenOptions::new()
@@ -40,18 +39,17 @@ fn on_a_terminal_the_export_shows_the_total_the_rate_and_the_eta() {
         .write(true)
         .open(ptsname(&master, Vec::new()).unwrap().to_str().unwrap())
         .unwrap();
-    let mut export = fake
-        .liner_std()
-        .args(EXPORT)
-        .arg(&output)
+    let mut child = command
         .env("TERM", "xterm")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(terminal)
         .spawn()
         .unwrap();
+    // `command` holds this process's copy of the terminal's end.
+    drop(command);
     // The command's stderr is the only open end of the terminal: reading
-    // ends (EIO on Linux, EOF elsewhere) once the command has exited.
+    // ends (EIO) once the command has exited.
     let reader = std::thread::spawn(move || {
         let mut master = std::fs::File::from(master);
         let mut drawn = Vec::new();
@@ -61,10 +59,32 @@ fn on_a_terminal_the_export_shows_the_total_the_rate_and_the_eta() {
         }
         String::from_utf8_lossy(&drawn).into_owned()
     });
-    let status = export.wait().unwrap();
-    let drawn = reader.join().unwrap();
+    // Bounded: a command that hangs is killed and the test fails.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the command did not end within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (status.success(), reader.join().unwrap())
+}
 
-    assert!(status.success(), "{drawn}");
+#[test]
+fn on_a_terminal_the_export_shows_the_total_the_rate_and_the_eta() {
+    let fake = slow_fake();
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("leads.jsonl");
+    let mut export = fake.liner_std();
+    export.args(EXPORT).arg(&output);
+    let (success, drawn) = on_a_terminal(export);
+
+    assert!(success, "{drawn}");
     assert!(
         drawn.contains("/500 leads"),
         "no total on the bar: {drawn:?}"
@@ -78,6 +98,23 @@ fn on_a_terminal_the_export_shows_the_total_the_rate_and_the_eta() {
     assert_eq!(exported.lines().count(), 500);
 }
 
+/// 20 rows, 2 at a time: 10 rounds of 150 ms.
+#[test]
+fn on_a_terminal_the_import_shows_its_rows_the_rate_and_the_eta() {
+    let fake = slow_fake();
+    let dir = tempfile::tempdir().unwrap();
+    let file = support::csv_of_new_leads(dir.path(), 20);
+    let mut import = fake.liner_std();
+    import
+        .args(["leads", "import", "--concurrency", "2"])
+        .arg(&file);
+    let (success, drawn) = on_a_terminal(import);
+
+    assert!(success, "{drawn}");
+    assert!(drawn.contains("/20 rows"), "no total on the bar: {drawn:?}");
+    assert!(drawn.contains("/s, ETA "), "no rate or ETA: {drawn:?}");
+    assert_eq!(fake.leads().len(), 520);
+}
 #[test]
 fn piped_the_export_prints_its_summary_and_no_bar() {
     let fake = slow_fake();
