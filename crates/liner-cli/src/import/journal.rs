@@ -390,12 +390,7 @@ mod tests {
                 )
                 .build()
                 .unwrap();
-                Row {
-                    index,
-                    line: index as u64 + 2,
-                    key: super::super::rows::fingerprint(&lead),
-                    lead,
-                }
+                Row::new(index, index as u64 + 2, &lead)
             })
             .collect()
     }

@@ -286,7 +286,7 @@ impl Import<'_> {
             }
             let verdict = reconcile::look_up(
                 self.client,
-                &row.lead,
+                &row.lead(),
                 since,
                 self.args.clock_margin(),
                 &self.claimed,
@@ -358,7 +358,7 @@ impl Import<'_> {
                     }
                     let at = jiff::Timestamp::now();
                     this.journal.record(row, Event::Attempt { at }).await?;
-                    let result = this.client.create_lead(row.lead.clone()).await;
+                    let result = this.client.create_lead(row.lead()).await;
                     if matches!(&result, Err(err) if err.is_unauthorized()) {
                         this.key_refused.store(true, Ordering::SeqCst);
                     }
