@@ -22,8 +22,8 @@ use crate::fields::{self, Field};
 /// Every row of a file is held until the import ends (all are checked
 /// before the first is sent), so a row keeps its create body as compact
 /// JSON, not as a `NewLead`: the generated struct reserves room for every
-/// optional field, set or not, which made a row of five columns cost about
-/// three times as much.
+/// optional field, set or not, which made a row of five columns cost more
+/// than twice as much.
 #[derive(Debug, Clone)]
 pub struct Row {
     /// Its place among the file's rows, from 0 (the header aside).
