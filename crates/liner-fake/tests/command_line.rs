@@ -32,36 +32,36 @@ impl Fake {
     /// Creates a lead; returns the `createdAt` the fake gave it.
     async fn create_lead(&self) -> String {
         let client = reqwest::Client::new();
-        let created: serde_json::Value = client
-            .post(format!("{}/v2/lead/create/", self.base_url))
-            .header("X-Api-Key", "test-key")
-            .json(&serde_json::json!({
-                "leadType": "straight",
-                "phone": "+15550100",
-                "orderId": 7,
-                "orderCode": "clock-test",
-            }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let created = answer(
+            client
+                .post(format!("{}/v2/lead/create/", self.base_url))
+                .json(&serde_json::json!({
+                    "leadType": "straight",
+                    "phone": "+15550100",
+                    "orderId": 7,
+                    "orderCode": "clock-test",
+                })),
+        )
+        .await;
         let id = created["data"]["id"].as_u64().expect("an id");
-        let lead: serde_json::Value = client
-            .get(format!("{}/v2/lead/detail/{id}/", self.base_url))
-            .header("X-Api-Key", "test-key")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let lead = answer(client.get(format!("{}/v2/lead/detail/{id}/", self.base_url))).await;
         lead["data"]["createdAt"]
             .as_str()
             .expect("createdAt")
             .to_owned()
     }
+}
+
+/// The JSON answer to `request`, sent with the fake's key.
+async fn answer(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request
+        .header("X-Api-Key", "test-key")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 impl Drop for Fake {
