@@ -206,7 +206,15 @@ pub async fn handle(
                 app.config.max_body_bytes
             ),
         ),
-        (_, Ok(body)) => answer(&app, route, &method, uri.query(), &headers, &body),
+        (_, Ok(body)) => answer(
+            &app,
+            fault.is_some_and(Fault::after_handling),
+            route,
+            &method,
+            uri.query(),
+            &headers,
+            &body,
+        ),
     };
     if let Some(fault) = fault {
         app.record_fault(fault);
@@ -270,6 +278,7 @@ fn injected(fault: Fault, retry_after: u64) -> Reply {
 
 fn answer(
     app: &App,
+    answer_lost: bool,
     route: Option<Route<'_>>,
     method: &Method,
     query: Option<&str>,
@@ -312,6 +321,9 @@ fn answer(
             if query.offset > 0 && app.config.shift_per_page > 0 {
                 store.shift_in(app.config.shift_per_page);
             }
+            if app.config.churn_per_page > 0 {
+                store.churn(&query.filter, query.offset, app.config.churn_per_page);
+            }
             let page = store.list(&query.filter, query.offset, query.limit);
             // Unlocked before the page is written out: a std mutex held
             // across that work would block the other runtime worker too.
@@ -327,7 +339,11 @@ fn answer(
             )
         }),
         Route::CreateLead => input::new_lead(body).map(|lead| {
-            let id = app.store().create(lead);
+            // A create whose answer will be lost is stored late, if asked:
+            // a server that queues work.
+            let late = (answer_lost && !app.config.late_store.is_zero())
+                .then(|| Instant::now() + app.config.late_store);
+            let id = app.store().create(lead, late);
             Reply::success(json!({ "id": id }))
         }),
         Route::UpdateLead(raw) => input::path_id("leadId", raw).and_then(|id| {

@@ -72,9 +72,27 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Where creation and update times come from.
     pub clock: Clock,
+    /// A create whose answer is lost (an injected cut or malformed answer)
+    /// is stored this long after it arrived, as a server that queues work:
+    /// until then no read sees it. Zero (the default) stores it at once.
+    pub late_store: std::time::Duration,
+    /// How each created lead is edited right after it is stored.
+    pub edit_created: Edit,
+    /// Churn: before each list request with `offset > 0`, this many leads
+    /// made by someone else are deleted from the head of the filtered list
+    /// and as many added at its end, so that the total stays the same while
+    /// every lead after them moves up (a client paging by offset skips
+    /// some). A list request at offset 0 first adds as many at the head, so
+    /// that there is something to delete. 0 (the default) turns it off.
+    pub churn_per_page: u32,
 }
 
 /// Where the fake's creation and update times come from.
+///
+/// Besides the two clocks a client can agree with, three that a real
+/// server may have and a client must not depend on: one that is off by an
+/// offset, one that writes local time with no offset, and dates unrelated
+/// to the time of the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum Clock {
@@ -83,9 +101,61 @@ pub enum Clock {
     #[default]
     Logical,
     /// The system clock, in whole seconds, as a real server: a lead created
-    /// now is listed by `createdAt[0]=<now>` (what a client reconciling an
-    /// unanswered create relies on). Never earlier than the seeded leads.
+    /// now is listed by `createdAt[0]=<now>`. Never earlier than the seeded
+    /// leads.
     System,
+    /// The system clock plus this many seconds (negative: behind), as a
+    /// server whose clock is wrong. Filters use the same shifted time.
+    Offset(i64),
+    /// The system clock as local time `hours` east of UTC, written with no
+    /// offset (`2026-12-04T11:41:00`), as a server storing local time: a
+    /// client reading it as UTC is `hours` off. Filters compare the same
+    /// local times.
+    LocalTime(i8),
+    /// Dates unrelated to the time of the request: each a seeded draw
+    /// between 2015 and 2025, in no order.
+    Unrelated,
+}
+
+impl std::str::FromStr for Clock {
+    type Err = String;
+
+    /// `logical`, `system`, `offset:SECONDS` (`offset:-900`), `local:HOURS`
+    /// (`local:+3`) or `unrelated`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!(
+                "unknown clock {text:?}: expected logical, system, offset:SECONDS (e.g. \
+                 offset:-900), local:HOURS (e.g. local:+3, from -14 to 14) or unrelated"
+            )
+        };
+        Ok(match text.split_once(':') {
+            None if text == "logical" => Self::Logical,
+            None if text == "system" => Self::System,
+            None if text == "unrelated" => Self::Unrelated,
+            Some(("offset", seconds)) => Self::Offset(seconds.parse().map_err(|_| bad())?),
+            Some(("local", hours)) => match hours.parse::<i8>() {
+                Ok(hours) if (-14..=14).contains(&hours) => Self::LocalTime(hours),
+                _ => return Err(bad()),
+            },
+            _ => return Err(bad()),
+        })
+    }
+}
+
+/// How a lead is changed by someone else right after its create is stored
+/// (see [`Config::edit_created`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Edit {
+    /// Left as created (the default).
+    #[default]
+    None,
+    /// As a server normalising and a person tidying up would: the phone
+    /// written `+7 (900) 123-45-67`, the name in capitals with its spaces
+    /// trimmed, `utcOffset` set to 3 when it was not sent, and the order
+    /// code trimmed.
+    Normalize,
 }
 
 impl Default for Config {
@@ -102,6 +172,9 @@ impl Default for Config {
             header_read_timeout: std::time::Duration::from_secs(10),
             max_body_bytes: 1024 * 1024,
             clock: Clock::Logical,
+            late_store: std::time::Duration::ZERO,
+            edit_created: Edit::None,
+            churn_per_page: 0,
         }
     }
 }
@@ -120,6 +193,9 @@ impl fmt::Debug for Config {
             .field("header_read_timeout", &self.header_read_timeout)
             .field("max_body_bytes", &self.max_body_bytes)
             .field("clock", &self.clock)
+            .field("late_store", &self.late_store)
+            .field("edit_created", &self.edit_created)
+            .field("churn_per_page", &self.churn_per_page)
             .finish()
     }
 }
@@ -188,6 +264,24 @@ impl Config {
     /// Sets where creation and update times come from.
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Stores a create whose answer is lost this long after it arrived.
+    pub fn with_late_store(mut self, delay: std::time::Duration) -> Self {
+        self.late_store = delay;
+        self
+    }
+
+    /// Sets how each created lead is edited right after it is stored.
+    pub fn with_edit_created(mut self, edit: Edit) -> Self {
+        self.edit_created = edit;
+        self
+    }
+
+    /// Turns on churn (see [`Config::churn_per_page`]).
+    pub fn with_churn_per_page(mut self, leads: u32) -> Self {
+        self.churn_per_page = leads;
         self
     }
 }
@@ -267,7 +361,9 @@ impl FakeServer {
         let app = Arc::new(App {
             delay,
             store: Mutex::new(
-                store::Store::new(config.seed, config.leads, config.calls).with_clock(config.clock),
+                store::Store::new(config.seed, config.leads, config.calls)
+                    .with_clock(config.clock)
+                    .with_edit(config.edit_created),
             ),
             config,
             requests: AtomicU64::new(0),

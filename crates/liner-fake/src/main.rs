@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use liner_fake::{Clock, Config, FakeServer, Fault, Faults, Latency};
+use liner_fake::{Clock, Config, Edit, FakeServer, Fault, Faults, Latency};
 
 /// A stateful, in-memory stand-in for the Liner API. Prints its base URL and
 /// serves until Ctrl-C.
@@ -58,26 +58,33 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     shift: u32,
     /// Where creation and update times come from: `logical` (one seeded
-    /// step after the last, the same in every run) or `system` (now, as a
-    /// real server, so that `createdAt[0]=<now>` finds a lead created now).
-    #[arg(long, value_enum, default_value_t = ClockArg::Logical)]
-    clock: ClockArg,
+    /// step after the last, the same in every run), `system` (now, as a
+    /// real server), or a server's clock a client must not rely on:
+    /// `offset:SECONDS` (now plus SECONDS, e.g. offset:-900),
+    /// `local:HOURS` (local time HOURS east of UTC, written with no
+    /// offset, e.g. local:+3), `unrelated` (dates unrelated to the request).
+    #[arg(long, value_name = "CLOCK", default_value = "logical", value_parser = parse_clock)]
+    clock: Clock,
+    /// Store a create whose answer is lost (cut-before-answer, cut-mid-body,
+    /// malformed-json) this many milliseconds after it arrived, as a server
+    /// that queues work: no read sees it before.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    late_store_ms: u64,
+    /// Edit every created lead right after storing it, as a server that
+    /// normalises and a person who tidies up: phone as +7 (900) 123-45-67,
+    /// the name in capitals, utcOffset 3 when unset, the order code trimmed.
+    #[arg(long)]
+    edit_created: bool,
+    /// Churn: before each list request with offset > 0, delete this many
+    /// leads made by someone else from the head of the filtered list and add
+    /// as many at its end (the total stays, the leads move up); a list
+    /// request at offset 0 first adds as many at the head.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    churn: u32,
 }
 
-/// `--clock`, mapped onto [`Clock`] (the library stays free of clap).
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum ClockArg {
-    Logical,
-    System,
-}
-
-impl From<ClockArg> for Clock {
-    fn from(clock: ClockArg) -> Self {
-        match clock {
-            ClockArg::Logical => Clock::Logical,
-            ClockArg::System => Clock::System,
-        }
-    }
+fn parse_clock(text: &str) -> Result<Clock, String> {
+    text.parse()
 }
 
 impl Args {
@@ -96,7 +103,14 @@ impl Args {
             .with_calls(self.calls.unwrap_or(self.leads))
             .with_seed(self.seed)
             .with_shift_per_page(self.shift)
-            .with_clock(self.clock.into())
+            .with_clock(self.clock)
+            .with_late_store(Duration::from_millis(self.late_store_ms))
+            .with_edit_created(if self.edit_created {
+                Edit::Normalize
+            } else {
+                Edit::None
+            })
+            .with_churn_per_page(self.churn)
             .with_faults(
                 self.faults
                     .iter()
