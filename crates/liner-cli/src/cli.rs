@@ -176,23 +176,41 @@ pub struct ImportArgs {
     /// the server.
     #[arg(long)]
     pub no_reconcile: bool,
-    /// How far before an unanswered create a reconciliation looks for the
-    /// lead, in seconds: covers the difference between this machine's clock
-    /// and the server's.
-    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
-    pub clock_margin: u64,
     /// How long a reconciliation waits after a create went unanswered
-    /// before looking it up, in seconds: the server may still be working on
-    /// it, and a lead it creates after the look-up would be created twice.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    /// before looking it up, in seconds (at most a day), or as long as the
+    /// slowest create of the run took if that is longer: the server may
+    /// still be working on it, and a lead it creates after the look-up
+    /// would be created twice.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub settle: u64,
+    /// Send the rows whose lead (same order, order code and phone) was
+    /// already on the server before the import; by default they are
+    /// reported and not sent.
+    #[arg(long)]
+    pub create_existing: bool,
+    /// Read the file and the journal, check every row, look up the rows of
+    /// unknown outcome and which leads exist already, and print what would
+    /// be sent: no create is sent and nothing is written.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The summary's format: text on stderr, or also one JSON object of
+    /// the counts on stdout.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = SummaryFormat::Text)]
+    pub summary: SummaryFormat,
+    /// Write each row's lead to PATH as CSV: line,id,outcome.
+    #[arg(long, value_name = "PATH")]
+    pub ids: Option<PathBuf>,
+}
+
+/// `--summary`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
 }
 
 impl ImportArgs {
-    pub fn clock_margin(&self) -> Duration {
-        Duration::from_secs(self.clock_margin)
-    }
-
     pub fn settle(&self) -> Duration {
         Duration::from_secs(self.settle)
     }

@@ -20,9 +20,12 @@ pub enum Status {
     /// No usable answer: the server could not be reached, timed out, broke
     /// the connection, failed (5XX) or answered something unreadable.
     Network = 4,
-    /// An import ended with rows not created (refused, unknown, invalid and
-    /// skipped, or not sent); the journal says which.
+    /// An import ended with rows not created that running it again may
+    /// create (unknown, or not sent); the journal says which.
     Partial = 5,
+    /// An import is settled with rows not created: only refused or invalid
+    /// rows are left, and running it again changes nothing.
+    Settled = 6,
     /// Interrupted by Ctrl-C.
     Interrupted = 130,
 }
@@ -41,7 +44,8 @@ Exit status:
   2    usage: a wrong argument or a missing configuration
   3    the Liner API refused the request (4XX or the failure envelope)
   4    no usable answer: network, timeout, server error (5XX), unreadable answer
-  5    an import left rows not created (see its summary and journal)
+  5    an import left rows not created; running it again may create them
+  6    an import left only refused or invalid rows: running it again changes nothing
   130  interrupted (Ctrl-C or SIGTERM)";
 
 /// Why the command failed, as one line, and the status it exits with.

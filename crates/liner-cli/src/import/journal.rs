@@ -1,23 +1,38 @@
 //! The import's journal: an append-only JSON Lines file of what happened to
 //! each row, each entry on disk (fsynced) before the import goes on.
 //!
-//! The first line names the format. Then one entry per event:
-//! `{"row":3,"line":5,"key":"…","event":"attempt","at":"…"}` before a create
-//! is sent, then its outcome: `created` (with the lead's `id`; `reconciled`
-//! when found on the server rather than answered), `refused` (with the
-//! API's `message`: it said no), `unknown` (the request may have reached the
-//! server and no usable answer came), or `unsent` (it certainly did not
-//! reach the server, or the server said it did not act, with a 429, a 401
-//! or a 403: safe to send again).
+//! The first line names the format and its version. Then one entry per
+//! event (the README's "The journal" documents them for users):
+//! - `{"order":202,"event":"baseline"}`: the order's leads were listed
+//!   before this import sent any create to it, and every row whose lead was
+//!   already there has its `exists` entry; written before the first create
+//!   of the order.
+//! - `{"row":3,"line":5,"key":"…","event":"exists","ids":[9]}`: the row's
+//!   lead (same order, order code and phone) was on the server before the
+//!   import: it is not sent (unless `--create-existing`), and those leads
+//!   are never taken for another row's.
+//! - `{"row":3,…,"event":"attempt","at":"…"}` before a create is sent, then
+//!   its outcome: `created` (with the lead's `id`; `reconciled` when found
+//!   on the server rather than answered), `refused` (with the API's
+//!   `message`: it said no), `unknown` (the request may have reached the
+//!   server and no usable answer came), or `unsent` (it certainly did not
+//!   reach the server, or the server said it did not act, with a 429, a 401
+//!   or a 403).
+//!
 //! An `attempt` with no outcome after it (the process was killed) counts as
-//! `unknown`. The entry for the attempt is on disk before the request is
-//! sent, so no create the server saw is ever missing from the journal.
+//! `unknown`, and so does an `unsent` after an `unknown` (the earlier
+//! attempt may still have created the lead). The entry for the attempt is
+//! on disk before the request is sent, so no create the server saw is ever
+//! missing from the journal.
 //!
 //! Appends go through one writer thread, which writes every entry waiting
 //! and syncs once for all of them (group commit); each caller waits for its
-//! entry to be on disk.
+//! entry to be on disk. A line with a NUL byte in it is skipped when read:
+//! after a power cut a file system may show the unsynced end of a file as
+//! zeros, and no entry there was acted on (nothing is sent before its
+//! entry is synced).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -28,7 +43,9 @@ use super::rows::Row;
 use crate::exit::Failure;
 
 const FORMAT: &str = "liner leads import";
-const VERSION: u32 = 1;
+/// 2 added the baseline and `exists`; a version 1 journal is read as one
+/// whose orders need no baseline (its imports began before there was one).
+const VERSION: u32 = 2;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Header {
@@ -57,6 +74,10 @@ pub enum Event {
     Unsent {
         reason: String,
     },
+    /// The row's lead was on the server before the import (the baseline).
+    Exists {
+        ids: Vec<u64>,
+    },
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -66,6 +87,19 @@ struct Entry {
     key: String,
     #[serde(flatten)]
     event: Event,
+}
+
+/// An entry about a whole order.
+#[derive(Debug, Serialize, Deserialize)]
+struct OrderEntry {
+    order: u64,
+    event: OrderEvent,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum OrderEvent {
+    Baseline,
 }
 
 /// Where a row stands after the events so far.
@@ -79,12 +113,19 @@ pub enum State {
     Refused {
         message: String,
     },
-    /// Sent, with no usable answer: it may exist on the server. `since` is
-    /// the first attempt of this run of unknowns (where a reconciliation
-    /// starts looking).
+    /// Sent, with no usable answer: it may exist on the server.
     Unknown {
-        since: jiff::Timestamp,
         reason: String,
+    },
+    /// Its lead was on the server before the import.
+    Exists {
+        ids: Vec<u64>,
+    },
+    /// While reading: an attempt with no outcome yet, and why an earlier
+    /// attempt's outcome is unknown, if one's is. Read to the end, it is
+    /// [`State::Unknown`].
+    InFlight {
+        earlier: Option<String>,
     },
 }
 
@@ -92,33 +133,31 @@ impl State {
     /// The state after `event`.
     fn then(self, event: &Event) -> Self {
         match event {
-            Event::Attempt { at } => match self {
-                Self::Unknown { since, .. } => Self::Unknown {
-                    since: since.min(*at),
-                    reason: INTERRUPTED.into(),
-                },
-                _ => Self::Unknown {
-                    since: *at,
-                    reason: INTERRUPTED.into(),
+            Event::Attempt { .. } => Self::InFlight {
+                earlier: match self {
+                    Self::Unknown { reason } => Some(reason),
+                    // The attempt before had no outcome: it was cut off.
+                    Self::InFlight { earlier } => Some(earlier.unwrap_or(INTERRUPTED.into())),
+                    _ => None,
                 },
             },
             Event::Created { id, .. } => Self::Created { id: *id },
             Event::Refused { message } => Self::Refused {
                 message: message.clone(),
             },
-            Event::Unknown { reason } => match self {
-                Self::Unknown { since, .. } => Self::Unknown {
-                    since,
-                    reason: reason.clone(),
-                },
-                // An outcome without its attempt: not written by this
-                // program; the time is unknown, so look from the start.
-                _ => Self::Unknown {
-                    since: jiff::Timestamp::UNIX_EPOCH,
-                    reason: reason.clone(),
-                },
+            Event::Unknown { reason } => Self::Unknown {
+                reason: reason.clone(),
             },
-            Event::Unsent { .. } => Self::New,
+            // This attempt did not reach the server, but an earlier one may
+            // have: the row stays unknown until a look-up settles it.
+            Event::Unsent { .. } => match self {
+                unknown @ Self::Unknown { .. } => unknown,
+                Self::InFlight {
+                    earlier: Some(reason),
+                } => Self::Unknown { reason },
+                _ => Self::New,
+            },
+            Event::Exists { ids } => Self::Exists { ids: ids.clone() },
         }
     }
 }
@@ -128,14 +167,57 @@ const INTERRUPTED: &str = "sent, and no outcome recorded (the import was interru
 /// The journal's rows, by index, after reading it.
 pub type States = BTreeMap<usize, State>;
 
+/// What a journal says, read.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    pub states: States,
+    /// Orders whose baseline is taken; `None`: every order (a version 1
+    /// journal).
+    pub baselined: Option<BTreeSet<u64>>,
+    /// Leads that were on the server before the import (every `exists`).
+    pub existing: BTreeSet<u64>,
+    /// Lines skipped because a power cut left zeros in them.
+    pub damaged_lines: usize,
+}
+
+impl Recorded {
+    pub fn is_baselined(&self, order: u64) -> bool {
+        self.baselined
+            .as_ref()
+            .is_none_or(|orders| orders.contains(&order))
+    }
+}
+
+/// The file the writer appends to; a trait so that tests can watch the
+/// order of writes and syncs.
+pub trait Sink: Send + 'static {
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()>;
+    /// Makes everything appended durable.
+    fn sync(&mut self) -> std::io::Result<()>;
+}
+
+impl Sink for File {
+    fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.write_all(bytes)
+    }
+
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.sync_data()
+    }
+}
+
 /// Appends entries through its writer thread. It holds an exclusive lock
 /// on the file (Unix) from [`open`](Self::open) until dropped, so that two
-/// imports never use one journal at once (each would send every row).
+/// imports never use one journal at once (each would send every row); the
+/// lock is its own handle's, so it holds even after the writer stopped on
+/// an error while creates are still in flight.
 pub struct Journal {
     /// `None` once dropping: the writer thread ends when it is gone.
     sender: Option<std::sync::mpsc::Sender<Pending>>,
     writer: Option<std::thread::JoinHandle<()>>,
     path: PathBuf,
+    /// A second handle of the locked file: the lock lasts while it is open.
+    _lock: File,
 }
 
 impl Drop for Journal {
@@ -161,7 +243,17 @@ impl Journal {
     /// Opens the journal at `path` for the rows `rows` of the file, creating
     /// it if need be, and reads where every row stands. Refuses a journal of
     /// another file (or of this one, since edited).
-    pub fn open(path: &Path, rows: &[Row]) -> Result<(Self, States), Failure> {
+    pub fn open(path: &Path, rows: &[Row]) -> Result<(Self, Recorded), Failure> {
+        Self::open_with(path, rows, |file| Box::new(file))
+    }
+
+    /// [`open`](Self::open), appending through the sink `sink` makes of
+    /// the opened file.
+    fn open_with(
+        path: &Path,
+        rows: &[Row],
+        sink: impl FnOnce(File) -> Box<dyn Sink>,
+    ) -> Result<(Self, Recorded), Failure> {
         let failed = |what: &str, err: std::io::Error| {
             Failure::local(format!(
                 "cannot {what} the journal {}: {err}",
@@ -188,7 +280,10 @@ impl Journal {
                 .and_then(|()| file.sync_all())
                 .map_err(|err| failed("write", err))?;
             sync_directory(path);
-            States::new()
+            Recorded {
+                baselined: Some(BTreeSet::new()),
+                ..Recorded::default()
+            }
         } else {
             // Whole lines only: a kill mid-write can cut the last one
             // anywhere, even inside a character.
@@ -216,19 +311,59 @@ impl Journal {
             }
             states
         };
+        let lock = file
+            .try_clone()
+            .map_err(|err| failed("keep the lock of", err))?;
+        let sink = sink(file);
         let (sender, receiver) = std::sync::mpsc::channel::<Pending>();
         let writer = std::thread::Builder::new()
             .name("journal".into())
-            .spawn(move || write_loop(file, receiver))
+            .spawn(move || write_loop(sink, receiver))
             .map_err(|err| failed("start the writer of", err))?;
         Ok((
             Self {
                 sender: Some(sender),
                 writer: Some(writer),
                 path: path.to_owned(),
+                _lock: lock,
             },
             states,
         ))
+    }
+
+    /// What the journal at `path` records, read without creating, locking
+    /// or repairing it (for a dry run); empty if there is none.
+    pub fn read_only(path: &Path, rows: &[Row]) -> Result<Recorded, Failure> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Recorded {
+                    baselined: Some(BTreeSet::new()),
+                    ..Recorded::default()
+                });
+            }
+            Err(err) => {
+                return Err(Failure::local(format!(
+                    "cannot read the journal {}: {err}",
+                    path.display()
+                )));
+            }
+        };
+        let complete = bytes
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |at| at + 1);
+        let text = String::from_utf8_lossy(&bytes[..complete]);
+        read(&text, rows, path)
+    }
+
+    /// Records that order `order`'s baseline is taken.
+    pub async fn record_baseline(&self, order: u64) -> Result<(), Failure> {
+        let entry = OrderEntry {
+            order,
+            event: OrderEvent::Baseline,
+        };
+        self.append(serde_json::to_string(&entry)).await
     }
 
     /// Appends `event` for `row`, and returns once it is on disk.
@@ -239,13 +374,18 @@ impl Journal {
             key: row.key.clone(),
             event,
         };
+        self.append(serde_json::to_string(&entry)).await
+    }
+
+    /// Appends one line, and returns once it is on disk.
+    async fn append(&self, line: serde_json::Result<String>) -> Result<(), Failure> {
         let failed = |reason: String| {
             Failure::local(format!(
                 "cannot write the journal {}: {reason}; stopped, so that no create goes unrecorded",
                 self.path.display()
             ))
         };
-        let mut line = serde_json::to_string(&entry).map_err(|err| failed(err.to_string()))?;
+        let mut line = line.map_err(|err| failed(err.to_string()))?;
         line.push('\n');
         let (done, written) = tokio::sync::oneshot::channel();
         self.sender
@@ -262,23 +402,26 @@ impl Journal {
 }
 
 /// The writer thread: takes every entry waiting, writes them, syncs once,
-/// then tells each caller.
-fn write_loop(mut file: File, receiver: std::sync::mpsc::Receiver<Pending>) {
+/// then tells each caller. After a failure it writes nothing more (what
+/// follows a failed write could be read as if it were whole) and fails
+/// every later entry.
+fn write_loop(mut sink: Box<dyn Sink>, receiver: std::sync::mpsc::Receiver<Pending>) {
+    let mut broken: Option<std::io::Error> = None;
     while let Ok(first) = receiver.recv() {
         let mut batch = vec![first];
         batch.extend(receiver.try_iter());
-        let text: String = batch.iter().map(|(line, _)| line.as_str()).collect();
-        let outcome = file
-            .write_all(text.as_bytes())
-            .and_then(|()| file.sync_data());
-        for (_, done) in batch {
-            let _ = done.send(match &outcome {
-                Ok(()) => Ok(()),
-                Err(err) => Err(std::io::Error::new(err.kind(), err.to_string())),
-            });
+        if broken.is_none() {
+            let text: String = batch.iter().map(|(line, _)| line.as_str()).collect();
+            broken = sink
+                .append(text.as_bytes())
+                .and_then(|()| sink.sync())
+                .err();
         }
-        if outcome.is_err() {
-            return;
+        for (_, done) in batch {
+            let _ = done.send(match &broken {
+                None => Ok(()),
+                Some(err) => Err(std::io::Error::new(err.kind(), err.to_string())),
+            });
         }
     }
 }
@@ -325,8 +468,8 @@ fn lock(file: &File, path: &Path) -> Result<(), Failure> {
     }
 }
 
-/// The states in `text`, whole lines of a journal.
-fn read(text: &str, rows: &[Row], path: &Path) -> Result<States, Failure> {
+/// What `text`, whole lines of a journal, records.
+fn read(text: &str, rows: &[Row], path: &Path) -> Result<Recorded, Failure> {
     let mut lines = text.lines().enumerate();
     let not_a_journal = || {
         Failure::local(format!(
@@ -339,15 +482,32 @@ fn read(text: &str, rows: &[Row], path: &Path) -> Result<States, Failure> {
     if header.journal != FORMAT {
         return Err(not_a_journal());
     }
-    if header.version != VERSION {
+    if !(1..=VERSION).contains(&header.version) {
         return Err(Failure::local(format!(
-            "{} is a version {} journal; this liner writes version {VERSION}",
+            "{} is a version {} journal; this liner reads versions 1 to {VERSION}",
             path.display(),
             header.version
         )));
     }
-    let mut states = States::new();
+    let mut recorded = Recorded {
+        baselined: (header.version > 1).then(BTreeSet::new),
+        ..Recorded::default()
+    };
     for (at, line) in lines {
+        if line.contains('\0') {
+            recorded.damaged_lines += 1;
+            continue;
+        }
+        if let Ok(entry) = serde_json::from_str::<OrderEntry>(line) {
+            match entry.event {
+                OrderEvent::Baseline => {
+                    if let Some(orders) = &mut recorded.baselined {
+                        orders.insert(entry.order);
+                    }
+                }
+            }
+            continue;
+        }
         let entry: Entry = serde_json::from_str(line).map_err(|err| {
             Failure::local(format!(
                 "{}:{}: not a journal entry: {err}",
@@ -369,10 +529,20 @@ fn read(text: &str, rows: &[Row], path: &Path) -> Result<States, Failure> {
                 entry.line
             )));
         }
-        let state = states.remove(&entry.row).unwrap_or(State::New);
-        states.insert(entry.row, state.then(&entry.event));
+        if let Event::Exists { ids } = &entry.event {
+            recorded.existing.extend(ids);
+        }
+        let state = recorded.states.remove(&entry.row).unwrap_or(State::New);
+        recorded.states.insert(entry.row, state.then(&entry.event));
     }
-    Ok(states)
+    for state in recorded.states.values_mut() {
+        if let State::InFlight { .. } = state {
+            *state = State::Unknown {
+                reason: INTERRUPTED.into(),
+            };
+        }
+    }
+    Ok(recorded)
 }
 
 #[cfg(test)]
@@ -421,7 +591,7 @@ mod tests {
         let path = dir.path().join("leads.csv.journal");
         let rows = rows();
         assert!(
-            Journal::open(&path, &rows).unwrap().1.is_empty(),
+            Journal::open(&path, &rows).unwrap().1.states.is_empty(),
             "a new journal"
         );
         write(
@@ -439,27 +609,185 @@ mod tests {
                     },
                 ),
                 (2, Event::Attempt { at: at(40) }),
+                (
+                    2,
+                    Event::Unsent {
+                        reason: "connection refused".into(),
+                    },
+                ),
             ],
         )
         .await;
 
-        let (_, states) = Journal::open(&path, &rows).unwrap();
+        let (_, recorded) = Journal::open(&path, &rows).unwrap();
+        let states = recorded.states;
         assert_eq!(states[&0], State::Created { id: 7 });
         assert_eq!(
             states[&1],
             State::Unknown {
-                since: at(20),
                 reason: INTERRUPTED.into()
             }
         );
+        // Item 5 of the import issue: the second attempt did not reach the
+        // server, the first may have: still unknown, to be looked up.
         assert_eq!(
             states[&2],
             State::Unknown {
-                since: at(30),
-                reason: INTERRUPTED.into()
+                reason: "timed out".into()
             },
-            "a second unanswered attempt keeps the first one's time"
+            "an unsent after an unknown leaves it unknown"
         );
+    }
+
+    #[tokio::test]
+    async fn an_unsent_row_is_new_again_and_a_baseline_is_per_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let rows = rows();
+        let (journal, recorded) = Journal::open(&path, &rows).unwrap();
+        assert!(!recorded.is_baselined(202), "a new journal has none");
+        journal.record_baseline(202).await.unwrap();
+        journal
+            .record(&rows[1], Event::Exists { ids: vec![4, 5] })
+            .await
+            .unwrap();
+        journal
+            .record(&rows[0], Event::Attempt { at: at(1) })
+            .await
+            .unwrap();
+        journal
+            .record(
+                &rows[0],
+                Event::Unsent {
+                    reason: "429".into(),
+                },
+            )
+            .await
+            .unwrap();
+        drop(journal);
+        let (_, recorded) = Journal::open(&path, &rows).unwrap();
+        assert!(recorded.is_baselined(202) && !recorded.is_baselined(203));
+        assert_eq!(recorded.states[&0], State::New);
+        assert_eq!(recorded.states[&1], State::Exists { ids: vec![4, 5] });
+        assert_eq!(recorded.existing, BTreeSet::from([4, 5]));
+
+        // A version 1 journal (before baselines) needs none.
+        std::fs::write(
+            &path,
+            "{\"journal\":\"liner leads import\",\"version\":1}\n",
+        )
+        .unwrap();
+        let (_, recorded) = Journal::open(&path, &rows).unwrap();
+        assert!(recorded.is_baselined(202));
+    }
+
+    /// Item 10: after a power cut the unsynced end of the file may read as
+    /// zeros, even before a newline that did reach the disk: such lines are
+    /// skipped, and the journal stays usable.
+    #[tokio::test]
+    async fn zeros_left_by_a_power_cut_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let rows = rows();
+        write(&path, &rows, vec![(0, created(1))]).await;
+        let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(&[0; 40]).unwrap();
+        file.write_all(b"\n\0\0\0{\"row\":1}\n").unwrap();
+        drop(file);
+        write(&path, &rows, vec![(2, created(3))]).await;
+        let (_, recorded) = Journal::open(&path, &rows).unwrap();
+        assert_eq!(recorded.damaged_lines, 2);
+        assert_eq!(recorded.states[&0], State::Created { id: 1 });
+        assert_eq!(recorded.states[&2], State::Created { id: 3 });
+    }
+
+    /// What a [`Sink`] was asked to do, in order.
+    #[derive(Clone, Default)]
+    struct Log(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    struct Watched {
+        log: Log,
+        fail: bool,
+    }
+
+    impl Sink for Watched {
+        fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+            if self.fail {
+                return Err(std::io::Error::other("disk full"));
+            }
+            let text = String::from_utf8_lossy(bytes);
+            let events: Vec<String> = text
+                .lines()
+                .map(|line| format!("write {}", &line[..line.len().min(40)]))
+                .collect();
+            self.log.0.lock().unwrap().extend(events);
+            Ok(())
+        }
+
+        fn sync(&mut self) -> std::io::Result<()> {
+            self.log.0.lock().unwrap().push("sync".into());
+            Ok(())
+        }
+    }
+
+    /// Item 12: `record` returns only once its entry is synced. (Deleting
+    /// the sync makes this fail; the file's own `sync_data` is the `Sink`
+    /// of `File`.)
+    #[tokio::test]
+    async fn an_entry_is_synced_before_record_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let rows = rows();
+        let log = Log::default();
+        let watched = log.clone();
+        let (journal, _) = Journal::open_with(&path, &rows, move |_| {
+            Box::new(Watched {
+                log: watched,
+                fail: false,
+            })
+        })
+        .unwrap();
+        for row in &rows {
+            journal
+                .record(row, Event::Attempt { at: at(1) })
+                .await
+                .unwrap();
+            let log = log.0.lock().unwrap();
+            assert_eq!(log.last().map(String::as_str), Some("sync"), "{log:?}");
+            assert!(log[log.len() - 2].contains(&format!("\"row\":{}", row.index)));
+        }
+    }
+
+    /// Item 9: a failed write stops the journal, and its lock stays taken
+    /// while creates may still be in flight: no second import can start on
+    /// it until this one has ended.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_failed_write_keeps_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j");
+        let rows = rows();
+        let (journal, _) = Journal::open_with(&path, &rows, |_| {
+            Box::new(Watched {
+                log: Log::default(),
+                fail: true,
+            })
+        })
+        .unwrap();
+        let err = journal
+            .record(&rows[0], Event::Attempt { at: at(1) })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
+        let err = journal
+            .record(&rows[1], Event::Attempt { at: at(1) })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
+        let err = Journal::open(&path, &rows).unwrap_err();
+        assert!(err.to_string().contains("another import"), "{err}");
+        drop(journal);
+        Journal::open(&path, &rows).expect("free once the import ends");
     }
 
     #[tokio::test]
@@ -472,8 +800,8 @@ mod tests {
         file.write_all(br#"{"row":1,"line":3,"key":"#).unwrap();
         drop(file);
 
-        let (journal, states) = Journal::open(&path, &rows).unwrap();
-        assert_eq!(states.len(), 1);
+        let (journal, recorded) = Journal::open(&path, &rows).unwrap();
+        assert_eq!(recorded.states.len(), 1);
         journal
             .record(
                 &rows[1],
@@ -484,9 +812,9 @@ mod tests {
             .await
             .unwrap();
         drop(journal);
-        let (_, states) = Journal::open(&path, &rows).unwrap();
+        let (_, recorded) = Journal::open(&path, &rows).unwrap();
         assert_eq!(
-            states[&1],
+            recorded.states[&1],
             State::Refused {
                 message: "no".into()
             }
@@ -508,9 +836,9 @@ mod tests {
         file.write_all(&cut[..cut.len() - 1]).unwrap();
         drop(file);
 
-        let (_, states) = Journal::open(&path, &rows).unwrap();
+        let (_, recorded) = Journal::open(&path, &rows).unwrap();
         assert_eq!(
-            states[&0],
+            recorded.states[&0],
             State::Refused {
                 message: "Лид уже существует".into()
             }

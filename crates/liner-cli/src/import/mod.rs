@@ -7,19 +7,26 @@
 //!    runs: created rows are skipped, refused ones too unless
 //!    `--retry-refused`, and rows of unknown outcome are looked up on the
 //!    server (`reconcile.rs`) unless `--no-reconcile`.
-//! 3. The rows left are created, a few at a time, each attempt on disk in
-//!    the journal before its request leaves, each outcome after.
-//! 4. Rows whose create got no usable answer in this run are looked up too
-//!    (after `--settle`: the server may still be working on them); those
-//!    the server does not have are sent again, up to three rounds of
-//!    sending, each followed by its look-up.
+//! 3. Before the first create into an order, the order is listed once (the
+//!    baseline): rows whose lead is already there are not sent
+//!    (`--create-existing` sends them), and those leads are never taken for
+//!    the lead of another row.
+//! 4. The rows left are created, a few at a time (`send.rs`), each attempt
+//!    on disk in the journal before its request leaves, each outcome after.
+//! 5. Rows whose create got no usable answer in this run are looked up too
+//!    (once they have settled: the server may still be working on them);
+//!    those the server proved it does not have are sent again, up to three
+//!    rounds of sending, each followed by its look-up.
 //!
-//! A row is never sent twice unless the server showed it does not have it,
-//! or the user said so (`--retry-unknown`).
+//! A row is never sent twice unless two complete listings of its order
+//! showed the server does not have it, or the user said so
+//! (`--retry-unknown`).
 
 mod journal;
 mod reconcile;
 mod rows;
+mod send;
+mod summary;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -27,15 +34,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt as _;
-use liner::{Error, Liner, StatusCode};
+use liner::Liner;
 
 use crate::cli::{Format, ImportArgs};
 use crate::exit::{Failure, Status};
 use crate::text::one_line;
 use crate::warnings::Warnings;
-use journal::{Event, Journal, State};
-use reconcile::Verdict;
+use journal::{Event, Journal, Recorded, State};
+use reconcile::{Identity, Verdict, Wanted};
 use rows::Row;
 
 /// Rounds of "send, then look up what got no answer, then send what the
@@ -56,6 +62,8 @@ enum Outcome {
         id: u64,
         earlier: bool,
     },
+    /// Its lead was on the server before the import; not sent.
+    Exists(Vec<u64>),
     Refused(String),
     Unknown(String),
     /// Not sent, or certainly not received: a re-run sends it.
@@ -103,7 +111,20 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         .journal
         .clone()
         .unwrap_or_else(|| default_journal(&args.file));
-    let (journal, states) = Journal::open(&journal_path, &rows.valid)?;
+    // A dry run writes nothing, not even a new journal.
+    let (journal, recorded) = if args.dry_run {
+        (None, Journal::read_only(&journal_path, &rows.valid)?)
+    } else {
+        let (journal, recorded) = Journal::open(&journal_path, &rows.valid)?;
+        (Some(journal), recorded)
+    };
+    if recorded.damaged_lines > 0 {
+        eprintln!(
+            "liner: skipped {} line(s) of the journal holding zeros (left by a power cut; no \
+             create was sent for them)",
+            recorded.damaged_lines
+        );
+    }
 
     let interrupted = Arc::new(AtomicBool::new(false));
     let watcher = tokio::spawn(watch_interrupts(Arc::clone(&interrupted)));
@@ -112,44 +133,53 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         journal,
         args,
         outcomes: BTreeMap::new(),
-        claimed: states
+        claimed: recorded
+            .states
             .values()
             .filter_map(|state| match state {
                 State::Created { id } => Some(*id),
                 _ => None,
             })
             .collect(),
+        existing: recorded.existing.clone(),
+        orders: rows
+            .valid
+            .iter()
+            .map(|row| (row.index, row.lead().order_id.get()))
+            .collect(),
         interrupted: Arc::clone(&interrupted),
-        key_refused: AtomicBool::new(false),
+        stop: send::Stop::default(),
+        would_send: Vec::new(),
     };
-    let result = import.run(&rows.valid, &states, started).await;
+    let result = import.run(&rows.valid, &recorded, started).await;
     watcher.abort();
     result?;
-    let was_interrupted = interrupted.load(Ordering::SeqCst);
-    let complete = import.summarize(&rows.valid, &rows.invalid, &journal_path, started, warnings);
-    if import.key_refused.load(Ordering::SeqCst) {
-        return Err(Failure::new(
-            Status::Refused,
-            "the server refused the API key (HTTP 401 or 403), so the import stopped at once; no \
-             row was created by the refused requests. Fix the key and run the same command again",
-        ));
+    if args.dry_run {
+        return import.report_dry_run(&rows.valid);
     }
-    if was_interrupted {
+    let tally = summary::Tally::of(&import.outcomes, &rows.valid, rows.invalid.len());
+    summary::print(
+        &tally,
+        &import.outcomes,
+        &rows.valid,
+        &journal_path,
+        started,
+        warnings,
+        args,
+    );
+    if let Some(path) = &args.ids {
+        summary::write_ids(path, &import.outcomes, &rows.valid)?;
+    }
+    if let Some(failure) = import.stop.failure() {
+        return Err(failure);
+    }
+    if interrupted.load(Ordering::SeqCst) {
         return Err(Failure::new(
             Status::Interrupted,
             "interrupted: rows in flight were finished and recorded; run the same command again to go on",
         ));
     }
-    if !complete {
-        return Err(Failure::new(
-            Status::Partial,
-            format!(
-                "not every row was created; the journal {} has each row's outcome",
-                journal_path.display()
-            ),
-        ));
-    }
-    Ok(())
+    tally.exit(&journal_path)
 }
 
 /// The first Ctrl-C (or SIGTERM) stops new creates and look-ups (those in
@@ -169,33 +199,52 @@ async fn watch_interrupts(flag: Arc<AtomicBool>) {
 
 struct Import<'a> {
     client: &'a Liner,
-    journal: Journal,
+    /// `None` in a dry run, which records nothing.
+    journal: Option<Journal>,
     args: &'a ImportArgs,
     outcomes: BTreeMap<usize, Outcome>,
     /// Lead ids the journal gives to a row: never matched to another.
     claimed: BTreeSet<u64>,
+    /// Leads that were on the server before the import: never a row's.
+    existing: BTreeSet<u64>,
+    /// Each row's order.
+    orders: BTreeMap<usize, u64>,
     interrupted: Arc<AtomicBool>,
-    /// Set by a 401 or 403: every other create would be refused the same
-    /// way, and the rows are not at fault.
-    key_refused: AtomicBool,
+    /// Why the import stops sending, besides Ctrl-C.
+    stop: send::Stop,
+    /// A dry run's rows that a real run would send now.
+    would_send: Vec<usize>,
 }
 
 impl Import<'_> {
-    /// Whether to start no more creates: Ctrl-C, or the key was refused.
+    /// Whether to start no more creates or look-ups.
     fn stopping(&self) -> bool {
-        self.interrupted.load(Ordering::SeqCst) || self.key_refused.load(Ordering::SeqCst)
+        self.interrupted.load(Ordering::SeqCst) || self.stop.is_set()
+    }
+
+    /// Appends `event` for `row` to the journal (nothing in a dry run).
+    async fn record(&self, row: &Row, event: Event) -> Result<(), Failure> {
+        match &self.journal {
+            Some(journal) => journal.record(row, event).await,
+            None => Ok(()),
+        }
     }
 
     async fn run(
         &mut self,
         rows: &[Row],
-        states: &journal::States,
+        recorded: &Recorded,
         started: Instant,
     ) -> Result<(), Failure> {
         let mut to_send = Vec::new();
         let mut to_look_up = Vec::new();
         for row in rows {
-            match states.get(&row.index).cloned().unwrap_or(State::New) {
+            match recorded
+                .states
+                .get(&row.index)
+                .cloned()
+                .unwrap_or(State::New)
+            {
                 State::New => to_send.push(row),
                 State::Created { id } => {
                     self.outcomes
@@ -205,27 +254,37 @@ impl Import<'_> {
                     self.outcomes.insert(row.index, Outcome::Refused(message));
                 }
                 State::Refused { .. } => to_send.push(row),
-                State::Unknown { since, reason } => to_look_up.push((row, since, reason)),
+                State::Exists { ids } if !self.args.create_existing => {
+                    self.outcomes.insert(row.index, Outcome::Exists(ids));
+                }
+                State::Exists { .. } => to_send.push(row),
+                State::Unknown { reason } => to_look_up.push((row, reason)),
+                // Never left by `Journal::open`, which reads to the end.
+                State::InFlight { .. } => to_look_up.push((row, "sent, no outcome".into())),
             }
         }
+        let to_send = self.baseline(to_send, recorded).await?;
         // An earlier run may have been killed moments ago, with creates in
         // flight: its rows settle from this run's start.
-        to_send.extend(self.look_up_all(to_look_up, started, false).await?);
+        let mut to_send = [to_send, self.look_up_all(to_look_up, started, false).await?].concat();
+        if self.args.dry_run {
+            self.would_send = to_send.iter().map(|row| row.index).collect();
+            return Ok(());
+        }
         for round in 1..=ROUNDS {
             if to_send.is_empty() || self.stopping() {
                 break;
             }
-            let unanswered = self.send_all(&to_send).await?;
+            let sent = self.send_all(&to_send).await?;
             to_send = self
-                .look_up_all(unanswered, Instant::now(), round == ROUNDS)
+                .look_up_all(sent.unanswered, sent.settle_from, round == ROUNDS)
                 .await?;
         }
         let reason = if self.stopping() {
             "not sent: the import stopped".to_owned()
         } else {
             // Sent in each round, unanswered each time, and looked up after
-            // each: the server does not have it (after the last round, only
-            // a look-up that found nothing leaves a row to send).
+            // each: the server does not have it.
             format!("not created: unanswered in {ROUNDS} rounds, and the server does not have it")
         };
         for row in to_send {
@@ -235,17 +294,115 @@ impl Import<'_> {
         Ok(())
     }
 
-    /// Waits until `settle` has passed since `since` (the moment the
-    /// creates to look up could last have been in flight), unless the
+    /// Takes the baseline of every order of `rows` that has none yet: the
+    /// order is listed, and a row whose lead (its identity) is already there
+    /// gets an `exists` entry and is dropped from the rows to send, unless
+    /// `--create-existing`. Recorded before the first create of the order,
+    /// so that leads this import creates are never taken for existing ones.
+    async fn baseline<'r>(
+        &mut self,
+        rows: Vec<&'r Row>,
+        recorded: &Recorded,
+    ) -> Result<Vec<&'r Row>, Failure> {
+        // An order is listed only before any create of this journal went to
+        // it; else this import's own leads could be taken for existing ones.
+        // That is the case of version 1 journals, and of runs with
+        // `--no-reconcile`, which looks nothing up.
+        let attempted: BTreeSet<u64> = recorded
+            .states
+            .iter()
+            .filter(|(_, state)| !matches!(state, State::New))
+            .map(|(index, _)| self.orders[index])
+            .collect();
+        let mut by_order: BTreeMap<u64, Vec<&'r Row>> = BTreeMap::new();
+        let mut to_send = Vec::new();
+        for row in rows {
+            let order = self.orders[&row.index];
+            if self.args.no_reconcile || recorded.is_baselined(order) || attempted.contains(&order)
+            {
+                to_send.push(row);
+            } else {
+                by_order.entry(order).or_default().push(row);
+            }
+        }
+        for (order, rows) in by_order {
+            if self.stopping() {
+                for row in rows {
+                    self.outcomes.insert(
+                        row.index,
+                        Outcome::NotSent("not sent: the import stopped".into()),
+                    );
+                }
+                continue;
+            }
+            let leads = match reconcile::list_order(self.client, order, &BTreeSet::new()).await {
+                Ok(leads) => leads,
+                Err(reason) => {
+                    if let reconcile::Unlisted::Client(err) = &reason {
+                        self.stop.note_error(err);
+                    }
+                    let reason = format!(
+                        "not sent: which leads of order {order} exist already could not be \
+                         checked: {reason}"
+                    );
+                    for row in rows {
+                        self.outcomes
+                            .insert(row.index, Outcome::NotSent(reason.clone()));
+                    }
+                    continue;
+                }
+            };
+            let mut found: BTreeMap<Identity, Vec<u64>> = BTreeMap::new();
+            for lead in &leads {
+                if !self.claimed.contains(&lead.id.get())
+                    && let Some(identity) = Identity::of_lead(lead)
+                {
+                    found.entry(identity).or_default().push(lead.id.get());
+                }
+            }
+            for row in rows {
+                match found.get(&Identity::of_row(&row.lead())) {
+                    Some(ids) => {
+                        self.record(row, Event::Exists { ids: ids.clone() }).await?;
+                        self.existing.extend(ids);
+                        if self.args.create_existing {
+                            to_send.push(row);
+                        } else {
+                            self.outcomes
+                                .insert(row.index, Outcome::Exists(ids.clone()));
+                        }
+                    }
+                    None => to_send.push(row),
+                }
+            }
+            if let Some(journal) = &self.journal {
+                journal.record_baseline(order).await?;
+            }
+        }
+        // In file order, as they were.
+        to_send.sort_by_key(|row| row.index);
+        Ok(to_send)
+    }
+
+    /// Waits until the creates to look up have settled: `--settle`, or as
+    /// long as the slowest create of this run took to be answered if that
+    /// is longer (a server that slow to answer may be as slow to act), after
+    /// `since`, the moment they could last have been in flight; unless the
     /// import is stopping.
     async fn settle(&self, since: Instant) {
-        let until = since + self.args.settle();
+        let wait = self.args.settle().max(self.stop.slowest());
+        // An `Instant` far in the future can overflow: wait for as long as
+        // the platform can count instead.
+        let until = since
+            .checked_add(wait)
+            .unwrap_or_else(|| since + Duration::from_secs(86_400 * 365));
         let now = Instant::now();
         if now >= until {
             return;
         }
         eprintln!(
-            "liner: waiting {:.0} s before looking up unanswered creates (--settle)",
+            "liner: waiting {:.0} s before looking up unanswered creates (--settle, or the \
+             slowest answer)",
             (until - now).as_secs_f64().ceil()
         );
         while Instant::now() < until && !self.stopping() {
@@ -253,12 +410,13 @@ impl Import<'_> {
         }
     }
 
-    /// Looks up rows of unknown outcome, once they have settled; returns
-    /// those the server does not have (to send), and with `--retry-unknown`
-    /// those it could not tell about, unless `last_round`; records the rest.
+    /// Looks up rows of unknown outcome, once they have settled, one
+    /// listing per order for all its rows; returns those the server proved
+    /// it does not have (to send), and with `--retry-unknown` those it
+    /// could not tell about, unless `last_round`; records the rest.
     async fn look_up_all<'r>(
         &mut self,
-        rows: Vec<(&'r Row, jiff::Timestamp, String)>,
+        rows: Vec<(&'r Row, String)>,
         unanswered_until: Instant,
         last_round: bool,
     ) -> Result<Vec<&'r Row>, Failure> {
@@ -266,37 +424,41 @@ impl Import<'_> {
         // then stays unknown (it may well be on the server).
         let resend_unknown = self.args.retry_unknown && !last_round;
         let mut absent = Vec::new();
-        if !rows.is_empty() && !self.args.no_reconcile {
-            self.settle(unanswered_until).await;
+        if rows.is_empty() {
+            return Ok(absent);
         }
-        let mut fields = None;
-        for (row, since, reason) in rows {
-            if self.stopping() {
-                // Still unknown; the next run looks it up.
-                self.outcomes.insert(row.index, Outcome::Unknown(reason));
-                continue;
-            }
-            if self.args.no_reconcile {
+        if self.args.no_reconcile {
+            for (row, reason) in rows {
                 if resend_unknown {
                     absent.push(row);
                 } else {
                     self.outcomes.insert(row.index, Outcome::Unknown(reason));
                 }
+            }
+            return Ok(absent);
+        }
+        self.settle(unanswered_until).await;
+        let mut by_order: BTreeMap<u64, Vec<(&'r Row, String)>> = BTreeMap::new();
+        for (row, reason) in rows {
+            by_order
+                .entry(self.orders[&row.index])
+                .or_default()
+                .push((row, reason));
+        }
+        for (order, group) in by_order {
+            if self.stopping() {
+                // Still unknown; the next run looks them up.
+                for (row, reason) in group {
+                    self.outcomes.insert(row.index, Outcome::Unknown(reason));
+                }
                 continue;
             }
-            let verdict = reconcile::look_up(
-                self.client,
-                &row.lead(),
-                since,
-                self.args.clock_margin(),
-                &self.claimed,
-                fields.get_or_insert_with(reconcile::compared_fields),
-            )
-            .await;
-            match verdict {
-                Ok(Verdict::Created(id)) => {
-                    self.journal
-                        .record(
+            let verdicts = self.look_up_order(order, &group).await;
+            for (row, reason) in group {
+                match verdicts.get(&row.index) {
+                    Some(Verdict::Created(id)) => {
+                        let id = *id;
+                        self.record(
                             row,
                             Event::Created {
                                 id,
@@ -304,224 +466,133 @@ impl Import<'_> {
                             },
                         )
                         .await?;
-                    self.claimed.insert(id);
-                    self.outcomes
-                        .insert(row.index, Outcome::Created { id, earlier: false });
-                }
-                Ok(Verdict::Absent) => absent.push(row),
-                Ok(Verdict::Ambiguous(ids)) if resend_unknown => {
-                    eprintln!(
-                        "liner: line {}: several leads match ({}); sent again as --retry-unknown asks",
-                        row.line,
-                        list(&ids)
-                    );
-                    absent.push(row);
-                }
-                Ok(Verdict::Ambiguous(ids)) => {
-                    self.outcomes.insert(
-                        row.index,
-                        Outcome::Unknown(format!("several leads match: {}", list(&ids))),
-                    );
-                }
-                Err(err) if resend_unknown => {
-                    eprintln!(
-                        "liner: line {}: cannot look it up ({err}); sent again as --retry-unknown asks",
-                        row.line
-                    );
-                    absent.push(row);
-                }
-                Err(err) => {
-                    self.outcomes.insert(
-                        row.index,
-                        Outcome::Unknown(format!("{reason}; and it could not be looked up: {err}")),
-                    );
+                        self.claimed.insert(id);
+                        self.outcomes
+                            .insert(row.index, Outcome::Created { id, earlier: false });
+                    }
+                    Some(Verdict::Absent) => absent.push(row),
+                    Some(Verdict::Unproven(why)) if resend_unknown => {
+                        eprintln!(
+                            "liner: line {}: {}; sent again as --retry-unknown asks",
+                            row.line,
+                            one_line(why, 300)
+                        );
+                        absent.push(row);
+                    }
+                    Some(Verdict::Unproven(why)) => {
+                        self.outcomes
+                            .insert(row.index, Outcome::Unknown(format!("{reason}; {why}")));
+                    }
+                    None => {
+                        self.outcomes.insert(row.index, Outcome::Unknown(reason));
+                    }
                 }
             }
         }
         Ok(absent)
     }
 
-    /// Creates `rows`, a few at a time; returns the rows that got no usable
-    /// answer, with the time of their attempt.
-    async fn send_all<'r>(
-        &mut self,
-        rows: &[&'r Row],
-    ) -> Result<Vec<(&'r Row, jiff::Timestamp, String)>, Failure> {
-        let bar = crate::progress::bar("rows");
-        bar.set_length(rows.len() as u64);
-        let this = &*self;
-        let results: Vec<Result<Sent<'_>, Failure>> =
-            futures_util::stream::iter(rows.iter().copied())
-                .map(|row| async move {
-                    if this.stopping() {
-                        return Ok((row, jiff::Timestamp::now(), None));
-                    }
-                    let at = jiff::Timestamp::now();
-                    this.journal.record(row, Event::Attempt { at }).await?;
-                    let result = this.client.create_lead(row.lead()).await;
-                    if matches!(&result, Err(err) if err.is_unauthorized()) {
-                        this.key_refused.store(true, Ordering::SeqCst);
-                    }
-                    let event = outcome_of(result);
-                    this.journal.record(row, event.clone()).await?;
-                    Ok((row, at, Some(event)))
-                })
-                .buffer_unordered(self.args.concurrency)
-                .inspect(|_| bar.inc(1))
-                .collect()
-                .await;
-        bar.finish_and_clear();
-        let mut unanswered = Vec::new();
-        for result in results {
-            let (row, at, event) = result?;
-            match event {
-                None => {
-                    self.outcomes.insert(
-                        row.index,
-                        Outcome::NotSent("not sent: the import stopped".into()),
-                    );
-                }
-                Some(Event::Created { id, .. }) => {
-                    self.claimed.insert(id);
-                    self.outcomes
-                        .insert(row.index, Outcome::Created { id, earlier: false });
-                }
-                Some(Event::Refused { message }) => {
-                    self.outcomes.insert(row.index, Outcome::Refused(message));
-                }
-                Some(Event::Unsent { reason }) => {
-                    self.outcomes.insert(row.index, Outcome::NotSent(reason));
-                }
-                Some(Event::Unknown { reason }) => {
-                    self.outcomes
-                        .insert(row.index, Outcome::Unknown(reason.clone()));
-                    unanswered.push((row, at, reason));
-                }
-                Some(Event::Attempt { .. }) => {}
-            }
-        }
-        Ok(unanswered)
-    }
-
-    /// Prints the summary; whether every row was created.
-    fn summarize(
+    /// The verdicts on `group`, the unknown rows of order `order`: from a
+    /// complete listing, and for rows it lacks, from a second one.
+    async fn look_up_order(
         &self,
-        rows: &[Row],
-        invalid: &[rows::Invalid],
-        journal: &Path,
-        started: Instant,
-        warnings: &Warnings,
-    ) -> bool {
-        let count = |wanted: fn(&Outcome) -> bool| {
-            self.outcomes
-                .values()
-                .filter(|outcome| wanted(outcome))
-                .count()
-        };
-        let created_now = count(|o| matches!(o, Outcome::Created { earlier: false, .. }));
-        let created_before = count(|o| matches!(o, Outcome::Created { earlier: true, .. }));
-        let refused = count(|o| matches!(o, Outcome::Refused(_)));
-        let unknown = count(|o| matches!(o, Outcome::Unknown(_)));
-        let not_sent = rows.len() - created_now - created_before - refused - unknown;
-        eprintln!(
-            "imported {} rows in {:.1} s: {} created ({created_now} now, {created_before} in \
-             earlier runs), {refused} refused, {unknown} unknown, {not_sent} not sent, {} invalid; \
-             journal: {}; warnings: {}",
-            rows.len() + invalid.len(),
-            started.elapsed().as_secs_f64(),
-            created_now + created_before,
-            invalid.len(),
-            journal.display(),
-            warnings.count(),
-        );
-        // `rows` is in file order, so sorted by index.
-        let line_of = |index: &usize| {
-            rows.binary_search_by_key(index, |row| row.index)
-                .map_or(0, |at| rows[at].line)
-        };
-        let section = |title: &str, wanted: fn(&Outcome) -> Option<&String>| {
-            let listed: Vec<(u64, &String)> = self
-                .outcomes
+        order: u64,
+        group: &[(&Row, String)],
+    ) -> BTreeMap<usize, Verdict> {
+        let known: BTreeSet<u64> = self
+            .outcomes
+            .iter()
+            .filter(|(index, _)| self.orders.get(index) == Some(&order))
+            .filter_map(|(_, outcome)| match outcome {
+                Outcome::Created { id, .. } => Some(*id),
+                _ => None,
+            })
+            .collect();
+        let owned: BTreeSet<u64> = self.claimed.union(&self.existing).copied().collect();
+        let wanted: Vec<Wanted> = group
+            .iter()
+            .map(|(row, _)| Wanted {
+                index: row.index,
+                lead: row.lead(),
+            })
+            .collect();
+        let unproven = |why: &str| {
+            wanted
                 .iter()
-                .filter_map(|(index, outcome)| wanted(outcome).map(|text| (line_of(index), text)))
-                .collect();
-            if !listed.is_empty() {
-                eprintln!("{title}:");
-                for (line, text) in listed {
-                    eprintln!("  line {line}: {}", one_line(text, 600));
+                .map(|row| (row.index, Verdict::Unproven(why.to_owned())))
+                .collect()
+        };
+        let mut verdicts = match reconcile::list_order(self.client, order, &known).await {
+            Ok(leads) => reconcile::judge(&wanted, &leads, &owned),
+            Err(why) => {
+                if let reconcile::Unlisted::Client(err) = &why {
+                    self.stop.note_error(err);
                 }
+                return unproven(&format!("it could not be looked up: {why}"));
             }
         };
-        section(
-            "refused (re-run with --retry-refused to send them again)",
-            |o| match o {
-                Outcome::Refused(message) => Some(message),
-                _ => None,
-            },
-        );
-        section(
-            "unknown: the server may have created these (check them, then re-run with \
-             --retry-unknown to send them anyway)",
-            |o| match o {
-                Outcome::Unknown(reason) => Some(reason),
-                _ => None,
-            },
-        );
-        section("not sent (a re-run sends them)", |o| match o {
-            Outcome::NotSent(reason) => Some(reason),
-            _ => None,
-        });
-        let (listed, more) = warnings.listed();
-        for line in listed {
-            eprintln!("  warning: {line}");
+        let absent: Vec<Wanted> = wanted
+            .into_iter()
+            .filter(|row| verdicts.get(&row.index) == Some(&Verdict::Absent))
+            .collect();
+        if absent.is_empty() {
+            return verdicts;
         }
-        if more > 0 {
-            eprintln!("  ... and {more} more warnings");
-        }
-        invalid.is_empty() && created_now + created_before == rows.len()
+        // Absence counts only if a second complete listing agrees: a lead
+        // that slid across a page boundary the first time is seen now.
+        let owned: BTreeSet<u64> = owned
+            .into_iter()
+            .chain(verdicts.values().filter_map(|verdict| match verdict {
+                Verdict::Created(id) => Some(*id),
+                _ => None,
+            }))
+            .collect();
+        let second = match reconcile::list_order(self.client, order, &known).await {
+            Ok(leads) => reconcile::judge(&absent, &leads, &owned),
+            Err(why) => {
+                if let reconcile::Unlisted::Client(err) = &why {
+                    self.stop.note_error(err);
+                }
+                let why = format!("it could not be looked up a second time: {why}");
+                absent
+                    .iter()
+                    .map(|row| (row.index, Verdict::Unproven(why.clone())))
+                    .collect()
+            }
+        };
+        verdicts.extend(second);
+        verdicts
     }
-}
 
-/// A row whose create was attempted (with when), and its outcome; `None`
-/// when it was not sent (interrupted first).
-type Sent<'r> = (&'r Row, jiff::Timestamp, Option<Event>);
-
-/// The journal's outcome of a create.
-fn outcome_of(result: liner::Result<std::num::NonZeroU64>) -> Event {
-    let error = match result {
-        Ok(id) => {
-            return Event::Created {
-                id: id.get(),
-                reconciled: false,
+    /// A dry run's report: what a real run would do now.
+    fn report_dry_run(&self, rows: &[Row]) -> Result<(), Failure> {
+        let line_of = summary::line_of(rows);
+        let lines: Vec<String> = self
+            .would_send
+            .iter()
+            .map(|index| line_of(index).to_string())
+            .collect();
+        let tally = summary::Tally::of(&self.outcomes, rows, 0);
+        eprintln!(
+            "dry run: {} row(s) would be sent now; {} created earlier, {} already on the server, \
+             {} refused earlier, {} unknown after looking them up; nothing was sent or recorded",
+            lines.len(),
+            tally.created_before,
+            tally.exists,
+            tally.refused,
+            tally.unknown,
+        );
+        if !lines.is_empty() {
+            const SHOWN: usize = 50;
+            let more = lines.len().saturating_sub(SHOWN);
+            let shown: Vec<&str> = lines.iter().take(SHOWN).map(String::as_str).collect();
+            let tail = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
             };
+            eprintln!("would send the rows of lines {}{tail}", shown.join(", "));
         }
-        Err(error) => error,
-    };
-    let text = error.to_string();
-    // Only a refused connection proves the server never saw the request
-    // (liner already retried it); a 429 says the server did not act, and a
-    // 401 or 403 that it acted on nothing (the key, not the row, was
-    // refused: liner's `is_unauthorized`).
-    if error.is_connect()
-        || error.is_unauthorized()
-        || error.status() == Some(StatusCode::TOO_MANY_REQUESTS)
-    {
-        return Event::Unsent { reason: text };
+        Ok(())
     }
-    match &error {
-        Error::Api { status, .. } | Error::Http { status, .. } if status.is_client_error() => {
-            Event::Refused { message: text }
-        }
-        Error::InvalidInput { .. } | Error::Redirect { .. } => Event::Refused { message: text },
-        // A server error, a timeout, a broken connection, an unreadable
-        // answer: the create may have happened.
-        _ => Event::Unknown { reason: text },
-    }
-}
-
-fn list(ids: &[u64]) -> String {
-    ids.iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }

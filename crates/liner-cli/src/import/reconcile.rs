@@ -1,79 +1,239 @@
-//! Reconciling a row whose create may or may not have happened: look for
-//! the lead on the server instead of guessing.
+//! Reconciling rows whose create may or may not have happened: look for
+//! their leads on the server, and send a row again only when a look-up that
+//! would have found its lead found none.
 //!
-//! The leads of the row's `orderId` created since its first unanswered
-//! attempt (less a margin for the two clocks) are listed, and compared with
-//! the row: `orderCode` and `phone` must be equal (phones by their digits),
-//! and so must every other field the row sets that the list returns, except
-//! `statusId` (the call center moves a lead through statuses) and
-//! `customValues` (stored by the server's own keys). Leads the journal
-//! already gives to another row are left out.
+//! What it does not rely on, because a real server need not give it:
+//! - **the server's clock.** An order is listed whole, with no `createdAt`
+//!   filter: a server whose dates are behind, ahead, local time with no
+//!   offset, or unrelated to the time of the create hides nothing from it;
+//! - **leads staying as created.** A lead is recognised by its identity
+//!   ([`Identity`]: the order, the order code trimmed, the phone's digits),
+//!   which a person renaming it or a server reformatting it leaves alone;
+//!   the other fields only choose between leads of one identity;
+//! - **the list standing still while it is read.** Every listing is read
+//!   strictly (a changed total is an error), and is *complete* only if it
+//!   holds every lead the journal says this import created in the order,
+//!   each deleted one aside (asked for by id). A lead sliding across a page
+//!   boundary as others are deleted ahead of it is then caught in a bulk
+//!   import, where most leads of the order are known ones; and a row is
+//!   absent only if two complete listings, one after the other, lack it.
 //!
-//! It relies on two things, which the README states: the server lists a
-//! lead as soon as its create has returned, and no two rows of a file are
-//! identical (two identical rows whose creates were both lost can only be
-//! told apart if one lead exists; otherwise they stay unknown).
+//! Identity groups are decided together: `k` unknown rows of one identity
+//! and `m` leads of it that no row of the journal owns and that did not
+//! exist before the import (the baseline, see `mod.rs`) are all `Absent`
+//! when `m` is 0, `Created` when `m == k` (each lead given to the row whose
+//! other fields it matches best), and otherwise `Ambiguous`: more leads
+//! than rows (someone else made one) or fewer (which row's was lost cannot
+//! be told), for a person.
 
-use std::collections::BTreeSet;
-use std::time::Duration;
+use std::collections::{BTreeMap, BTreeSet};
 
 use liner::{Lead, Liner, NewLead};
 use serde_json::{Map, Value};
 
+/// How many times a listing is read before it is called incomplete.
+const LISTING_READS: usize = 3;
+
+/// What a lead is recognised by, whatever was edited about it since.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Identity {
+    pub order_id: u64,
+    /// Trimmed: servers trim.
+    order_code: String,
+    /// Digits only, an 11-digit `8…` read as `7…` (the Russian domestic
+    /// prefix, which servers rewrite to the country code).
+    phone: String,
+}
+
+impl Identity {
+    pub fn of_row(lead: &NewLead) -> Self {
+        Self {
+            order_id: lead.order_id.get(),
+            order_code: lead.order_code.trim().to_owned(),
+            phone: digits(&lead.phone),
+        }
+    }
+
+    /// `None` for a lead missing one of the three.
+    pub fn of_lead(lead: &Lead) -> Option<Self> {
+        Some(Self {
+            order_id: lead.order_id?.get(),
+            order_code: lead.order_code.as_deref()?.trim().to_owned(),
+            phone: digits(lead.phone.as_deref()?),
+        })
+    }
+}
+
+fn digits(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    match digits.strip_prefix('8') {
+        Some(rest) if digits.len() == 11 => format!("7{rest}"),
+        _ => digits,
+    }
+}
+
 /// What the server says about a row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
-    /// Exactly one lead matches: the create happened.
+    /// Its lead is there: the create happened.
     Created(u64),
-    /// None matches: it did not, and the row is safe to send again.
+    /// Two complete listings lack it: the create did not happen.
     Absent,
-    /// Several match: a person must look.
-    Ambiguous(Vec<u64>),
+    /// Cannot be told; the reason, for a person.
+    Unproven(String),
 }
 
-/// Fields a matching lead may differ in.
-const NOT_COMPARED: &[&str] = &["statusId", "customValues"];
-/// Fields a matching lead must have, equal.
-const REQUIRED: &[&str] = &["orderCode", "phone"];
-
-/// The names of the lead type's fields, which [`look_up`] takes (read from
-/// its schema once per import, not once per lead).
-pub fn compared_fields() -> Vec<String> {
-    crate::fields::fields_of::<Lead>()
-        .into_iter()
-        .map(|field| field.name)
-        .collect()
+/// A row to look up: its index and its create body.
+pub struct Wanted {
+    pub index: usize,
+    pub lead: NewLead,
 }
 
-/// Looks `row` up on the server; `lead_fields` are [`compared_fields`].
-pub async fn look_up(
+/// Why an order could not be listed completely.
+#[derive(Debug)]
+pub enum Unlisted {
+    /// The server could not be asked, or refused.
+    Client(liner::Error),
+    /// No read in [`LISTING_READS`] was complete; why.
+    Incomplete(String),
+}
+
+impl std::fmt::Display for Unlisted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Client(err) => write!(f, "the server could not be asked: {err}"),
+            Self::Incomplete(why) => f.write_str(why),
+        }
+    }
+}
+
+/// Every lead of order `order_id`, read completely: it holds each lead of
+/// `known` (ids the journal gives to rows of this order) that still
+/// exists.
+pub async fn list_order(
     client: &Liner,
-    row: &NewLead,
-    since: jiff::Timestamp,
-    margin: Duration,
-    claimed: &BTreeSet<u64>,
-    lead_fields: &[String],
-) -> liner::Result<Verdict> {
-    let margin = jiff::SignedDuration::try_from(margin).unwrap_or(jiff::SignedDuration::MAX);
-    let from = since.checked_sub(margin).unwrap_or(jiff::Timestamp::MIN);
-    let leads = client
-        .leads()
-        .order_ids([row.order_id.get()])
-        .created_from(from)
-        .collect_all()
-        .await?;
-    let wanted = object(row);
-    let matching: Vec<u64> = leads
-        .iter()
-        .filter(|lead| !claimed.contains(&lead.id.get()))
-        .filter(|lead| same(&wanted, &object(*lead), lead_fields))
-        .map(|lead| lead.id.get())
-        .collect();
-    Ok(match matching.as_slice() {
-        [] => Verdict::Absent,
-        [id] => Verdict::Created(*id),
-        _ => Verdict::Ambiguous(matching),
-    })
+    order_id: u64,
+    known: &BTreeSet<u64>,
+) -> Result<Vec<Lead>, Unlisted> {
+    let mut deleted = BTreeSet::new();
+    let mut problem = String::new();
+    for _ in 0..LISTING_READS {
+        let leads = match client
+            .leads()
+            .order_ids([order_id])
+            .strict()
+            .collect_all()
+            .await
+        {
+            Ok(leads) => leads,
+            Err(err @ liner::Error::Pagination { .. }) => {
+                problem = format!("the list of order {order_id} changed while it was read ({err})");
+                continue;
+            }
+            Err(err) => return Err(Unlisted::Client(err)),
+        };
+        let seen: BTreeSet<u64> = leads.iter().map(|lead| lead.id.get()).collect();
+        let mut missing = None;
+        let unseen: Vec<u64> = known
+            .difference(&seen)
+            .filter(|id| !deleted.contains(*id))
+            .copied()
+            .collect();
+        for id in unseen {
+            match client.lead(id).await {
+                Err(err) if err.is_not_found() => {
+                    deleted.insert(id);
+                }
+                Ok(_) => {
+                    missing = Some(id);
+                    break;
+                }
+                Err(err) => return Err(Unlisted::Client(err)),
+            }
+        }
+        match missing {
+            None => return Ok(leads),
+            Some(id) => {
+                problem = format!(
+                    "the list of order {order_id} left out lead {id}, which this import created \
+                     and which exists (the list moved while it was read, or lags behind)"
+                );
+            }
+        }
+    }
+    Err(Unlisted::Incomplete(format!(
+        "{problem}, in {LISTING_READS} reads"
+    )))
+}
+
+/// The verdict on each of `rows` (all of one order), from a complete
+/// listing `leads`; `owned` are the leads the journal gives to a row or
+/// knew before the import (never another row's).
+pub fn judge(rows: &[Wanted], leads: &[Lead], owned: &BTreeSet<u64>) -> BTreeMap<usize, Verdict> {
+    let mut candidates: BTreeMap<Identity, Vec<&Lead>> = BTreeMap::new();
+    for lead in leads {
+        if !owned.contains(&lead.id.get())
+            && let Some(identity) = Identity::of_lead(lead)
+        {
+            candidates.entry(identity).or_default().push(lead);
+        }
+    }
+    let mut groups: BTreeMap<Identity, Vec<&Wanted>> = BTreeMap::new();
+    for row in rows {
+        groups
+            .entry(Identity::of_row(&row.lead))
+            .or_default()
+            .push(row);
+    }
+    let mut verdicts = BTreeMap::new();
+    for (identity, group) in groups {
+        let found = candidates.get(&identity).map_or(&[][..], Vec::as_slice);
+        if found.is_empty() {
+            verdicts.extend(group.iter().map(|row| (row.index, Verdict::Absent)));
+        } else if found.len() == group.len() {
+            verdicts.extend(assign(&group, found));
+        } else {
+            let ids: Vec<String> = found.iter().map(|lead| lead.id.to_string()).collect();
+            let reason = format!(
+                "{} lead(s) with its order, order code and phone ({}) for {} row(s) of unknown \
+                 outcome: which are this import's cannot be told",
+                found.len(),
+                ids.join(", "),
+                group.len()
+            );
+            verdicts.extend(
+                group
+                    .iter()
+                    .map(|row| (row.index, Verdict::Unproven(reason.clone()))),
+            );
+        }
+    }
+    verdicts
+}
+
+/// Gives each row of one identity one of as many leads, the best match of
+/// its other fields first.
+fn assign(group: &[&Wanted], found: &[&Lead]) -> Vec<(usize, Verdict)> {
+    let mut pairs: Vec<(usize, usize, usize)> = Vec::new();
+    for (r, row) in group.iter().enumerate() {
+        let wanted = object(&row.lead);
+        for (l, lead) in found.iter().enumerate() {
+            pairs.push((agreement(&wanted, &object(*lead)), r, l));
+        }
+    }
+    // Best agreement first; ties by position, for a stable answer.
+    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let (mut rows_done, mut leads_done) = (BTreeSet::new(), BTreeSet::new());
+    let mut verdicts = Vec::new();
+    for (_, r, l) in pairs {
+        if rows_done.contains(&r) || leads_done.contains(&l) {
+            continue;
+        }
+        rows_done.insert(r);
+        leads_done.insert(l);
+        verdicts.push((group[r].index, Verdict::Created(found[l].id.get())));
+    }
+    verdicts
 }
 
 fn object<T: serde::Serialize>(value: &T) -> Map<String, Value> {
@@ -83,43 +243,18 @@ fn object<T: serde::Serialize>(value: &T) -> Map<String, Value> {
     }
 }
 
-/// Whether the listed `lead` is the one the row would create;
-/// `lead_fields` are the lead type's fields.
-fn same(row: &Map<String, Value>, lead: &Map<String, Value>, lead_fields: &[String]) -> bool {
-    row.iter().all(|(name, wanted)| {
-        if NOT_COMPARED.contains(&name.as_str()) {
-            return true;
-        }
-        match lead.get(name) {
-            Some(found) if !found.is_null() => equal(name, wanted, found),
-            // The lead type has the field and the lead left it empty: not
-            // the row, which set it.
-            _ if lead_fields.contains(name) => false,
-            // A field the list does not return cannot be compared.
-            _ => !REQUIRED.contains(&name.as_str()),
-        }
-    })
-}
-
-/// Equal as the API stores them: phones by their digits, numbers and their
-/// decimal text alike.
-fn equal(name: &str, wanted: &Value, found: &Value) -> bool {
-    if name == "phone" {
-        let digits = |value: &Value| -> String {
-            value
-                .as_str()
-                .unwrap_or_default()
-                .chars()
-                .filter(char::is_ascii_digit)
-                .collect()
-        };
-        return digits(wanted) == digits(found);
-    }
-    match (wanted, found) {
-        (Value::Number(number), Value::String(text))
-        | (Value::String(text), Value::Number(number)) => number.to_string() == text.trim(),
-        _ => wanted == found,
-    }
+/// How many of the fields the row sets the lead has equal (numbers and
+/// their decimal text alike).
+fn agreement(row: &Map<String, Value>, lead: &Map<String, Value>) -> usize {
+    row.iter()
+        .filter(|(name, wanted)| {
+            lead.get(*name).is_some_and(|found| match (*wanted, found) {
+                (Value::Number(number), Value::String(text))
+                | (Value::String(text), Value::Number(number)) => number.to_string() == text.trim(),
+                (wanted, found) => wanted == found,
+            })
+        })
+        .count()
 }
 
 #[cfg(test)]
@@ -127,33 +262,77 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn map(value: Value) -> Map<String, Value> {
-        value.as_object().unwrap().clone()
+    fn row(index: usize, phone: &str, code: &str, name: Option<&str>) -> Wanted {
+        let mut lead = liner::NewLead::new(liner::LeadType::Straight, phone, 202, code);
+        if let Some(name) = name {
+            lead = lead.name(name);
+        }
+        Wanted {
+            index,
+            lead: lead.build().unwrap(),
+        }
+    }
+
+    fn lead(id: u64, phone: &str, code: &str, name: &str) -> Lead {
+        serde_json::from_value(json!({
+            "id": id, "leadType": "straight", "phone": phone, "orderId": 202,
+            "orderCode": code, "name": name, "statusId": 8, "utcOffset": 3,
+            "customValues": [], "createdAt": "2025-11-23T08:00:00Z"
+        }))
+        .unwrap()
     }
 
     #[test]
-    fn a_lead_matches_on_what_the_row_sets() {
-        let row = map(json!({
-            "leadType": "straight", "phone": "+79001234567", "orderId": 202,
-            "orderCode": "A-1", "name": "Ada", "statusId": 5, "vkId": 123,
-            "customValues": {"10": "hot"}
-        }));
-        let lead = json!({
-            "id": 9, "leadType": "straight", "phone": "79001234567", "orderId": 202,
-            "orderCode": "A-1", "name": "Ada", "statusId": 8, "vkId": "123",
-            "customValues": [], "createdAt": "2025-11-23T08:00:00Z"
-        });
-        let fields = compared_fields();
-        let same = |row: &Map<String, Value>, lead: Value| same(row, &map(lead), &fields);
-        assert!(same(&row, lead.clone()));
-        let mut other = lead.clone();
-        other["orderCode"] = json!("A-2");
-        assert!(!same(&row, other));
-        let mut unnamed = lead.clone();
-        unnamed["name"] = Value::Null;
-        assert!(!same(&row, unnamed), "the row set a name the lead lacks");
-        let mut no_phone = lead;
-        no_phone.as_object_mut().unwrap().remove("phone");
-        assert!(!same(&row, no_phone));
+    fn an_edited_lead_is_still_its_row() {
+        let rows = [row(0, "89001234567", "A-1", Some("Ada"))];
+        let leads = [lead(9, "+7 (900) 123-45-67", " A-1 ", "ADA LOVELACE")];
+        assert_eq!(
+            judge(&rows, &leads, &BTreeSet::new()),
+            BTreeMap::from([(0, Verdict::Created(9))])
+        );
+        assert_eq!(
+            judge(&rows, &leads, &BTreeSet::from([9])),
+            BTreeMap::from([(0, Verdict::Absent)]),
+            "a lead another row owns is not this one's"
+        );
+    }
+
+    /// Item 3 of the import issue: two rows of one identity, one setting a
+    /// subset of the other's fields, both unknown, one lead: which row's it
+    /// is cannot be told, so neither is sent again nor given the lead.
+    #[test]
+    fn rows_of_one_identity_are_decided_together() {
+        let rows = [
+            row(0, "79001234567", "A-1", None),
+            row(1, "79001234567", "A-1", Some("Ada")),
+        ];
+        let one = [lead(9, "79001234567", "A-1", "Ada")];
+        let verdicts = judge(&rows, &one, &BTreeSet::new());
+        assert!(
+            verdicts.values().all(|v| matches!(v, Verdict::Unproven(_))),
+            "{verdicts:?}"
+        );
+        let two = [
+            lead(9, "79001234567", "A-1", "Ada"),
+            lead(10, "79001234567", "A-1", ""),
+        ];
+        assert_eq!(
+            judge(&rows, &two, &BTreeSet::new()),
+            BTreeMap::from([(0, Verdict::Created(10)), (1, Verdict::Created(9))]),
+            "each lead to the row it matches best"
+        );
+    }
+
+    /// Item 4: a lead of someone else's with the same identity, beside this
+    /// import's: more leads than rows, so nothing is claimed.
+    #[test]
+    fn more_leads_than_rows_proves_nothing() {
+        let rows = [row(0, "79001234567", "A-1", None)];
+        let leads = [
+            lead(9, "79001234567", "A-1", "x"),
+            lead(10, "79001234567", "A-1", "y"),
+        ];
+        let verdicts = judge(&rows, &leads, &BTreeSet::new());
+        assert!(matches!(&verdicts[&0], Verdict::Unproven(reason) if reason.contains("9, 10")));
     }
 }

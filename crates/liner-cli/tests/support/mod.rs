@@ -87,12 +87,14 @@ pub fn csv_of_new_leads(dir: &Path, rows: usize) -> std::path::PathBuf {
     path
 }
 
-/// The journal's entries, parsed.
+/// The journal's entries about rows, parsed (an order's `baseline` left
+/// out).
 pub fn journal(path: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
         .skip(1)
-        .map(|line| serde_json::from_str(line).unwrap())
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|entry| entry.get("row").is_some())
         .collect()
 }

@@ -1,0 +1,229 @@
+//! Sending the creates of one round, a few at a time, each recorded in the
+//! journal before its request leaves; and when to stop sending.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt as _;
+use liner::{Error, StatusCode};
+
+use super::journal::Event;
+use super::rows::Row;
+use super::{Import, Outcome};
+use crate::exit::{Failure, Status};
+
+/// Creates in a row that could not connect (each after `liner`'s own
+/// retries) before the import decides the server cannot be reached.
+const UNREACHABLE_AFTER: usize = 3;
+
+/// Why an import stops sending, besides Ctrl-C, and what its creates took.
+#[derive(Debug, Default)]
+pub struct Stop {
+    /// A 401 or 403: every other create would be refused the same way, and
+    /// the rows are not at fault.
+    key_refused: AtomicBool,
+    /// [`UNREACHABLE_AFTER`] creates in a row could not connect.
+    unreachable: AtomicBool,
+    connect_failures: AtomicUsize,
+    /// The longest a create of this run took to end, answered or not.
+    slowest: Mutex<Duration>,
+}
+
+impl Stop {
+    pub fn is_set(&self) -> bool {
+        self.key_refused.load(Ordering::SeqCst) || self.unreachable.load(Ordering::SeqCst)
+    }
+
+    pub fn slowest(&self) -> Duration {
+        *self.slowest.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Notes the result of a create that took `took`.
+    fn note(&self, result: &liner::Result<std::num::NonZeroU64>, took: Duration) {
+        {
+            let mut slowest = self.slowest.lock().unwrap_or_else(|e| e.into_inner());
+            *slowest = (*slowest).max(took);
+        }
+        match result {
+            Err(err) => self.note_error(err),
+            Ok(_) => self.connect_failures.store(0, Ordering::SeqCst),
+        }
+    }
+
+    /// Notes a failed request (a create, or a read of a look-up): a refused
+    /// key stops the import at once, and so does a server that cannot be
+    /// connected to, [`UNREACHABLE_AFTER`] times in a row.
+    pub fn note_error(&self, err: &liner::Error) {
+        if err.is_unauthorized() {
+            self.key_refused.store(true, Ordering::SeqCst);
+        } else if err.is_connect() {
+            if self.connect_failures.fetch_add(1, Ordering::SeqCst) + 1 >= UNREACHABLE_AFTER {
+                self.unreachable.store(true, Ordering::SeqCst);
+            }
+        } else {
+            self.connect_failures.store(0, Ordering::SeqCst);
+        }
+    }
+
+    /// The failure the import ends with, if it stopped for a reason of its
+    /// own.
+    pub fn failure(&self) -> Option<Failure> {
+        if self.key_refused.load(Ordering::SeqCst) {
+            return Some(Failure::new(
+                Status::Refused,
+                "the server refused the API key (HTTP 401 or 403), so the import stopped at once; \
+                 no row was created by the refused requests. Fix the key and run the same command \
+                 again",
+            ));
+        }
+        if self.unreachable.load(Ordering::SeqCst) {
+            return Some(Failure::new(
+                Status::Network,
+                format!(
+                    "the server cannot be reached: {UNREACHABLE_AFTER} creates in a row could not \
+                     connect (each after the client's retries), so the import stopped; no row was \
+                     created by them. Run the same command again once the server is reachable"
+                ),
+            ));
+        }
+        None
+    }
+}
+
+/// What a round of sending left to look up.
+pub struct Sent<'r> {
+    /// Rows that got no usable answer, with why.
+    pub unanswered: Vec<(&'r Row, String)>,
+    /// When the last of them could still have been in flight.
+    pub settle_from: Instant,
+}
+
+impl Import<'_> {
+    /// Creates `rows`, a few at a time.
+    pub(super) async fn send_all<'r>(&mut self, rows: &[&'r Row]) -> Result<Sent<'r>, Failure> {
+        let bar = crate::progress::bar("rows");
+        bar.set_length(rows.len() as u64);
+        let this = &*self;
+        let results: Vec<Result<(&Row, Option<Event>), Failure>> =
+            futures_util::stream::iter(rows.iter().copied())
+                .map(|row| async move {
+                    if this.stopping() {
+                        return Ok((row, None));
+                    }
+                    this.record(
+                        row,
+                        Event::Attempt {
+                            at: jiff::Timestamp::now(),
+                        },
+                    )
+                    .await?;
+                    let sent = Instant::now();
+                    let result = this.client.create_lead(row.lead()).await;
+                    this.stop.note(&result, sent.elapsed());
+                    let event = outcome_of(result);
+                    this.record(row, event.clone()).await?;
+                    Ok((row, Some(event)))
+                })
+                .buffer_unordered(self.args.concurrency)
+                .inspect(|_| bar.inc(1))
+                .collect()
+                .await;
+        bar.finish_and_clear();
+        let settle_from = Instant::now();
+        let mut unanswered = Vec::new();
+        for result in results {
+            let (row, event) = result?;
+            let outcome = match event {
+                None => Outcome::NotSent("not sent: the import stopped".into()),
+                Some(Event::Created { id, .. }) => {
+                    self.claimed.insert(id);
+                    Outcome::Created { id, earlier: false }
+                }
+                Some(Event::Refused { message }) => Outcome::Refused(message),
+                Some(Event::Unsent { reason }) => Outcome::NotSent(reason),
+                Some(Event::Unknown { reason }) => {
+                    unanswered.push((row, reason.clone()));
+                    Outcome::Unknown(reason)
+                }
+                Some(Event::Attempt { .. } | Event::Exists { .. }) => continue,
+            };
+            self.outcomes.insert(row.index, outcome);
+        }
+        Ok(Sent {
+            unanswered,
+            settle_from,
+        })
+    }
+}
+
+/// The journal's outcome of a create.
+pub fn outcome_of(result: liner::Result<std::num::NonZeroU64>) -> Event {
+    let error = match result {
+        Ok(id) => {
+            return Event::Created {
+                id: id.get(),
+                reconciled: false,
+            };
+        }
+        Err(error) => error,
+    };
+    let text = error.to_string();
+    // Only a refused connection proves the server never saw the request
+    // (liner already retried it); a 429 says the server did not act, and a
+    // 401 or 403 that it acted on nothing (the key, not the row, was
+    // refused: liner's `is_unauthorized`).
+    if error.is_connect()
+        || error.is_unauthorized()
+        || error.status() == Some(StatusCode::TOO_MANY_REQUESTS)
+    {
+        return Event::Unsent { reason: text };
+    }
+    match &error {
+        // The API's own "no", at any status below 500 (its failure
+        // envelope at 200 included): nothing was created.
+        Error::Api { status, .. } if !status.is_server_error() => Event::Refused { message: text },
+        Error::Http { status, .. } if status.is_client_error() => Event::Refused { message: text },
+        Error::InvalidInput { .. } => Event::Refused { message: text },
+        // A server error, a timeout, a broken connection, an unreadable
+        // answer, a redirect (the server may have acted before pointing
+        // elsewhere): the create may have happened.
+        _ => Event::Unknown { reason: text },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Item 7 of the import issue, in words the README uses: a failure
+    /// envelope at 200 is the API's refusal; a redirect may follow a create
+    /// that happened, so its outcome is unknown, never refused (which
+    /// `--retry-refused` would send again without a look-up).
+    #[tokio::test]
+    async fn failures_are_classified_by_what_the_server_may_have_done() {
+        use liner_test_support::capture::{CannedResponse, CaptureServer};
+        let failure =
+            |message: &str| format!(r#"{{"success":false,"message":"{message}","data":[]}}"#);
+        let cases = [
+            (200, failure("Duplicate"), "refused"),
+            (400, failure("bad phone"), "refused"),
+            (500, failure("oops"), "unknown"),
+            (302, String::new(), "unknown"),
+            (429, failure("slow down"), "unsent"),
+        ];
+        for (status, body, expected) in cases {
+            let server = CaptureServer::start(vec![CannedResponse { status, body }]).await;
+            let client = liner::Liner::builder()
+                .base_url(server.base_url())
+                .api_key("k")
+                .retry_policy(liner::RetryPolicy::none())
+                .build()
+                .unwrap();
+            let lead = liner::NewLead::new(liner::LeadType::Straight, "79001234567", 1, "a");
+            let event = outcome_of(client.create_lead(lead).await);
+            let name = serde_json::to_value(&event).unwrap()["event"].clone();
+            assert_eq!(name, expected, "{status}: {event:?}");
+        }
+    }
+}
