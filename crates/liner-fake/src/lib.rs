@@ -413,6 +413,25 @@ impl FakeServer {
         }
     }
 
+    /// The leads created through `createLead` and stored so far, oldest
+    /// first, as the API returns them: what a test checks its code created,
+    /// read without the list (and its churn) in the way.
+    pub fn created_leads(&self) -> Vec<serde_json::Map<String, serde_json::Value>> {
+        self.app.store().created_leads()
+    }
+
+    /// Adds a lead made by someone else (the CRM's interface, another
+    /// import), as a test of a client that must not take it for its own
+    /// needs: a seeded lead's fields in order `order_id`, `createMethod`
+    /// `manual`, then `fields` over them (unchecked). Returns its id.
+    pub fn add_lead(
+        &self,
+        order_id: i64,
+        fields: serde_json::Map<String, serde_json::Value>,
+    ) -> u64 {
+        self.app.store().add_foreign(order_id, fields)
+    }
+
     /// Stops accepting connections and waits for open ones to finish.
     pub async fn shutdown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {

@@ -203,6 +203,15 @@ impl Store {
         self.back.iter().filter(|id| self.is_visible(**id)).count() as u64
     }
 
+    /// The leads created through the API and stored so far, by id.
+    pub fn created_leads(&self) -> Vec<Map<String, Value>> {
+        self.back
+            .iter()
+            .filter(|id| self.is_visible(**id))
+            .filter_map(|id| self.extra.get(id).map(|lead| lead.fields.clone()))
+            .collect()
+    }
+
     /// Whether lead `id` is stored yet (a late store hides it until then).
     fn is_visible(&self, id: u64) -> bool {
         self.hidden_until
@@ -507,6 +516,18 @@ impl Store {
             let id = self.foreign_lead(order_id);
             self.tail.push(id);
         }
+    }
+
+    /// Adds a lead made by someone else at the end of the list: a seeded
+    /// lead's fields in order `order_id`, then `fields` over them.
+    pub fn add_foreign(&mut self, order_id: i64, fields: Map<String, Value>) -> u64 {
+        let id = self.foreign_lead(Some(order_id));
+        if let Some(lead) = self.extra.get_mut(&id) {
+            lead.fields.extend(fields);
+            lead.fields.insert("id".into(), json!(id));
+        }
+        self.tail.push(id);
+        id
     }
 
     /// Deletes lead `id` (made by someone else: only churn deletes).

@@ -150,6 +150,7 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         interrupted: Arc::clone(&interrupted),
         stop: send::Stop::default(),
         would_send: Vec::new(),
+        create_method: None,
     };
     let result = import.run(&rows.valid, &recorded, started).await;
     watcher.abort();
@@ -214,6 +215,9 @@ struct Import<'a> {
     stop: send::Stop,
     /// A dry run's rows that a real run would send now.
     would_send: Vec<usize>,
+    /// How this import's creates are marked (`createMethod`), read from
+    /// one of its leads once a look-up needs it (`Some(None)`: unknown).
+    create_method: Option<Option<String>>,
 }
 
 impl Import<'_> {
@@ -335,23 +339,24 @@ impl Import<'_> {
                 }
                 continue;
             }
-            let leads = match reconcile::list_order(self.client, order, &BTreeSet::new()).await {
-                Ok(leads) => leads,
-                Err(reason) => {
-                    if let reconcile::Unlisted::Client(err) = &reason {
-                        self.stop.note_error(err);
-                    }
-                    let reason = format!(
-                        "not sent: which leads of order {order} exist already could not be \
+            let leads =
+                match reconcile::list_order(self.client, order, &BTreeSet::new(), 0, 1).await {
+                    Ok(leads) => leads,
+                    Err(reason) => {
+                        if let reconcile::Unlisted::Client(err) = &reason {
+                            self.stop.note_error(err);
+                        }
+                        let reason = format!(
+                            "not sent: which leads of order {order} exist already could not be \
                          checked: {reason}"
-                    );
-                    for row in rows {
-                        self.outcomes
-                            .insert(row.index, Outcome::NotSent(reason.clone()));
+                        );
+                        for row in rows {
+                            self.outcomes
+                                .insert(row.index, Outcome::NotSent(reason.clone()));
+                        }
+                        continue;
                     }
-                    continue;
-                }
-            };
+                };
             let mut found: BTreeMap<Identity, Vec<u64>> = BTreeMap::new();
             for lead in &leads {
                 if !self.claimed.contains(&lead.id.get())
@@ -384,13 +389,16 @@ impl Import<'_> {
         Ok(to_send)
     }
 
-    /// Waits until the creates to look up have settled: `--settle`, or as
-    /// long as the slowest create of this run took to be answered if that
-    /// is longer (a server that slow to answer may be as slow to act), after
-    /// `since`, the moment they could last have been in flight; unless the
-    /// import is stopping.
+    /// Waits until the creates to look up have settled: `--settle`, or
+    /// twice as long as the slowest create of this run took to end if that
+    /// is longer (a server that slow to answer may take as long again to
+    /// finish work it queued), after `since`, the moment they could last
+    /// have been in flight; unless the import is stopping.
     async fn settle(&self, since: Instant) {
-        let wait = self.args.settle().max(self.stop.slowest());
+        let wait = self
+            .args
+            .settle()
+            .max(self.stop.slowest().saturating_mul(2));
         // An `Instant` far in the future can overflow: wait for as long as
         // the platform can count instead.
         let until = since
@@ -438,6 +446,9 @@ impl Import<'_> {
             return Ok(absent);
         }
         self.settle(unanswered_until).await;
+        if self.create_method.is_none() {
+            self.create_method = Some(self.read_create_method().await);
+        }
         let mut by_order: BTreeMap<u64, Vec<(&'r Row, String)>> = BTreeMap::new();
         for (row, reason) in rows {
             by_order
@@ -492,6 +503,14 @@ impl Import<'_> {
         Ok(absent)
     }
 
+    /// How this import's creates are marked, from one of the leads the
+    /// journal gives to its rows (`None` if it has none, or it cannot be
+    /// read: then no lead is ruled out by how it was made).
+    async fn read_create_method(&self) -> Option<String> {
+        let id = *self.claimed.difference(&self.existing).next()?;
+        self.client.lead(id).await.ok()?.create_method
+    }
+
     /// The verdicts on `group`, the unknown rows of order `order`: from a
     /// complete listing, and for rows it lacks, from a second one.
     async fn look_up_order(
@@ -522,8 +541,11 @@ impl Import<'_> {
                 .map(|row| (row.index, Verdict::Unproven(why.to_owned())))
                 .collect()
         };
-        let mut verdicts = match reconcile::list_order(self.client, order, &known).await {
-            Ok(leads) => reconcile::judge(&wanted, &leads, &owned),
+        let mut verdicts = match reconcile::list_order(self.client, order, &known, 0, 1).await {
+            Ok(leads) => {
+                let method = self.create_method_in(&leads, &known);
+                reconcile::judge(&wanted, &leads, &owned, method.as_deref())
+            }
             Err(why) => {
                 if let reconcile::Unlisted::Client(err) = &why {
                     self.stop.note_error(err);
@@ -538,8 +560,9 @@ impl Import<'_> {
         if absent.is_empty() {
             return verdicts;
         }
-        // Absence counts only if a second complete listing agrees: a lead
-        // that slid across a page boundary the first time is seen now.
+        // Absence counts only if a listing of two more reads, with their page
+        // boundaries elsewhere, agrees: a lead that slid across a boundary
+        // unseen the first time is seen now.
         let owned: BTreeSet<u64> = owned
             .into_iter()
             .chain(verdicts.values().filter_map(|verdict| match verdict {
@@ -547,8 +570,11 @@ impl Import<'_> {
                 _ => None,
             }))
             .collect();
-        let second = match reconcile::list_order(self.client, order, &known).await {
-            Ok(leads) => reconcile::judge(&absent, &leads, &owned),
+        let second = match reconcile::list_order(self.client, order, &known, 1, 2).await {
+            Ok(leads) => {
+                let method = self.create_method_in(&leads, &known);
+                reconcile::judge(&absent, &leads, &owned, method.as_deref())
+            }
             Err(why) => {
                 if let reconcile::Unlisted::Client(err) = &why {
                     self.stop.note_error(err);
@@ -562,6 +588,12 @@ impl Import<'_> {
         };
         verdicts.extend(second);
         verdicts
+    }
+
+    /// How this import's creates are marked: as its leads in `leads` show,
+    /// else as one read before.
+    fn create_method_in(&self, leads: &[liner::Lead], known: &BTreeSet<u64>) -> Option<String> {
+        reconcile::our_create_method(leads, known).or_else(|| self.create_method.clone().flatten())
     }
 
     /// A dry run's report: what a real run would do now.

@@ -10,13 +10,15 @@
 //!   ([`Identity`]: the order, the order code trimmed, the phone's digits),
 //!   which a person renaming it or a server reformatting it leaves alone;
 //!   the other fields only choose between leads of one identity;
-//! - **the list standing still while it is read.** Every listing is read
-//!   strictly (a changed total is an error), and is *complete* only if it
-//!   holds every lead the journal says this import created in the order,
-//!   each deleted one aside (asked for by id). A lead sliding across a page
-//!   boundary as others are deleted ahead of it is then caught in a bulk
-//!   import, where most leads of the order are known ones; and a row is
-//!   absent only if two complete listings, one after the other, lack it.
+//! - **the list standing still while it is read.** Every read is strict (a
+//!   changed total is an error); the leads of several reads, each with its
+//!   page boundaries elsewhere, are put together, and a listing is
+//!   *complete* only once it holds every lead the journal says this import
+//!   created in the order, each deleted one aside (asked for by id). A lead
+//!   sliding across a page boundary as others are deleted ahead of it is
+//!   then caught in a bulk import, where most leads of the order are known
+//!   ones; and a row is absent only if a complete listing of at least two
+//!   reads lacks it.
 //!
 //! Identity groups are decided together: `k` unknown rows of one identity
 //! and `m` leads of it that no row of the journal owns and that did not
@@ -31,8 +33,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use liner::{Lead, Liner, NewLead};
 use serde_json::{Map, Value};
 
-/// How many times a listing is read before it is called incomplete.
-const LISTING_READS: usize = 3;
+/// The page sizes of successive reads of one order: each read's page
+/// boundaries fall on other leads, so a lead that slid across a boundary
+/// unseen in one read (others deleted ahead of it) is seen in another.
+const PAGE_SIZES: [u64; 4] = [100, 97, 89, 83];
 
 /// What a lead is recognised by, whatever was edited about it since.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -94,7 +98,7 @@ pub struct Wanted {
 pub enum Unlisted {
     /// The server could not be asked, or refused.
     Client(liner::Error),
-    /// No read in [`LISTING_READS`] was complete; why.
+    /// The reads did not add up to a complete listing; why.
     Incomplete(String),
 }
 
@@ -107,38 +111,44 @@ impl std::fmt::Display for Unlisted {
     }
 }
 
-/// Every lead of order `order_id`, read completely: it holds each lead of
-/// `known` (ids the journal gives to rows of this order) that still
-/// exists.
+/// Every lead of order `order_id`, read completely: at least `reads`
+/// reads (with page sizes from the `first`-th of [`PAGE_SIZES`] on) put
+/// together, holding each lead of `known` (ids the journal gives to rows
+/// of this order) that still exists; two more reads at most are tried.
 pub async fn list_order(
     client: &Liner,
     order_id: u64,
     known: &BTreeSet<u64>,
+    first: usize,
+    reads: usize,
 ) -> Result<Vec<Lead>, Unlisted> {
     let mut deleted = BTreeSet::new();
     let mut problem = String::new();
-    for _ in 0..LISTING_READS {
-        let leads = match client
+    let mut union: BTreeMap<u64, Lead> = BTreeMap::new();
+    for read in 0..reads + 2 {
+        let size = PAGE_SIZES[(first + read) % PAGE_SIZES.len()];
+        let query = client
             .leads()
             .order_ids([order_id])
-            .strict()
-            .collect_all()
-            .await
-        {
-            Ok(leads) => leads,
+            .page_size(size)
+            .strict();
+        match query.collect_all().await {
+            Ok(leads) => union.extend(leads.into_iter().map(|lead| (lead.id.get(), lead))),
             Err(err @ liner::Error::Pagination { .. }) => {
                 problem = format!("the list of order {order_id} changed while it was read ({err})");
                 continue;
             }
             Err(err) => return Err(Unlisted::Client(err)),
-        };
-        let seen: BTreeSet<u64> = leads.iter().map(|lead| lead.id.get()).collect();
-        let mut missing = None;
+        }
+        if read + 1 < reads {
+            continue;
+        }
         let unseen: Vec<u64> = known
-            .difference(&seen)
-            .filter(|id| !deleted.contains(*id))
+            .iter()
+            .filter(|id| !union.contains_key(*id) && !deleted.contains(*id))
             .copied()
             .collect();
+        let mut missing = None;
         for id in unseen {
             match client.lead(id).await {
                 Err(err) if err.is_not_found() => {
@@ -152,7 +162,7 @@ pub async fn list_order(
             }
         }
         match missing {
-            None => return Ok(leads),
+            None => return Ok(union.into_values().collect()),
             Some(id) => {
                 problem = format!(
                     "the list of order {order_id} left out lead {id}, which this import created \
@@ -162,17 +172,44 @@ pub async fn list_order(
         }
     }
     Err(Unlisted::Incomplete(format!(
-        "{problem}, in {LISTING_READS} reads"
+        "{problem}, in {} reads",
+        reads + 2
     )))
+}
+
+/// How this import's creates are marked (`createMethod`), learned from
+/// the leads in `leads` the journal gives to its rows (`known`): `None`
+/// when none is there or they disagree.
+pub fn our_create_method(leads: &[Lead], known: &BTreeSet<u64>) -> Option<String> {
+    let mut methods = leads
+        .iter()
+        .filter(|lead| known.contains(&lead.id.get()))
+        .map(|lead| lead.create_method.clone());
+    let first = methods.next()??;
+    methods
+        .all(|method| method.as_deref() == Some(first.as_str()))
+        .then_some(first)
 }
 
 /// The verdict on each of `rows` (all of one order), from a complete
 /// listing `leads`; `owned` are the leads the journal gives to a row or
-/// knew before the import (never another row's).
-pub fn judge(rows: &[Wanted], leads: &[Lead], owned: &BTreeSet<u64>) -> BTreeMap<usize, Verdict> {
+/// knew before the import (never another row's). With `method` (see
+/// [`our_create_method`]), a lead marked as made another way (`manual`,
+/// a form) is someone else's, whatever its fields.
+pub fn judge(
+    rows: &[Wanted],
+    leads: &[Lead],
+    owned: &BTreeSet<u64>,
+    method: Option<&str>,
+) -> BTreeMap<usize, Verdict> {
     let mut candidates: BTreeMap<Identity, Vec<&Lead>> = BTreeMap::new();
     for lead in leads {
+        let made_otherwise = matches!(
+            (method, lead.create_method.as_deref()),
+            (Some(ours), Some(theirs)) if ours != theirs
+        );
         if !owned.contains(&lead.id.get())
+            && !made_otherwise
             && let Some(identity) = Identity::of_lead(lead)
         {
             candidates.entry(identity).or_default().push(lead);
@@ -287,11 +324,11 @@ mod tests {
         let rows = [row(0, "89001234567", "A-1", Some("Ada"))];
         let leads = [lead(9, "+7 (900) 123-45-67", " A-1 ", "ADA LOVELACE")];
         assert_eq!(
-            judge(&rows, &leads, &BTreeSet::new()),
+            judge(&rows, &leads, &BTreeSet::new(), None),
             BTreeMap::from([(0, Verdict::Created(9))])
         );
         assert_eq!(
-            judge(&rows, &leads, &BTreeSet::from([9])),
+            judge(&rows, &leads, &BTreeSet::from([9]), None),
             BTreeMap::from([(0, Verdict::Absent)]),
             "a lead another row owns is not this one's"
         );
@@ -307,7 +344,7 @@ mod tests {
             row(1, "79001234567", "A-1", Some("Ada")),
         ];
         let one = [lead(9, "79001234567", "A-1", "Ada")];
-        let verdicts = judge(&rows, &one, &BTreeSet::new());
+        let verdicts = judge(&rows, &one, &BTreeSet::new(), None);
         assert!(
             verdicts.values().all(|v| matches!(v, Verdict::Unproven(_))),
             "{verdicts:?}"
@@ -317,7 +354,7 @@ mod tests {
             lead(10, "79001234567", "A-1", ""),
         ];
         assert_eq!(
-            judge(&rows, &two, &BTreeSet::new()),
+            judge(&rows, &two, &BTreeSet::new(), None),
             BTreeMap::from([(0, Verdict::Created(10)), (1, Verdict::Created(9))]),
             "each lead to the row it matches best"
         );
@@ -332,7 +369,30 @@ mod tests {
             lead(9, "79001234567", "A-1", "x"),
             lead(10, "79001234567", "A-1", "y"),
         ];
-        let verdicts = judge(&rows, &leads, &BTreeSet::new());
+        let verdicts = judge(&rows, &leads, &BTreeSet::new(), None);
         assert!(matches!(&verdicts[&0], Verdict::Unproven(reason) if reason.contains("9, 10")));
+    }
+
+    /// Item 4: a lead made in the UI with a row's fields is not that row's,
+    /// once the import's own leads show how its creates are marked.
+    #[test]
+    fn a_lead_made_another_way_is_someone_elses() {
+        let rows = [row(0, "79001234567", "A-1", None)];
+        let mut ours = lead(8, "79001234560", "A-0", "x");
+        ours.create_method = Some("api".into());
+        let mut manual = lead(9, "79001234567", "A-1", "x");
+        manual.create_method = Some("manual".into());
+        let leads = [ours, manual];
+        let method = our_create_method(&leads, &BTreeSet::from([8]));
+        assert_eq!(method.as_deref(), Some("api"));
+        assert_eq!(
+            judge(&rows, &leads, &BTreeSet::from([8]), method.as_deref()),
+            BTreeMap::from([(0, Verdict::Absent)])
+        );
+        assert_eq!(
+            judge(&rows, &leads, &BTreeSet::from([8]), None),
+            BTreeMap::from([(0, Verdict::Created(9))]),
+            "with nothing learned, it cannot be told"
+        );
     }
 }

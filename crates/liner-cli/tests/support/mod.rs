@@ -9,8 +9,8 @@ use std::path::Path;
 use liner_fake::{Clock, Config, FakeServer};
 
 /// A fake server, serving from a runtime of its own while the test runs
-/// the binary; it dates creations by the system clock, as a real server
-/// (the import's reconciliation relies on it).
+/// the binary; it dates creations by the system clock, as a real server,
+/// unless the test chose another clock.
 pub struct Fake {
     pub server: FakeServer,
     pub runtime: tokio::runtime::Runtime,
@@ -23,9 +23,13 @@ impl Fake {
             .enable_all()
             .build()
             .unwrap();
-        let server = runtime
-            .block_on(FakeServer::start(config.with_clock(Clock::System)))
-            .unwrap();
+        // A clock the test chose is kept.
+        let config = if config.clock == Clock::Logical {
+            config.with_clock(Clock::System)
+        } else {
+            config
+        };
+        let server = runtime.block_on(FakeServer::start(config)).unwrap();
         Self { server, runtime }
     }
 
@@ -58,13 +62,13 @@ impl Fake {
         self.runtime.block_on(client.leads().collect_all()).unwrap()
     }
 
-    /// How many leads the server holds per `orderCode`.
+    /// How many leads created through the API the server holds per
+    /// `orderCode` (read from the server's state, not through the list).
     pub fn order_codes(&self) -> BTreeMap<String, usize> {
         let mut counts = BTreeMap::new();
-        for lead in self.leads() {
-            *counts
-                .entry(lead.order_code.unwrap_or_default())
-                .or_insert(0) += 1;
+        for lead in self.server.created_leads() {
+            let code = lead["orderCode"].as_str().unwrap_or_default().to_owned();
+            *counts.entry(code).or_insert(0) += 1;
         }
         counts
     }
