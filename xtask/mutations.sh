@@ -65,13 +65,13 @@ mutate "a create is never retried, even after a refused connection" \
 
 mutate "strict mode off (an inconsistency only warns)" \
   crates/liner/src/list/pager.rs \
-  "if self.query.strict {" \
+  "if self.source.strict {" \
   "if false {" \
   -- cargo test -q -p liner --all-features --test inconsistent_pages --test reliability
 
 mutate "a short page before the end goes unnoticed" \
   crates/liner/src/list/pager.rs \
-  "if !position.at_end && (position.served as u64) < self.query.page_size {" \
+  "if !position.at_end && (position.served as u64) < self.source.page_size {" \
   "if false {" \
   -- cargo test -q -p liner --test inconsistent_pages
 
@@ -108,6 +108,106 @@ mutate "the fake's mid-body cut sends the whole body" \
   "half.truncate(length / 2);" \
   "" \
   -- sh -c "cargo test -q -p liner --all-features --test errors; e=\$?; cargo test -q -p liner-api --test fake_e2e && exit \$e"
+
+# The import against a real server (issue 22): each fix, turned off.
+import_field="cargo test -q -p liner-cli --test import_field"
+mutate "the look-up bounded by the server's dates" \
+  crates/liner-cli/src/import/reconcile.rs \
+  ".order_ids([order_id])" \
+  ".order_ids([order_id]).created_from(jiff::Timestamp::now() - jiff::SignedDuration::from_secs(600))" \
+  -- $import_field no_duplicate_whatever_the_servers_clock
+
+mutate "a lead recognised by its phone as written, not its digits" \
+  crates/liner-cli/src/import/reconcile.rs \
+  "phone: digits(lead.phone.as_deref()?)," \
+  "phone: lead.phone.clone()?," \
+  -- $import_field no_duplicate_when_leads_are_edited
+
+mutate "every read of an order pages alike" \
+  crates/liner-cli/src/import/reconcile.rs \
+  "const PAGE_SIZES: [u64; 4] = [100, 97, 89, 83];" \
+  "const PAGE_SIZES: [u64; 4] = [100, 100, 100, 100];" \
+  -- $import_field no_duplicate_when_the_list_churns
+
+mutate "one listing proves absence" \
+  crates/liner-cli/src/import/mod.rs \
+  "        if absent.is_empty() {
+            return verdicts;" \
+  "        if true {
+            return verdicts;" \
+  -- $import_field no_duplicate_when_the_list_churns
+
+mutate "the settle ignores the slowest answer" \
+  crates/liner-cli/src/import/mod.rs \
+  "self.args.settle().max(self.stop.slowest().saturating_mul(2))" \
+  "self.args.settle()" \
+  -- $import_field a_late_store_is_waited_for
+
+mutate "a lead made another way may be a row's" \
+  crates/liner-cli/src/import/reconcile.rs \
+  "            && !made_otherwise" \
+  "" \
+  -- $import_field a_lead_made_by_someone_else
+
+mutate "no baseline before the first create of an order" \
+  crates/liner-cli/src/import/mod.rs \
+  "if self.args.no_reconcile || recorded.is_baselined(order) || attempted.contains(&order)" \
+  "if true" \
+  -- $import_field rows_already_on_the_server
+
+mutate "rows of one identity decided one by one" \
+  crates/liner-cli/src/import/reconcile.rs \
+  "} else if found.len() == group.len() {" \
+  "} else if !found.is_empty() {" \
+  -- $import_field rows_that_cannot_be_told_apart
+
+mutate "an unreachable server never stops the import" \
+  crates/liner-cli/src/import/send.rs \
+  "if self.connect_failures.fetch_add(1, Ordering::SeqCst) + 1 >= UNREACHABLE_AFTER {" \
+  "if false {" \
+  -- $import_field a_server_that_cannot_be_reached
+
+mutate "--settle unbounded" \
+  crates/liner-cli/src/cli.rs \
+  "value_parser = clap::value_parser!(u64).range(0..=86_400))]" \
+  ")]" \
+  -- $import_field settle_is_bounded
+
+mutate "an unsent after an unknown makes the row new" \
+  crates/liner-cli/src/import/journal.rs \
+  "unknown @ Self::Unknown { .. } => unknown," \
+  "Self::Unknown { .. } => Self::New," \
+  -- cargo test -q -p liner-cli --bin liner journal::
+
+mutate "lines a power cut zeroed are read as entries" \
+  crates/liner-cli/src/import/journal.rs \
+  "if line.contains('\\0') {" \
+  "if false {" \
+  -- cargo test -q -p liner-cli --bin liner journal::
+
+mutate "the journal appends without syncing" \
+  crates/liner-cli/src/import/journal.rs \
+  ".and_then(|()| sink.sync())" \
+  "" \
+  -- cargo test -q -p liner-cli --bin liner journal::
+
+mutate "the journal's lock goes with its writer" \
+  crates/liner-cli/src/import/journal.rs \
+  "                _lock: lock," \
+  "                _lock: { drop(lock); File::open(path).map_err(|err| failed(\"reopen\", err))? }," \
+  -- cargo test -q -p liner-cli --bin liner journal::
+
+mutate "a failure envelope at 200 is unknown" \
+  crates/liner-cli/src/import/send.rs \
+  "Error::Api { status, .. } if !status.is_server_error() => {" \
+  "Error::Api { status, .. } if status.is_client_error() => {" \
+  -- cargo test -q -p liner-cli --bin liner send::
+
+mutate "a redirect after a create is refused" \
+  crates/liner-cli/src/import/send.rs \
+  "        Error::InvalidInput { .. } => Event::Refused { message: text }," \
+  "        Error::InvalidInput { .. } | Error::Redirect { .. } => Event::Refused { message: text }," \
+  -- cargo test -q -p liner-cli --bin liner send::
 
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"

@@ -367,15 +367,18 @@ fn a_server_that_cannot_be_reached_stops_the_import_at_once() {
 /// overflow).
 #[test]
 fn settle_is_bounded() {
+    let fake = Fake::start(Config::default().with_leads(0));
     let dir = tempfile::tempdir().unwrap();
     let file = csv_of_new_leads(dir.path(), 1);
-    let output = support::liner()
+    let output = fake
+        .liner()
         .args(["leads", "import", "--settle", "18446744073709551615"])
         .arg(&file)
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(stderr(&output).contains("0..=86400"), "{}", stderr(&output));
+    assert_eq!(fake.server.stats().requests, 0);
 }
 
 /// `--dry-run` reads the file, the journal and the server, and says what
