@@ -4,6 +4,7 @@
 # the branch is untested, whatever the test names say.
 #
 #   bash xtask/mutations.sh
+#   MUTATIONS_MATCHING=import bash xtask/mutations.sh   # those whose name or file has "import"
 #
 # It works on a copy of the working tree with a target directory of its own
 # (never the workspace's: cargo's artifact names do not depend on the path),
@@ -33,6 +34,10 @@ survived=0
 mutate() {
   local name=$1 file=$2 from=$3 to=$4
   shift 5
+  if [ -n "${MUTATIONS_MATCHING:-}" ] && [[ "$name" != *"$MUTATIONS_MATCHING"* ]] &&
+    [[ "$file" != *"$MUTATIONS_MATCHING"* ]]; then
+    return
+  fi
   cp "$file" "$file.orig"
   python3 - "$file" "$from" "$to" <<'EOF'
 import sys
@@ -127,20 +132,20 @@ mutate "every read of an order pages alike" \
   crates/liner-cli/src/import/reconcile.rs \
   "const PAGE_SIZES: [u64; 4] = [100, 97, 89, 83];" \
   "const PAGE_SIZES: [u64; 4] = [100, 100, 100, 100];" \
-  -- $import_field no_duplicate_when_the_list_churns
+  -- cargo test -q -p liner-cli --bin liner reconcile::
 
 mutate "one listing proves absence" \
-  crates/liner-cli/src/import/mod.rs \
-  "        if absent.is_empty() {
-            return verdicts;" \
-  "        if true {
-            return verdicts;" \
-  -- $import_field no_duplicate_when_the_list_churns
+  crates/liner-cli/src/import/reconcile.rs \
+  "    if absent.is_empty() {
+        return (verdicts, None);" \
+  "    if true {
+        return (verdicts, None);" \
+  -- cargo test -q -p liner-cli --bin liner reconcile::
 
 mutate "the settle ignores the slowest answer" \
   crates/liner-cli/src/import/mod.rs \
-  "self.args.settle().max(self.stop.slowest().saturating_mul(2))" \
-  "self.args.settle()" \
+  ".max(self.stop.slowest().saturating_mul(2));" \
+  ";" \
   -- $import_field a_late_store_is_waited_for
 
 mutate "a lead made another way may be a row's" \

@@ -172,13 +172,13 @@ pub struct ImportArgs {
     /// reconciling (or without it): this may create a lead twice.
     #[arg(long)]
     pub retry_unknown: bool,
-    /// Leave rows of unknown outcome unknown instead of looking them up on
-    /// the server.
+    /// Look nothing up on the server: rows of unknown outcome stay unknown,
+    /// and no baseline tells which rows' leads exist already.
     #[arg(long)]
     pub no_reconcile: bool,
     /// How long a reconciliation waits after a create went unanswered
-    /// before looking it up, in seconds (at most a day), or as long as the
-    /// slowest create of the run took if that is longer: the server may
+    /// before looking it up, in seconds (at most a day), or twice as long as
+    /// the slowest create of the run took if that is longer: the server may
     /// still be working on it, and a lead it creates after the look-up
     /// would be created twice.
     #[arg(long, value_name = "SECONDS", default_value_t = 10,

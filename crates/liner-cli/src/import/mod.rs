@@ -511,8 +511,8 @@ impl Import<'_> {
         self.client.lead(id).await.ok()?.create_method
     }
 
-    /// The verdicts on `group`, the unknown rows of order `order`: from a
-    /// complete listing, and for rows it lacks, from a second one.
+    /// The verdicts on `group`, the unknown rows of order `order` (see
+    /// [`reconcile::look_up`]).
     async fn look_up_order(
         &self,
         order: u64,
@@ -535,65 +535,21 @@ impl Import<'_> {
                 lead: row.lead(),
             })
             .collect();
-        let unproven = |why: &str| {
-            wanted
-                .iter()
-                .map(|row| (row.index, Verdict::Unproven(why.to_owned())))
-                .collect()
-        };
-        let mut verdicts = match reconcile::list_order(self.client, order, &known, 0, 1).await {
-            Ok(leads) => {
-                let method = self.create_method_in(&leads, &known);
-                reconcile::judge(&wanted, &leads, &owned, method.as_deref())
-            }
-            Err(why) => {
-                if let reconcile::Unlisted::Client(err) = &why {
-                    self.stop.note_error(err);
-                }
-                return unproven(&format!("it could not be looked up: {why}"));
-            }
-        };
-        let absent: Vec<Wanted> = wanted
-            .into_iter()
-            .filter(|row| verdicts.get(&row.index) == Some(&Verdict::Absent))
-            .collect();
-        if absent.is_empty() {
-            return verdicts;
+        let (verdicts, failure) = reconcile::look_up(
+            self.client,
+            order,
+            &wanted,
+            &reconcile::Known {
+                created: &known,
+                owned: &owned,
+                create_method: self.create_method.clone().flatten(),
+            },
+        )
+        .await;
+        if let Some(reconcile::Unlisted::Client(err)) = &failure {
+            self.stop.note_error(err);
         }
-        // Absence counts only if a listing of two more reads, with their page
-        // boundaries elsewhere, agrees: a lead that slid across a boundary
-        // unseen the first time is seen now.
-        let owned: BTreeSet<u64> = owned
-            .into_iter()
-            .chain(verdicts.values().filter_map(|verdict| match verdict {
-                Verdict::Created(id) => Some(*id),
-                _ => None,
-            }))
-            .collect();
-        let second = match reconcile::list_order(self.client, order, &known, 1, 2).await {
-            Ok(leads) => {
-                let method = self.create_method_in(&leads, &known);
-                reconcile::judge(&absent, &leads, &owned, method.as_deref())
-            }
-            Err(why) => {
-                if let reconcile::Unlisted::Client(err) = &why {
-                    self.stop.note_error(err);
-                }
-                let why = format!("it could not be looked up a second time: {why}");
-                absent
-                    .iter()
-                    .map(|row| (row.index, Verdict::Unproven(why.clone())))
-                    .collect()
-            }
-        };
-        verdicts.extend(second);
         verdicts
-    }
-
-    /// How this import's creates are marked: as its leads in `leads` show,
-    /// else as one read before.
-    fn create_method_in(&self, leads: &[liner::Lead], known: &BTreeSet<u64>) -> Option<String> {
-        reconcile::our_create_method(leads, known).or_else(|| self.create_method.clone().flatten())
     }
 
     /// A dry run's report: what a real run would do now.

@@ -177,6 +177,79 @@ pub async fn list_order(
     )))
 }
 
+/// What the journal knows about an order's leads, for [`look_up`].
+pub struct Known<'a> {
+    /// The leads it gives to rows of this order (each must be listed, unless
+    /// deleted, for a listing to be complete).
+    pub created: &'a BTreeSet<u64>,
+    /// The leads it gives to any row, or knew before the import: never a
+    /// row's.
+    pub owned: &'a BTreeSet<u64>,
+    /// How this import's creates are marked, if learned elsewhere (used
+    /// when none of its leads is in the order).
+    pub create_method: Option<String>,
+}
+
+/// The verdicts on `rows`, unknown rows of order `order`: from a complete
+/// listing, and for the rows it lacks, from a second complete listing of
+/// two more reads with their page boundaries elsewhere (a lead that slid
+/// across a boundary unseen the first time is seen then). A listing that
+/// fails leaves its rows `Unproven`, and is returned too (a refused key
+/// or an unreachable server stops the import).
+pub async fn look_up(
+    client: &Liner,
+    order: u64,
+    rows: &[Wanted],
+    known: &Known<'_>,
+) -> (BTreeMap<usize, Verdict>, Option<Unlisted>) {
+    let unproven = |rows: &[&Wanted], why: String| -> BTreeMap<usize, Verdict> {
+        rows.iter()
+            .map(|row| (row.index, Verdict::Unproven(why.clone())))
+            .collect()
+    };
+    let all: Vec<&Wanted> = rows.iter().collect();
+    let leads = match list_order(client, order, known.created, 0, 1).await {
+        Ok(leads) => leads,
+        Err(why) => {
+            let verdicts = unproven(&all, format!("it could not be looked up: {why}"));
+            return (verdicts, Some(why));
+        }
+    };
+    let method = our_create_method(&leads, known.created).or_else(|| known.create_method.clone());
+    let mut verdicts = judge(&all, &leads, known.owned, method.as_deref());
+    let absent: Vec<&Wanted> = rows
+        .iter()
+        .filter(|row| verdicts.get(&row.index) == Some(&Verdict::Absent))
+        .collect();
+    if absent.is_empty() {
+        return (verdicts, None);
+    }
+    let owned: BTreeSet<u64> = known
+        .owned
+        .iter()
+        .copied()
+        .chain(verdicts.values().filter_map(|verdict| match verdict {
+            Verdict::Created(id) => Some(*id),
+            _ => None,
+        }))
+        .collect();
+    match list_order(client, order, known.created, 1, 2).await {
+        Ok(leads) => {
+            let method =
+                our_create_method(&leads, known.created).or_else(|| known.create_method.clone());
+            verdicts.extend(judge(&absent, &leads, &owned, method.as_deref()));
+            (verdicts, None)
+        }
+        Err(why) => {
+            verdicts.extend(unproven(
+                &absent,
+                format!("it could not be looked up a second time: {why}"),
+            ));
+            (verdicts, Some(why))
+        }
+    }
+}
+
 /// How this import's creates are marked (`createMethod`), learned from
 /// the leads in `leads` the journal gives to its rows (`known`): `None`
 /// when none is there or they disagree.
@@ -197,7 +270,7 @@ pub fn our_create_method(leads: &[Lead], known: &BTreeSet<u64>) -> Option<String
 /// [`our_create_method`]), a lead marked as made another way (`manual`,
 /// a form) is someone else's, whatever its fields.
 pub fn judge(
-    rows: &[Wanted],
+    rows: &[&Wanted],
     leads: &[Lead],
     owned: &BTreeSet<u64>,
     method: Option<&str>,
@@ -299,6 +372,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn refs(rows: &[Wanted]) -> Vec<&Wanted> {
+        rows.iter().collect()
+    }
+
     fn row(index: usize, phone: &str, code: &str, name: Option<&str>) -> Wanted {
         let mut lead = liner::NewLead::new(liner::LeadType::Straight, phone, 202, code);
         if let Some(name) = name {
@@ -324,11 +401,11 @@ mod tests {
         let rows = [row(0, "89001234567", "A-1", Some("Ada"))];
         let leads = [lead(9, "+7 (900) 123-45-67", " A-1 ", "ADA LOVELACE")];
         assert_eq!(
-            judge(&rows, &leads, &BTreeSet::new(), None),
+            judge(&refs(&rows), &leads, &BTreeSet::new(), None),
             BTreeMap::from([(0, Verdict::Created(9))])
         );
         assert_eq!(
-            judge(&rows, &leads, &BTreeSet::from([9]), None),
+            judge(&refs(&rows), &leads, &BTreeSet::from([9]), None),
             BTreeMap::from([(0, Verdict::Absent)]),
             "a lead another row owns is not this one's"
         );
@@ -344,7 +421,7 @@ mod tests {
             row(1, "79001234567", "A-1", Some("Ada")),
         ];
         let one = [lead(9, "79001234567", "A-1", "Ada")];
-        let verdicts = judge(&rows, &one, &BTreeSet::new(), None);
+        let verdicts = judge(&refs(&rows), &one, &BTreeSet::new(), None);
         assert!(
             verdicts.values().all(|v| matches!(v, Verdict::Unproven(_))),
             "{verdicts:?}"
@@ -354,7 +431,7 @@ mod tests {
             lead(10, "79001234567", "A-1", ""),
         ];
         assert_eq!(
-            judge(&rows, &two, &BTreeSet::new(), None),
+            judge(&refs(&rows), &two, &BTreeSet::new(), None),
             BTreeMap::from([(0, Verdict::Created(10)), (1, Verdict::Created(9))]),
             "each lead to the row it matches best"
         );
@@ -369,7 +446,7 @@ mod tests {
             lead(9, "79001234567", "A-1", "x"),
             lead(10, "79001234567", "A-1", "y"),
         ];
-        let verdicts = judge(&rows, &leads, &BTreeSet::new(), None);
+        let verdicts = judge(&refs(&rows), &leads, &BTreeSet::new(), None);
         assert!(matches!(&verdicts[&0], Verdict::Unproven(reason) if reason.contains("9, 10")));
     }
 
@@ -386,13 +463,118 @@ mod tests {
         let method = our_create_method(&leads, &BTreeSet::from([8]));
         assert_eq!(method.as_deref(), Some("api"));
         assert_eq!(
-            judge(&rows, &leads, &BTreeSet::from([8]), method.as_deref()),
+            judge(
+                &refs(&rows),
+                &leads,
+                &BTreeSet::from([8]),
+                method.as_deref()
+            ),
             BTreeMap::from([(0, Verdict::Absent)])
         );
         assert_eq!(
-            judge(&rows, &leads, &BTreeSet::from([8]), None),
+            judge(&refs(&rows), &leads, &BTreeSet::from([8]), None),
             BTreeMap::from([(0, Verdict::Created(9))]),
             "with nothing learned, it cannot be told"
         );
+    }
+
+    /// A fake whose list churns (a lead of someone else's deleted ahead of
+    /// the reader at each page after the first), holding 250 leads of order
+    /// 7 made through `client`: their create bodies and ids.
+    async fn churning() -> (liner_fake::FakeServer, Liner, Vec<(NewLead, u64)>) {
+        let fake = liner_fake::FakeServer::start(
+            liner_fake::Config::default()
+                .with_leads(0)
+                .with_churn_per_page(1),
+        )
+        .await
+        .unwrap();
+        let client = Liner::builder()
+            .base_url(fake.base_url())
+            .api_key(fake.api_key())
+            .build()
+            .unwrap();
+        let mut made = Vec::new();
+        for n in 0..250 {
+            let lead = liner::NewLead::new(
+                liner::LeadType::Straight,
+                format!("+7900{:07}", n),
+                7,
+                format!("C-{n}"),
+            )
+            .build()
+            .unwrap();
+            let id = client.create_lead(lead.clone()).await.unwrap().get();
+            made.push((lead, id));
+        }
+        (fake, client, made)
+    }
+
+    /// One read of a churning list skips a lead at a page boundary, the
+    /// same one each time it pages alike: reads with other page sizes see
+    /// it, and together they make a complete listing.
+    #[tokio::test]
+    async fn reads_with_moving_boundaries_see_what_one_read_skips() {
+        let (_fake, client, made) = churning().await;
+        let plain: BTreeSet<u64> = client
+            .leads()
+            .order_ids([7])
+            .page_size(100)
+            .collect_all()
+            .await
+            .unwrap()
+            .iter()
+            .map(|lead| lead.id.get())
+            .collect();
+        let ids: BTreeSet<u64> = made.iter().map(|(_, id)| *id).collect();
+        assert_eq!(ids.difference(&plain).count(), 1, "a read skips one");
+        let listed: BTreeSet<u64> = list_order(&client, 7, &ids, 0, 1)
+            .await
+            .unwrap()
+            .iter()
+            .map(|lead| lead.id.get())
+            .collect();
+        assert!(ids.is_subset(&listed), "{:?}", ids.difference(&listed));
+    }
+
+    /// The skipped lead is an unknown row's (so no known lead is missing,
+    /// and the first listing looks complete): the row is not absent, since
+    /// the second listing finds it.
+    #[tokio::test]
+    async fn absence_needs_a_second_listing_to_agree() {
+        let (_fake, client, made) = churning().await;
+        let plain: BTreeSet<u64> = client
+            .leads()
+            .order_ids([7])
+            .page_size(100)
+            .collect_all()
+            .await
+            .unwrap()
+            .iter()
+            .map(|lead| lead.id.get())
+            .collect();
+        let (lead, skipped) = made
+            .iter()
+            .find(|(_, id)| !plain.contains(id))
+            .cloned()
+            .unwrap();
+        let others: BTreeSet<u64> = made
+            .iter()
+            .map(|(_, id)| *id)
+            .filter(|id| *id != skipped)
+            .collect();
+        let (verdicts, failure) = look_up(
+            &client,
+            7,
+            &[Wanted { index: 0, lead }],
+            &Known {
+                created: &others,
+                owned: &others,
+                create_method: None,
+            },
+        )
+        .await;
+        assert!(failure.is_none());
+        assert_eq!(verdicts, BTreeMap::from([(0, Verdict::Created(skipped))]));
     }
 }
