@@ -144,9 +144,9 @@ mutate "one listing proves absence" \
 
 mutate "the settle ignores the slowest answer" \
   crates/liner-cli/src/import/mod.rs \
-  ".max(self.stop.slowest().saturating_mul(2));" \
-  ";" \
-  -- $import_field a_late_store_is_waited_for
+  "settle.max(slowest.saturating_mul(2))" \
+  "settle" \
+  -- cargo test -q -p liner-cli --bin liner import::tests::
 
 mutate "a lead made another way may be a row's" \
   crates/liner-cli/src/import/reconcile.rs \
@@ -180,8 +180,8 @@ mutate "--settle unbounded" \
 
 mutate "an unsent after an unknown makes the row new" \
   crates/liner-cli/src/import/journal.rs \
-  "unknown @ Self::Unknown { .. } => unknown," \
-  "Self::Unknown { .. } => Self::New," \
+  "                } => Self::Unknown { reason }," \
+  "                } => Self::New," \
   -- cargo test -q -p liner-cli --bin liner journal::
 
 mutate "lines a power cut zeroed are read as entries" \
@@ -204,8 +204,8 @@ mutate "the journal's lock goes with its writer" \
 
 mutate "a failure envelope at 200 is unknown" \
   crates/liner-cli/src/import/send.rs \
-  "Error::Api { status, .. } if !status.is_server_error() => {" \
-  "Error::Api { status, .. } if status.is_client_error() => {" \
+  "Error::Api { status, .. } if !status.is_server_error() => Event::Refused" \
+  "Error::Api { status, .. } if status.is_client_error() => Event::Refused" \
   -- cargo test -q -p liner-cli --bin liner send::
 
 mutate "a redirect after a create is refused" \

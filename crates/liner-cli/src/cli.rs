@@ -40,6 +40,28 @@ pub struct Cli {
     /// otherwise it is taken from LINER_API_KEY.
     #[arg(long, global = true, value_name = "PATH", help_heading = "Connection")]
     pub api_key_file: Option<PathBuf>,
+    /// Also trust the certificate authority in this PEM file: a company's
+    /// own, or the one a TLS-inspecting proxy re-signs with.
+    #[arg(
+        long,
+        env = "LINER_CA_CERT",
+        global = true,
+        value_name = "FILE",
+        help_heading = "Connection"
+    )]
+    pub ca_cert: Option<PathBuf>,
+    /// Send requests through this proxy (http://host:port); otherwise
+    /// HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read. Over https:// the proxy
+    /// sees only the host, never the key.
+    #[arg(
+        long,
+        env = "LINER_PROXY",
+        hide_env_values = true,
+        global = true,
+        value_name = "URL",
+        help_heading = "Connection"
+    )]
+    pub proxy: Option<String>,
     /// Run against a fake Liner server started in-process, seeded with 1000
     /// leads and 100 calls; nothing leaves this machine.
     #[arg(long, global = true, help_heading = "Connection")]

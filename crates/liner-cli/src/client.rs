@@ -36,13 +36,10 @@ pub async fn start_fake(leads: u64, calls: u64, port: u16) -> Result<FakeServer,
     .await
     .map_err(|err| {
         // The error describes its own layer; its causes follow it.
-        let mut message = format!("cannot start the fake server: {err}");
-        let mut cause = std::error::Error::source(&err);
-        while let Some(inner) = cause {
-            message.push_str(&format!(": {inner}"));
-            cause = inner.source();
-        }
-        Failure::local(message)
+        Failure::local(crate::exit::with_causes(
+            format!("cannot start the fake server: {err}"),
+            &err,
+        ))
     })
 }
 
@@ -73,11 +70,14 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
             ))
         })?,
     };
-    let client = Liner::builder()
-        .base_url(base_url)
-        .api_key(key)
-        .build()
-        .map_err(|err| Failure::client("", &err))?;
+    let mut builder = Liner::builder().base_url(base_url).api_key(key);
+    if let Some(path) = &cli.ca_cert {
+        builder = builder.add_root_certificate_file(path);
+    }
+    if let Some(proxy) = &cli.proxy {
+        builder = builder.proxy(proxy);
+    }
+    let client = builder.build().map_err(|err| Failure::client("", &err))?;
     Ok(Connection {
         client,
         _fake: None,

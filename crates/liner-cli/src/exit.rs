@@ -87,18 +87,12 @@ impl Failure {
     /// A failure of the `liner` client, classified by [`status_of`], with
     /// its causes on the same line.
     pub fn client(context: &str, error: &liner::Error) -> Self {
-        let mut message = if context.is_empty() {
+        let message = if context.is_empty() {
             error.to_string()
         } else {
             format!("{context}: {error}")
         };
-        let mut cause = std::error::Error::source(error);
-        while let Some(inner) = cause {
-            message.push_str(": ");
-            message.push_str(&inner.to_string());
-            cause = inner.source();
-        }
-        Self::new(status_of(error), message)
+        Self::new(status_of(error), with_causes(message, error))
     }
 }
 
@@ -110,6 +104,22 @@ impl fmt::Display for Failure {
     }
 }
 
+/// `message`, then each cause of `error` on the same line, each once: a
+/// cause whose text the line already holds (TLS libraries repeat their
+/// inner error in their own text) is left out.
+pub fn with_causes(mut message: String, error: &dyn std::error::Error) -> String {
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let text = inner.to_string();
+        if !text.is_empty() && !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = inner.source();
+    }
+    message
+}
+
 /// The exit status a client error maps to.
 pub fn status_of(error: &liner::Error) -> Status {
     use liner::Error;
@@ -119,6 +129,9 @@ pub fn status_of(error: &liner::Error) -> Status {
             Status::Network
         }
         Error::Api { .. } | Error::Http { .. } | Error::Redirect { .. } => Status::Refused,
+        // The server never saw the request: no answer, as a refused
+        // connection.
+        Error::Tls { .. } | Error::Proxy { .. } => Status::Network,
         _ => Status::Network,
     }
 }

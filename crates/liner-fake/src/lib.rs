@@ -6,6 +6,9 @@ mod faults;
 mod input;
 mod seed;
 mod store;
+#[cfg(feature = "tls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+mod tls;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,6 +21,9 @@ use tokio::task::JoinHandle;
 
 pub use faults::{Fault, Faults, Latency};
 pub use input::{DEFAULT_LIMIT, MAX_LIMIT};
+#[cfg(feature = "tls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+pub use tls::Tls;
 
 /// One answered request, shown to the [`Config::observer`] before it is sent.
 #[derive(Debug)]
@@ -85,6 +91,10 @@ pub struct Config {
     /// some). A list request at offset 0 first adds as many at the head, so
     /// that there is something to delete. 0 (the default) turns it off.
     pub churn_per_page: u32,
+    /// Serve HTTPS (feature `tls`): see [`Config::with_tls`].
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    pub tls: Option<Tls>,
 }
 
 /// Where the fake's creation and update times come from.
@@ -175,14 +185,16 @@ impl Default for Config {
             late_store: std::time::Duration::ZERO,
             edit_created: Edit::None,
             churn_per_page: 0,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("api_key", &"[redacted]")
+        let mut f = f.debug_struct("Config");
+        f.field("api_key", &"[redacted]")
             .field("leads", &self.leads)
             .field("calls", &self.calls)
             .field("seed", &self.seed)
@@ -195,8 +207,10 @@ impl fmt::Debug for Config {
             .field("clock", &self.clock)
             .field("late_store", &self.late_store)
             .field("edit_created", &self.edit_created)
-            .field("churn_per_page", &self.churn_per_page)
-            .finish()
+            .field("churn_per_page", &self.churn_per_page);
+        #[cfg(feature = "tls")]
+        f.field("tls", &self.tls);
+        f.finish()
     }
 }
 
@@ -284,6 +298,17 @@ impl Config {
         self.churn_per_page = leads;
         self
     }
+
+    /// Serves HTTPS (feature `tls`): a certificate authority is made at
+    /// start ([`FakeServer::ca_pem`], for the client to trust), and a
+    /// certificate it signs for `tls`'s names; [`FakeServer::base_url`] is
+    /// then `https://127.0.0.1:<port>`.
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    pub fn with_tls(mut self, tls: Tls) -> Self {
+        self.tls = Some(tls);
+        self
+    }
 }
 
 /// Shared state of a running fake.
@@ -332,6 +357,9 @@ pub struct Stats {
 pub struct FakeServer {
     base_url: String,
     app: Arc<App>,
+    /// The authority's PEM and the handshake count, when serving HTTPS.
+    #[cfg(feature = "tls")]
+    tls: Option<(String, Arc<AtomicU64>)>,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
 }
@@ -369,25 +397,58 @@ impl FakeServer {
             requests: AtomicU64::new(0),
             faults: Mutex::new(BTreeMap::new()),
         });
+        #[cfg(feature = "tls")]
+        let tls = match &app.config.tls {
+            Some(tls) => Some(tls::Server::new(tls).map_err(StartError::Tls)?),
+            None => None,
+        };
         let router = axum::Router::new()
             .fallback(api::handle)
             .with_state(Arc::clone(&app));
         let (shutdown, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(
-            listener,
+        let serving = Serving {
             router,
-            app.config.header_read_timeout,
-            stopped,
-        ));
+            header_read_timeout: app.config.header_read_timeout,
+            #[cfg(feature = "tls")]
+            tls: tls
+                .as_ref()
+                .map(|tls| (tls.acceptor.clone(), Arc::clone(&tls.handshakes))),
+        };
+        let task = tokio::spawn(serve(listener, serving, stopped));
+        #[cfg(feature = "tls")]
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        #[cfg(not(feature = "tls"))]
+        let scheme = "http";
         Ok(Self {
-            base_url: format!("http://{address}"),
+            base_url: format!("{scheme}://{address}"),
             app,
+            #[cfg(feature = "tls")]
+            tls: tls.map(|tls| (tls.ca_pem, tls.handshakes)),
             shutdown: Some(shutdown),
             task,
         })
     }
 
-    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    /// The PEM of the certificate authority that signed the server's
+    /// certificate, when serving HTTPS: what a client must trust.
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|(pem, _)| pem.as_str())
+    }
+
+    /// How many TLS handshakes completed so far (0 over plain HTTP): a
+    /// client that reuses its connections does few.
+    #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
+    pub fn tls_handshakes(&self) -> u64 {
+        self.tls.as_ref().map_or(0, |(_, count)| {
+            count.load(std::sync::atomic::Ordering::Relaxed)
+        })
+    }
+
+    /// `http://127.0.0.1:<port>` (`https://` when serving HTTPS), without a
+    /// trailing slash.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
@@ -450,31 +511,35 @@ impl Drop for FakeServer {
     }
 }
 
+/// What each connection is served with.
+struct Serving {
+    router: axum::Router,
+    header_read_timeout: std::time::Duration,
+    /// The TLS acceptor and the handshake count, when serving HTTPS.
+    #[cfg(feature = "tls")]
+    tls: Option<(tokio_rustls::TlsAcceptor, Arc<AtomicU64>)>,
+}
+
 /// Accepts connections until `stopped`, each served by hyper with a
 /// header-read timeout: a client that opens a connection and never finishes
 /// its request is dropped after `header_read_timeout`, and however many do
 /// that, every connection has a task of its own and the others are answered.
-/// Dropping the returned future (aborting its task) closes every connection.
+/// Over TLS, the handshake has the same time limit, and HTTP/2 is served
+/// when the client chose it by ALPN. Dropping the returned future (aborting
+/// its task) closes every connection.
 async fn serve(
     listener: tokio::net::TcpListener,
-    router: axum::Router,
-    header_read_timeout: std::time::Duration,
+    serving: Serving,
     mut stopped: oneshot::Receiver<()>,
 ) {
+    let serving = Arc::new(serving);
     let mut connections = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
             _ = &mut stopped => break,
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                let service = hyper_util::service::TowerToHyperService::new(router.clone());
-                connections.spawn(async move {
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .timer(hyper_util::rt::TokioTimer::new())
-                        .header_read_timeout(header_read_timeout)
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
-                });
+                connections.spawn(serve_connection(stream, Arc::clone(&serving)));
             }
             // Reap finished connections as they end.
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -487,6 +552,38 @@ async fn serve(
     .await;
 }
 
+async fn serve_connection(stream: tokio::net::TcpStream, serving: Arc<Serving>) {
+    let service = hyper_util::service::TowerToHyperService::new(serving.router.clone());
+    #[cfg(feature = "tls")]
+    if let Some((acceptor, handshakes)) = &serving.tls {
+        let handshake = tokio::time::timeout(serving.header_read_timeout, acceptor.accept(stream));
+        let Ok(Ok(stream)) = handshake.await else {
+            return;
+        };
+        tls::Server::count_handshake(handshakes);
+        let http2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+        let io = hyper_util::rt::TokioIo::new(stream);
+        if http2 {
+            let _ = hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+                .timer(hyper_util::rt::TokioTimer::new())
+                .serve_connection(io, service)
+                .await;
+        } else {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(serving.header_read_timeout)
+                .serve_connection(io, service)
+                .await;
+        }
+        return;
+    }
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(serving.header_read_timeout)
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+        .await;
+}
+
 /// The fake could not start.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -497,6 +594,8 @@ pub enum StartError {
     Bind(SocketAddr, std::io::Error),
     /// The thread that times injected latency could not be started.
     Thread(std::io::Error),
+    /// The certificates for HTTPS could not be made.
+    Tls(String),
 }
 
 impl fmt::Display for StartError {
@@ -505,6 +604,7 @@ impl fmt::Display for StartError {
             Self::Config(problem) => write!(f, "invalid liner-fake configuration: {problem}"),
             Self::Bind(address, _) => write!(f, "cannot listen on {address}"),
             Self::Thread(_) => write!(f, "cannot start the latency timing thread"),
+            Self::Tls(problem) => write!(f, "cannot serve HTTPS: {problem}"),
         }
     }
 }
@@ -513,7 +613,7 @@ impl std::error::Error for StartError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Bind(_, err) | Self::Thread(err) => Some(err),
-            Self::Config(_) => None,
+            Self::Config(_) | Self::Tls(_) => None,
         }
     }
 }

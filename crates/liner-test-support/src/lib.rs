@@ -9,6 +9,8 @@
 //!   (redirects, endless bodies, silence), run by a script per request.
 //! * [`logs`]: `tracing` output captured as text.
 //! * [`new_leads`]: files of new leads for the import.
+//! * [`proxy`]: an HTTP proxy on 127.0.0.1 that tunnels, forwards or
+//!   refuses, and records what it was asked.
 //! * [`server`]: the accept loop and request reader under `capture` and
 //!   `hostile`.
 //!
@@ -20,4 +22,5 @@ pub mod conformance;
 pub mod hostile;
 pub mod logs;
 pub mod new_leads;
+pub mod proxy;
 pub mod server;

@@ -39,6 +39,18 @@ pub struct LinerBuilder {
     retry: RetryPolicy,
     allow_insecure_http: bool,
     max_response_bytes: u64,
+    /// Extra trusted authorities as PEM, each with where it came from, or
+    /// why a file could not be read (reported by `build`, so that the
+    /// setters stay infallible).
+    roots: Vec<std::result::Result<(String, Vec<u8>), String>>,
+    proxy: Option<ProxySetting>,
+}
+
+/// Where requests go through, if not where the environment says.
+#[derive(Debug, Clone)]
+enum ProxySetting {
+    Url(String),
+    None,
 }
 
 impl fmt::Debug for LinerBuilder {
@@ -53,6 +65,15 @@ impl fmt::Debug for LinerBuilder {
             .field("retry", &self.retry)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("roots", &self.roots.len())
+            // A proxy URL can carry credentials: only whether one is set.
+            .field(
+                "proxy",
+                &self.proxy.as_ref().map(|proxy| match proxy {
+                    ProxySetting::Url(_) => "set",
+                    ProxySetting::None => "none",
+                }),
+            )
             .finish()
     }
 }
@@ -135,6 +156,54 @@ impl LinerBuilder {
         self
     }
 
+    /// Also trusts the certificate authorities in `pem` (one or more PEM
+    /// certificates): a company's own authority, or one that a proxy
+    /// re-signing TLS uses. The platform's authorities stay trusted.
+    /// Ignored with [`http_client`](Self::http_client) (then
+    /// [`build`](Self::build) says so).
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.roots.push(Ok((
+            "the root certificate given".to_owned(),
+            pem.as_ref().to_vec(),
+        )));
+        self
+    }
+
+    /// [`add_root_certificate`](Self::add_root_certificate) with the PEM
+    /// file at `path`.
+    pub fn add_root_certificate_file(mut self, path: impl AsRef<std::path::Path>) -> Self {
+        let path = path.as_ref();
+        self.roots.push(
+            std::fs::read(path)
+                .map(|pem| (format!("the root certificate file {}", path.display()), pem))
+                .map_err(|err| {
+                    format!(
+                        "cannot read the root certificate file {}: {err}",
+                        path.display()
+                    )
+                }),
+        );
+        self
+    }
+
+    /// Sends every request through the proxy at `url` (`http://host:port`,
+    /// with `user:password@` if it wants credentials). Without this, the
+    /// proxy comes from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and
+    /// `NO_PROXY` (lower case too). For an `https://` base URL the proxy
+    /// only sees a `CONNECT` to the host: the key and the paths travel
+    /// encrypted. Ignored with [`http_client`](Self::http_client) (then
+    /// [`build`](Self::build) says so).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(ProxySetting::Url(url.into()));
+        self
+    }
+
+    /// Uses no proxy, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = Some(ProxySetting::None);
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Liner> {
         let base_url = self.base_url.ok_or_else(|| {
@@ -165,24 +234,51 @@ impl LinerBuilder {
         if self.max_response_bytes == 0 {
             return Err(Error::config("the largest answer allowed is 0 bytes"));
         }
+        let roots = read_roots(self.roots)?;
         let (http, connect_timeout) = match self.http_client {
+            Some(_) if !roots.is_empty() || self.proxy.is_some() => {
+                return Err(Error::config(
+                    "a root certificate or a proxy was set together with .http_client(..), \
+                     which would ignore it: set them on that client instead",
+                ));
+            }
             Some(client) => (client, None),
-            None => (
-                reqwest::Client::builder()
+            None => {
+                let mut builder = reqwest::Client::builder()
                     .user_agent(self.user_agent)
                     .connect_timeout(self.connect_timeout)
                     // Redirects are answers, not hops: the key goes to the base
                     // URL's origin only, and a create is never re-sent or turned
                     // into a read. The transport reports a redirect as an error
                     // that names where it pointed.
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                    .map_err(|err| Error::Config {
-                        reason: "cannot build the HTTP client".to_owned(),
-                        source: Some(Box::new(err)),
-                    })?,
-                Some(self.connect_timeout),
-            ),
+                    .redirect(reqwest::redirect::Policy::none());
+                // With both TLS features on (feature unification, or
+                // `--all-features`), rustls, the default, is the one used.
+                #[cfg(feature = "rustls")]
+                {
+                    builder = builder.tls_backend_rustls();
+                }
+                #[cfg(any(feature = "rustls", feature = "native-tls"))]
+                if !roots.is_empty() {
+                    builder = builder.tls_certs_merge(roots);
+                }
+                match self.proxy {
+                    Some(ProxySetting::Url(url)) => {
+                        let proxy = reqwest::Proxy::all(&url).map_err(|err| Error::Config {
+                            reason: "the proxy URL is not valid".to_owned(),
+                            source: Some(Box::new(err)),
+                        })?;
+                        builder = builder.proxy(proxy);
+                    }
+                    Some(ProxySetting::None) => builder = builder.no_proxy(),
+                    None => {}
+                }
+                let client = builder.build().map_err(|err| Error::Config {
+                    reason: "cannot build the HTTP client".to_owned(),
+                    source: Some(Box::new(err)),
+                })?;
+                (client, Some(self.connect_timeout))
+            }
         };
         Ok(Liner::new(Transport::new(
             http,
@@ -193,6 +289,37 @@ impl LinerBuilder {
             connect_timeout,
             self.max_response_bytes,
         )))
+    }
+}
+
+/// The certificates of every PEM given, each checked.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn read_roots(
+    roots: Vec<std::result::Result<(String, Vec<u8>), String>>,
+) -> Result<Vec<reqwest::Certificate>> {
+    let mut certificates = Vec::new();
+    for root in roots {
+        let (what, pem) = root.map_err(Error::config)?;
+        let read = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|err| Error::config(format!("{what} is not a PEM certificate: {err}")))?;
+        if read.is_empty() {
+            return Err(Error::config(format!("{what} holds no PEM certificate")));
+        }
+        certificates.extend(read);
+    }
+    Ok(certificates)
+}
+
+/// Without TLS there is nothing to trust a certificate for.
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+fn read_roots(roots: Vec<std::result::Result<(String, Vec<u8>), String>>) -> Result<Vec<()>> {
+    if roots.is_empty() {
+        Ok(Vec::new())
+    } else {
+        Err(Error::config(
+            "a root certificate was given, but this build has no TLS (features rustls or \
+             native-tls)",
+        ))
     }
 }
 
@@ -279,6 +406,8 @@ impl Liner {
             retry: RetryPolicy::default(),
             allow_insecure_http: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            roots: Vec::new(),
+            proxy: None,
         }
     }
 

@@ -131,6 +131,30 @@ pub enum Error {
         /// The underlying error.
         source: reqwest::Error,
     },
+    /// The TLS connection to the server could not be set up: its certificate
+    /// is not trusted, has expired or is for another name, or the handshake
+    /// failed. Never retried: trying again cannot help. The server never saw
+    /// the request.
+    Tls {
+        /// The request.
+        request: Box<RequestInfo>,
+        /// The host connected to.
+        host: String,
+        /// What failed, in words: "the server's certificate is not trusted
+        /// (unknown issuer)".
+        problem: &'static str,
+        /// The TLS library's error.
+        source: reqwest::Error,
+    },
+    /// The proxy refused to carry the request (it wants credentials, or
+    /// answered its `CONNECT` with an error). Never retried. The server never
+    /// saw the request.
+    Proxy {
+        /// The request.
+        request: Box<RequestInfo>,
+        /// The underlying error.
+        source: reqwest::Error,
+    },
     /// The server answered with a redirect, which the client does not
     /// follow: the API key must not travel to another address, and a create
     /// must not be sent twice or turned into a read.
@@ -183,6 +207,8 @@ impl Error {
             | Self::Decode { request, .. } => request.as_deref(),
             Self::Timeout { request, .. }
             | Self::Transport { request, .. }
+            | Self::Tls { request, .. }
+            | Self::Proxy { request, .. }
             | Self::Redirect { request, .. }
             | Self::TooLarge { request, .. } => Some(request),
             _ => None,
@@ -210,6 +236,18 @@ impl Error {
             self.status(),
             Some(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
         )
+    }
+
+    /// Whether the TLS connection could not be set up (an untrusted or
+    /// expired certificate, a name mismatch, a failed handshake): see
+    /// [`Error::Tls`].
+    pub fn is_tls(&self) -> bool {
+        matches!(self, Self::Tls { .. })
+    }
+
+    /// Whether a proxy refused to carry the request: see [`Error::Proxy`].
+    pub fn is_proxy(&self) -> bool {
+        matches!(self, Self::Proxy { .. })
     }
 
     /// Whether the request timed out.
@@ -396,6 +434,17 @@ impl fmt::Display for Error {
                 };
                 write!(f, "{request} failed: {what}")
             }
+            Self::Tls {
+                request,
+                host,
+                problem,
+                ..
+            } => write!(f, "{request}: {problem} for {}", Escaped(host)),
+            Self::Proxy { request, .. } => write!(
+                f,
+                "{request}: the proxy refused to carry the request (check the proxy's address \
+                 and credentials)"
+            ),
             Self::Redirect {
                 request,
                 status,
@@ -433,7 +482,9 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Transport { source, .. } => Some(source),
+            Self::Transport { source, .. }
+            | Self::Tls { source, .. }
+            | Self::Proxy { source, .. } => Some(source),
             Self::Config {
                 source: Some(source),
                 ..
@@ -541,6 +592,88 @@ pub(crate) fn snippet(body: &[u8]) -> String {
         text.push('…');
     }
     text
+}
+
+/// What a failed connection's causes say went wrong with TLS, in words,
+/// if anything: read from the text of every cause, which is how both
+/// backends report it (rustls: "invalid peer certificate: UnknownIssuer";
+/// OpenSSL: "certificate verify failed ... (unable to get local issuer
+/// certificate)").
+pub(crate) fn tls_problem(error: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let mut text = String::new();
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(inner) = cause {
+        text.push_str(&inner.to_string().to_ascii_lowercase());
+        text.push('\n');
+        cause = inner.source();
+    }
+    let has = |markers: &[&str]| markers.iter().any(|marker| text.contains(marker));
+    if has(&[
+        "proxy authentication required",
+        "proxy authorization required",
+    ]) {
+        return None;
+    }
+    Some(
+        if has(&[
+            "unknownissuer",
+            "unable to get local issuer",
+            "unable to get issuer",
+            "self-signed certificate",
+            "self signed certificate",
+            "untrusted root",
+        ]) {
+            "the server's certificate is not trusted (unknown issuer)"
+        } else if has(&[
+            "certificate expired",
+            "invalid peer certificate: expired",
+            "certificate has expired",
+        ]) {
+            "the server's certificate has expired"
+        } else if has(&[
+            "not valid for name",
+            "notvalidforname",
+            "hostname mismatch",
+            "ip address mismatch",
+        ]) {
+            "the server's certificate is not valid for this host name"
+        } else if has(&[
+            "not valid yet",
+            "notvalidyet",
+            "certificate is not yet valid",
+        ]) {
+            "the server's certificate is not valid yet"
+        } else if has(&["invalid peer certificate", "certificate verify failed"]) {
+            "the server's certificate was refused"
+        } else if has(&[
+            "handshake",
+            "received fatal alert",
+            "peer is incompatible",
+            "ssl routines",
+            "wrong version number",
+            "corrupt message",
+        ]) {
+            "the TLS handshake failed"
+        } else {
+            return None;
+        },
+    )
+}
+
+/// Whether a failed connection's causes say a proxy refused it.
+pub(crate) fn proxy_refused(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(inner) = cause {
+        let text = inner.to_string().to_ascii_lowercase();
+        if text.contains("proxy authentication required")
+            || text.contains("proxy authorization required")
+            || text.contains("unsuccessful tunnel")
+        {
+            return true;
+        }
+        cause = inner.source();
+    }
+    false
 }
 
 #[cfg(test)]

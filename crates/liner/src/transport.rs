@@ -38,6 +38,8 @@ struct Shared {
     http: reqwest::Client,
     /// Without a trailing slash.
     base_url: String,
+    /// The base URL's host, for errors that name it.
+    host: String,
     /// Marked sensitive.
     key: HeaderValue,
     /// The largest body read.
@@ -104,6 +106,10 @@ impl Transport {
         Self {
             shared: Arc::new(Shared {
                 http,
+                host: reqwest::Url::parse(&base_url)
+                    .ok()
+                    .and_then(|url| url.host_str().map(str::to_owned))
+                    .unwrap_or_default(),
                 base_url,
                 key,
                 max_response_bytes,
@@ -281,6 +287,18 @@ impl Transport {
                         Some(timeout)
                     },
                     connecting,
+                }
+            } else if let Some(problem) = crate::error::tls_problem(&source) {
+                Error::Tls {
+                    request: Box::new(request.clone()),
+                    host: self.shared.host.clone(),
+                    problem,
+                    source: source.without_url(),
+                }
+            } else if crate::error::proxy_refused(&source) {
+                Error::Proxy {
+                    request: Box::new(request.clone()),
+                    source: source.without_url(),
                 }
             } else {
                 // Without the URL: its query can hold the filters of a

@@ -183,6 +183,12 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
     tally.exit(&journal_path)
 }
 
+/// How long unanswered creates settle before they are looked up:
+/// `--settle`, or twice the slowest create of the run if that is longer.
+fn settle_wait(settle: Duration, slowest: Duration) -> Duration {
+    settle.max(slowest.saturating_mul(2))
+}
+
 /// The first Ctrl-C (or SIGTERM) stops new creates and look-ups (those in
 /// flight finish and are recorded); a second one exits at once, which the
 /// journal also survives.
@@ -395,10 +401,7 @@ impl Import<'_> {
     /// finish work it queued), after `since`, the moment they could last
     /// have been in flight; unless the import is stopping.
     async fn settle(&self, since: Instant) {
-        let wait = self
-            .args
-            .settle()
-            .max(self.stop.slowest().saturating_mul(2));
+        let wait = settle_wait(self.args.settle(), self.stop.slowest());
         // An `Instant` far in the future can overflow: wait for as long as
         // the platform can count instead.
         let until = since
@@ -582,5 +585,21 @@ impl Import<'_> {
             eprintln!("would send the rows of lines {}{tail}", shown.join(", "));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Item 8 of the import issue: a create that took 15 s to time out
+    /// waits 30 s before its look-up, not the 10 s of `--settle`: a server
+    /// that slow to answer may be as slow again to store what it queued.
+    #[test]
+    fn a_slow_server_settles_longer() {
+        let secs = Duration::from_secs;
+        assert_eq!(settle_wait(secs(10), secs(15)), secs(30));
+        assert_eq!(settle_wait(secs(10), Duration::from_millis(20)), secs(10));
+        assert_eq!(settle_wait(secs(0), Duration::MAX), Duration::MAX);
     }
 }

@@ -26,13 +26,25 @@ pub struct Stop {
     /// [`UNREACHABLE_AFTER`] creates in a row could not connect.
     unreachable: AtomicBool,
     connect_failures: AtomicUsize,
+    /// A connection that can never be set up as configured (TLS, proxy):
+    /// the first such error, in words.
+    unusable: Mutex<Option<String>>,
     /// The longest a create of this run took to end, answered or not.
     slowest: Mutex<Duration>,
 }
 
 impl Stop {
     pub fn is_set(&self) -> bool {
-        self.key_refused.load(Ordering::SeqCst) || self.unreachable.load(Ordering::SeqCst)
+        self.key_refused.load(Ordering::SeqCst)
+            || self.unreachable.load(Ordering::SeqCst)
+            || self.unusable().is_some()
+    }
+
+    fn unusable(&self) -> Option<String> {
+        self.unusable
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn slowest(&self) -> Duration {
@@ -57,6 +69,11 @@ impl Stop {
     pub fn note_error(&self, err: &liner::Error) {
         if err.is_unauthorized() {
             self.key_refused.store(true, Ordering::SeqCst);
+        } else if err.is_tls() || err.is_proxy() {
+            self.unusable
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert_with(|| err.to_string());
         } else if err.is_connect() {
             if self.connect_failures.fetch_add(1, Ordering::SeqCst) + 1 >= UNREACHABLE_AFTER {
                 self.unreachable.store(true, Ordering::SeqCst);
@@ -75,6 +92,15 @@ impl Stop {
                 "the server refused the API key (HTTP 401 or 403), so the import stopped at once; \
                  no row was created by the refused requests. Fix the key and run the same command \
                  again",
+            ));
+        }
+        if let Some(error) = self.unusable() {
+            return Some(Failure::new(
+                Status::Network,
+                format!(
+                    "{error}: the import stopped, and no row was created by the failed requests. \
+                     Fix the connection (--ca-cert, --proxy) and run the same command again"
+                ),
             ));
         }
         if self.unreachable.load(Ordering::SeqCst) {
@@ -174,6 +200,8 @@ pub fn outcome_of(result: liner::Result<std::num::NonZeroU64>) -> Event {
     // 401 or 403 that it acted on nothing (the key, not the row, was
     // refused: liner's `is_unauthorized`).
     if error.is_connect()
+        || error.is_tls()
+        || error.is_proxy()
         || error.is_unauthorized()
         || error.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     {
