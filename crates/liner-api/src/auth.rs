@@ -106,7 +106,12 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub fn with_api_key(base_url: &str, api_key: &str) -> Result<Self, InvalidApiKey> {
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder();
+        // With both TLS features on, rustls, the default, is the one used
+        // (as in `liner`).
+        #[cfg(feature = "rustls")]
+        let builder = builder.tls_backend_rustls();
+        let http = builder
             .default_headers(api_key_headers(api_key)?)
             .connect_timeout(DEFAULT_TIMEOUT)
             .timeout(DEFAULT_TIMEOUT)

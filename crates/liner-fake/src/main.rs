@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use liner_fake::{Clock, Config, Edit, FakeServer, Fault, Faults, Latency};
+use liner_fake::{Clock, Config, Edit, FakeServer, Fault, Faults, Latency, Tls};
 
 /// A stateful, in-memory stand-in for the Liner API. Prints its base URL and
 /// serves until Ctrl-C.
@@ -81,6 +81,14 @@ struct Args {
     /// request at offset 0 first adds as many at the head.
     #[arg(long, value_name = "N", default_value_t = 0)]
     churn: u32,
+    /// Serve HTTPS (HTTP/1.1 and HTTP/2) with a certificate signed by a test
+    /// authority made at start; its PEM is written to --tls-ca-out.
+    #[arg(long)]
+    tls: bool,
+    /// Where --tls writes the authority's PEM [default: liner-fake-ca.pem in
+    /// the temporary directory].
+    #[arg(long, value_name = "PATH", requires = "tls")]
+    tls_ca_out: Option<std::path::PathBuf>,
 }
 
 fn parse_clock(text: &str) -> Result<Clock, String> {
@@ -96,7 +104,7 @@ impl Args {
                 Latency::Uniform(Duration::from_millis(min), Duration::from_millis(max))
             }
         };
-        Config::default()
+        let config = Config::default()
             .with_bind(SocketAddr::new(self.host, self.port))
             .with_api_key(self.api_key.clone())
             .with_leads(self.leads)
@@ -110,17 +118,22 @@ impl Args {
             } else {
                 Edit::None
             })
-            .with_churn_per_page(self.churn)
-            .with_faults(
-                self.faults
-                    .iter()
-                    .fold(Faults::default(), |faults, (fault, rate)| {
-                        faults.with(*fault, *rate)
-                    })
-                    .with_seed(self.seed)
-                    .with_latency(latency)
-                    .with_retry_after(self.retry_after),
-            )
+            .with_churn_per_page(self.churn);
+        let config = if self.tls {
+            config.with_tls(Tls::default())
+        } else {
+            config
+        };
+        config.with_faults(
+            self.faults
+                .iter()
+                .fold(Faults::default(), |faults, (fault, rate)| {
+                    faults.with(*fault, *rate)
+                })
+                .with_seed(self.seed)
+                .with_latency(latency)
+                .with_retry_after(self.retry_after),
+        )
     }
 }
 
@@ -153,6 +166,24 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Some(pem) = server.ca_pem() {
+        let path = args
+            .tls_ca_out
+            .clone()
+            .unwrap_or_else(|| std::env::temp_dir().join("liner-fake-ca.pem"));
+        if let Err(err) = std::fs::write(&path, pem) {
+            eprintln!(
+                "liner-fake: cannot write the authority to {}: {err}",
+                path.display()
+            );
+            return ExitCode::FAILURE;
+        }
+        eprintln!(
+            "liner-fake: HTTPS, certificate signed by a test authority written to {} (trust it \
+             with liner --ca-cert {0}, or LINER_CA_CERT)",
+            path.display()
+        );
+    }
     println!("{}", server.base_url());
     // The key is echoed only when it is the well-known default, so that a
     // real-looking key passed with --api-key never lands in a terminal log.

@@ -34,8 +34,13 @@
 //! Timings are the median of several rounds, baseline and subject
 //! alternating, so that drift on a shared machine hits both.
 //!
+//! 7. the export of 2. over HTTPS (the fake's TLS, HTTP/1.1, 8 connections)
+//!    vs its latency bound (goal: within 1.3x), and HTTP/2 over one
+//!    connection vs that HTTP/1.1 export, with the TLS handshakes of each
+//!    (the decision on reqwest's `http2` feature).
+//!
 //! Words after `--` pick measures: `overhead`, `export`, `decode`, `rss`,
-//! `ids`, `hostile`.
+//! `ids`, `hostile`, `tls`.
 //! `-- --write-results` also writes the table, dated, into
 //! `benches/RESULTS.md` (between its `bench:latest` markers), which is where
 //! the project's measured figures live.
@@ -184,6 +189,23 @@ fn main() {
             requests as f64 / (1 + liner::DEFAULT_MAX_STALE_PAGES) as f64
         ));
     }
+    if wanted("tls") {
+        let tls = runtime.block_on(export_over_tls());
+        rows.push(format!(
+            "| export over HTTPS vs latency bound | HTTP/1.1, 8 in flight {} | 1000 pages x 5 ms / 8 = {} | {:.2} | <= 1.3 |",
+            millis(tls.http1),
+            millis(tls.bound),
+            ratio(tls.http1, tls.bound)
+        ));
+        rows.push(format!(
+            "| HTTP/2 vs HTTP/1.1 over HTTPS | HTTP/2, 8 streams on {} connection(s) {} | HTTP/1.1, 8 connections ({} handshakes) {} | {:.2} | <= 1.0 enables http2 |",
+            tls.http2_handshakes,
+            millis(tls.http2),
+            tls.http1_handshakes,
+            millis(tls.http1),
+            ratio(tls.http2, tls.http1)
+        ));
+    }
     if wanted("rss") {
         let (small, large) = peak_rss();
         rows.push(format!(
@@ -204,7 +226,9 @@ fn main() {
 }
 
 /// The measures, by the name that picks one on the command line.
-const MEASURES: [&str; 6] = ["overhead", "export", "decode", "rss", "ids", "hostile"];
+const MEASURES: [&str; 7] = [
+    "overhead", "export", "decode", "rss", "ids", "hostile", "tls",
+];
 
 fn ratio(subject: Duration, baseline: Duration) -> f64 {
     subject.as_secs_f64() / baseline.as_secs_f64()
@@ -406,6 +430,64 @@ async fn export_with_latency() -> Export {
         bound: LATENCY * pages as u32 / IN_FLIGHT as u32,
         hand_written: median(hand_written),
         no_latency: median(no_latency),
+    }
+}
+
+/// The export of [`export_with_latency`] over HTTPS.
+struct TlsExport {
+    http1: Duration,
+    http2: Duration,
+    bound: Duration,
+    /// Handshakes per export (the pool reused: at most the concurrency).
+    http1_handshakes: u64,
+    http2_handshakes: u64,
+}
+
+/// Exporting 100,000 leads with 5 ms per request over HTTPS, 8 pages in
+/// flight: HTTP/1.1 (8 connections) and HTTP/2 (one connection, ALPN),
+/// alternating, each round with a new client.
+async fn export_over_tls() -> TlsExport {
+    const LEADS: u64 = EXPORT_LEADS;
+    const IN_FLIGHT: usize = 8;
+    let faults = Faults::default().with_latency(Latency::Fixed(EXPORT_LATENCY));
+    let fake = FakeServer::start(
+        Config::default()
+            .with_leads(LEADS)
+            .with_faults(faults)
+            .with_tls(liner_fake::Tls::default()),
+    )
+    .await
+    .unwrap();
+    let authority = reqwest::Certificate::from_pem(fake.ca_pem().unwrap().as_bytes()).unwrap();
+    let client = |http2: bool| {
+        let builder = reqwest::Client::builder()
+            .tls_certs_merge([authority.clone()])
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy();
+        let builder = if http2 { builder } else { builder.http1_only() };
+        Liner::builder()
+            .base_url(fake.base_url())
+            .api_key(fake.api_key())
+            .http_client(builder.build().unwrap())
+            .build()
+            .unwrap()
+    };
+    let (mut http1, mut http2) = (Vec::new(), Vec::new());
+    let (mut http1_handshakes, mut http2_handshakes) = (0, 0);
+    for _ in 0..3 {
+        let before = fake.tls_handshakes();
+        http1.push(export_all(client(false), IN_FLIGHT, LEADS).await);
+        http1_handshakes = fake.tls_handshakes() - before;
+        let before = fake.tls_handshakes();
+        http2.push(export_all(client(true), IN_FLIGHT, LEADS).await);
+        http2_handshakes = fake.tls_handshakes() - before;
+    }
+    TlsExport {
+        http1: median(http1),
+        http2: median(http2),
+        bound: EXPORT_LATENCY * pages_of(LEADS) as u32 / IN_FLIGHT as u32,
+        http1_handshakes,
+        http2_handshakes,
     }
 }
 

@@ -5,7 +5,8 @@
 //! cargo run --example quickstart
 //! ```
 //!
-//! With `LINER_BASE_URL` and `LINER_API_KEY` set it talks to that server
+//! With `LINER_BASE_URL` and `LINER_API_KEY` set (and `LINER_CA_CERT` for
+//! a private certificate authority) it talks to that server
 //! (careful: it creates and updates a lead there). With neither set it starts
 //! the workspace's fake Liner server in-process, on 127.0.0.1, and says so.
 //! With only one set, or a configuration the client refuses, it says what is
@@ -21,8 +22,18 @@ async fn main() -> std::process::ExitCode {
     match tour().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            // Display, not Debug: the message is written for people.
-            eprintln!("quickstart failed: {err}");
+            // Display, not Debug: the message is written for people. Each
+            // cause once: TLS libraries repeat their inner error's text.
+            let mut line = format!("quickstart failed: {err}");
+            let mut cause = err.source();
+            while let Some(inner) = cause {
+                let text = inner.to_string();
+                if !line.contains(&text) {
+                    line.push_str(&format!(": {text}"));
+                }
+                cause = inner.source();
+            }
+            eprintln!("{line}");
             std::process::ExitCode::FAILURE
         }
     }

@@ -26,6 +26,11 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 pub const BASE_URL_VAR: &str = "LINER_BASE_URL";
 /// The environment variable [`Liner::from_env`] reads the API key from.
 pub const API_KEY_VAR: &str = "LINER_API_KEY";
+/// The environment variable [`Liner::from_env`] reads the path of an
+/// authority to trust from (a PEM file).
+pub const CA_CERT_VAR: &str = "LINER_CA_CERT";
+/// The environment variable [`Liner::from_env`] reads a proxy URL from.
+pub const PROXY_VAR: &str = "LINER_PROXY";
 
 /// Builds a [`Liner`] client. Start with [`Liner::builder`].
 #[must_use]
@@ -411,14 +416,18 @@ impl Liner {
         }
     }
 
-    /// A client configured from `LINER_BASE_URL` and `LINER_API_KEY`.
+    /// A client configured from `LINER_BASE_URL` and `LINER_API_KEY`, and
+    /// `LINER_CA_CERT` (a PEM file of an authority to trust besides the
+    /// platform's) and `LINER_PROXY` (a proxy URL) when set; proxies also
+    /// come from `HTTPS_PROXY` and the other usual variables.
     pub fn from_env() -> Result<Self> {
         Self::from_vars(read_var(BASE_URL_VAR)?, read_var(API_KEY_VAR)?)?
             .ok_or_else(|| Error::config(format!("{BASE_URL_VAR} is not set")))
     }
 
-    /// A client configured from `LINER_BASE_URL` and `LINER_API_KEY` when
-    /// either is set, `None` when neither is: for programs that fall back to
+    /// A client configured from the environment, as
+    /// [`from_env`](Self::from_env), when `LINER_BASE_URL` or
+    /// `LINER_API_KEY` is set, `None` when neither is: for programs that fall back to
     /// something else (a fake server, a dry run) when nothing is configured.
     /// One set without the other, or a configuration the builder refuses,
     /// is an error, never the fallback: a typo must not quietly turn into a
@@ -437,11 +446,16 @@ impl Liner {
             (Some(_), None) => Err(Error::config(format!(
                 "{BASE_URL_VAR} is set but {API_KEY_VAR} is not"
             ))),
-            (Some(base_url), Some(api_key)) => Self::builder()
-                .base_url(base_url)
-                .api_key(api_key)
-                .build()
-                .map(Some),
+            (Some(base_url), Some(api_key)) => {
+                let mut builder = Self::builder().base_url(base_url).api_key(api_key);
+                if let Some(path) = read_var(CA_CERT_VAR)? {
+                    builder = builder.add_root_certificate_file(path);
+                }
+                if let Some(proxy) = read_var(PROXY_VAR)? {
+                    builder = builder.proxy(proxy);
+                }
+                builder.build().map(Some)
+            }
         }
     }
 }

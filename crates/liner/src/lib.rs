@@ -21,8 +21,8 @@ mod transport;
 
 pub use api_key::ApiKey;
 pub use builder::{
-    API_KEY_VAR, BASE_URL_VAR, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT, LinerBuilder,
+    API_KEY_VAR, BASE_URL_VAR, CA_CERT_VAR, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT, LinerBuilder, PROXY_VAR,
 };
 pub use client::Liner;
 pub use error::{Error, MESSAGE_LIMIT, RequestInfo, Result, SNIPPET_LIMIT, StatusCode};
