@@ -45,6 +45,7 @@ pub struct Cli {
     #[arg(
         long,
         env = "LINER_CA_CERT",
+        hide_env_values = true,
         global = true,
         value_name = "FILE",
         help_heading = "Connection"
