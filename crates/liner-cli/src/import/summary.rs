@@ -98,7 +98,11 @@ pub fn line_of(rows: &[Row]) -> impl Fn(&usize) -> u64 + '_ {
     }
 }
 
-/// Prints the summary: the counts, then every row not created, with why.
+/// Rows listed per section of the summary; the rest are counted.
+const LISTED: usize = 20;
+
+/// Prints the summary: the counts, then the rows not created, with why
+/// (the first [`LISTED`] of each kind).
 pub fn print(
     tally: &Tally,
     outcomes: &BTreeMap<usize, Outcome>,
@@ -149,8 +153,14 @@ pub fn print(
             .collect();
         if !listed.is_empty() {
             eprintln!("{title}:");
-            for (line, text) in listed {
-                eprintln!("  line {line}: {}", one_line(&text, 600));
+            for (line, text) in listed.iter().take(LISTED) {
+                eprintln!("  line {line}: {}", one_line(text, 600));
+            }
+            if listed.len() > LISTED {
+                eprintln!(
+                    "  ... and {} more (--ids PATH writes every row's outcome; the journal has them too)",
+                    listed.len() - LISTED
+                );
             }
         }
     };
