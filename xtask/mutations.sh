@@ -214,6 +214,25 @@ mutate "a redirect after a create is refused" \
   "        Error::InvalidInput { .. } | Error::Redirect { .. } => Event::Refused { message: text }," \
   -- cargo test -q -p liner-cli --bin liner send::
 
+# HTTPS (issue 23).
+mutate "a certificate failure is a plain connection failure (and retried)" \
+  crates/liner/src/transport.rs \
+  "} else if let Some(problem) = crate::error::tls_problem(&source) {" \
+  "} else if let Some(problem) = None::<&'static str> {" \
+  -- cargo test -q -p liner --test tls certificate_failures
+
+mutate "a refusing proxy is a plain connection failure" \
+  crates/liner/src/transport.rs \
+  "} else if crate::error::proxy_refused(&source) {" \
+  "} else if false {" \
+  -- cargo test -q -p liner --test tls a_proxy_that_refuses
+
+mutate "a cause printed again though the line holds it" \
+  crates/liner-cli/src/exit.rs \
+  "if !text.is_empty() && !message.contains(&text) {" \
+  "if !text.is_empty() {" \
+  -- cargo test -q -p liner-cli --test tls an_untrusted_certificate
+
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"
   exit 1
