@@ -233,6 +233,39 @@ mutate "a cause printed again though the line holds it" \
   "if !text.is_empty() {" \
   -- cargo test -q -p liner-cli --test tls an_untrusted_certificate
 
+# The transport's corners (issue 26).
+mutate "502 and 504 are not retried" \
+  crates/liner/src/error.rs \
+  "            | StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT" \
+  "            | StatusCode::SERVICE_UNAVAILABLE" \
+  -- cargo test -q -p liner --test errors gateway_failures
+
+mutate "the key header is not marked sensitive" \
+  crates/liner/src/transport.rs \
+  "        key.set_sensitive(true);" \
+  "" \
+  -- cargo test -q -p liner --lib transport::
+
+mutate "a body buffer reserves what the server announces" \
+  crates/liner/src/transport.rs \
+  "announced.unwrap_or(0).min(limit).min(RESERVED_AHEAD) as usize" \
+  "announced.unwrap_or(0).min(limit) as usize" \
+  -- cargo test -q -p liner --lib transport::
+
+mutate "the deadline does not bound retries" \
+  crates/liner/src/retry.rs \
+  "        self.deadline = Some(deadline);" \
+  "        let _ = deadline;" \
+  -- cargo test -q -p liner --test hostile a_deadline_ends
+
+mutate "an undecodable lead counts as new" \
+  crates/liner/src/list/pager.rs \
+  "!page.items.is_empty() || page.undecodable.iter().any(|bad| bad.id.is_some());" \
+  "!page.items.is_empty() || !page.undecodable.is_empty();" \
+  -- cargo test -q -p liner --test hostile undecodable_leads
+
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"
   exit 1

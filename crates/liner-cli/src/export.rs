@@ -28,9 +28,15 @@ use crate::warnings::Warnings;
 pub struct Report {
     pub leads: u64,
     pub duplicates_dropped: u64,
-    /// Leads the server sent that did not decode: skipped, each a warning.
+    /// Leads the server sent that did not decode: skipped, each a warning;
+    /// the first [`UNDECODABLE_LISTED`] are described, the rest counted
+    /// (memory stays flat whatever the server sends).
     pub undecodable: Vec<String>,
+    pub undecodable_count: u64,
 }
+
+/// Undecodable leads described in an export's summary.
+pub const UNDECODABLE_LISTED: usize = 20;
 
 /// The lead's CSV columns.
 pub fn columns() -> Vec<Field> {
@@ -168,6 +174,10 @@ pub async fn run(client: &Liner, args: &ExportArgs, warnings: &Warnings) -> Resu
             report.leads += page.items.len() as u64;
             report.duplicates_dropped += page.duplicates_dropped as u64;
             for bad in &page.undecodable {
+                report.undecodable_count += 1;
+                if report.undecodable.len() >= UNDECODABLE_LISTED {
+                    continue;
+                }
                 report.undecodable.push(format!(
                     "the lead at offset {} did not decode and was skipped: {}: {}",
                     page.offset + bad.index as u64,
@@ -222,10 +232,14 @@ fn summarize(
         report.leads,
         started.elapsed().as_secs_f64(),
         report.duplicates_dropped,
-        warnings.count() + report.undecodable.len(),
+        warnings.count() as u64 + report.undecodable_count,
     );
     for line in report.undecodable.iter().chain(&listed) {
         eprintln!("  warning: {}", crate::text::one_line(line, 400));
+    }
+    let unlisted = report.undecodable_count - report.undecodable.len() as u64;
+    if unlisted > 0 {
+        eprintln!("  ... and {unlisted} more leads that did not decode");
     }
     if more > 0 {
         eprintln!("  ... and {more} more warnings");

@@ -228,11 +228,10 @@ impl LinerBuilder {
         if key.expose().is_empty() {
             return Err(Error::config("the API key is empty"));
         }
-        let mut key = HeaderValue::from_str(key.expose()).map_err(|_| {
+        // Marked sensitive by the transport, which owns the header.
+        let key = HeaderValue::from_str(key.expose()).map_err(|_| {
             Error::config("the API key contains characters an HTTP header cannot carry")
         })?;
-        // Keeps the value out of reqwest's and hyper's Debug output.
-        key.set_sensitive(true);
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(Error::config("the timeout is zero"));
         }

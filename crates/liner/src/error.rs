@@ -280,13 +280,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Timeout { .. } | Self::Transport { .. } => true,
-            Self::Api { status, .. } | Self::Http { status, .. } => matches!(
-                *status,
-                StatusCode::TOO_MANY_REQUESTS
-                    | StatusCode::BAD_GATEWAY
-                    | StatusCode::SERVICE_UNAVAILABLE
-                    | StatusCode::GATEWAY_TIMEOUT
-            ),
+            Self::Api { status, .. } | Self::Http { status, .. } => retryable_status(*status),
             _ => false,
         }
     }
@@ -592,6 +586,19 @@ pub(crate) fn snippet(body: &[u8]) -> String {
         text.push('…');
     }
     text
+}
+
+/// The statuses a later try may succeed after: the server was busy (429,
+/// 503) or a gateway in front of it failed (502, 504). The one list of
+/// them: the transport retries these, and [`Error::is_retryable`] says so.
+pub(crate) fn retryable_status(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS
+            | StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
+    )
 }
 
 /// What a failed connection's causes say went wrong with TLS, in words,

@@ -103,6 +103,10 @@ impl Transport {
         connect_timeout: Option<Duration>,
         max_response_bytes: u64,
     ) -> Self {
+        let mut key = key;
+        // Keeps the value out of reqwest's and hyper's Debug output, and
+        // out of HTTP/2's header compression tables.
+        key.set_sensitive(true);
         Self {
             shared: Arc::new(Shared {
                 http,
@@ -365,7 +369,7 @@ impl Transport {
                 announced: None,
             },
         })?;
-        if matches!(status.as_u16(), 429 | 502 | 503 | 504) {
+        if crate::error::retryable_status(status) {
             // Decoded here, not by the caller, so that the retry loop can see
             // the error (with its Retry-After).
             let mut error = match envelope::decode::<serde::de::IgnoredAny>(status, &bytes) {
@@ -435,8 +439,8 @@ async fn read_body(
     limit: u64,
     success: bool,
 ) -> std::result::Result<bytes::Bytes, BodyFailure> {
-    let expected = response.content_length().unwrap_or(0).min(limit);
-    let mut body = bytes::BytesMut::with_capacity(expected as usize);
+    let mut body =
+        bytes::BytesMut::with_capacity(initial_capacity(response.content_length(), limit));
     while let Some(chunk) = response.chunk().await.map_err(BodyFailure::Transport)? {
         let room = limit.saturating_sub(body.len() as u64) as usize;
         if chunk.len() > room {
@@ -449,6 +453,19 @@ async fn read_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+/// The most a body buffer reserves before any of the body arrived: an
+/// announced length is a claim, and a server announcing 16 MiB (or, with
+/// `max_response_bytes(u64::MAX)`, more than memory holds) and sending ten
+/// bytes must cost ten bytes, not the claim. Beyond this the buffer grows
+/// with what arrives.
+const RESERVED_AHEAD: u64 = 64 * 1024;
+
+/// The capacity a body buffer starts with: the announced length, up to the
+/// limit and to [`RESERVED_AHEAD`].
+fn initial_capacity(announced: Option<u64>, limit: u64) -> usize {
+    announced.unwrap_or(0).min(limit).min(RESERVED_AHEAD) as usize
 }
 
 /// A response's status and its `Retry-After`, if it has a usable one.
@@ -467,6 +484,71 @@ mod tests {
     use tokio::io::AsyncWriteExt as _;
 
     use super::*;
+
+    /// The key header is marked sensitive, whatever the caller built: a
+    /// request's `Debug` (what reqwest or hyper would log) never shows it.
+    #[test]
+    fn the_key_is_a_sensitive_header() {
+        let transport = Transport::new(
+            reqwest::Client::new(),
+            "http://127.0.0.1:9".to_owned(),
+            HeaderValue::from_static("canary-key-7f3a"),
+            RetryPolicy::none(),
+            Duration::from_secs(1),
+            None,
+            1024,
+        );
+        let request = transport
+            .request(Method::GET, "/v2/lead/detail/1/", &[], None)
+            .build()
+            .unwrap();
+        assert!(request.headers()[&API_KEY_HEADER].is_sensitive());
+        let shown = format!("{request:?} {:?}", request.headers());
+        assert!(!shown.contains("canary-key-7f3a"), "{shown}");
+        assert!(shown.contains("Sensitive"), "{shown}");
+    }
+
+    /// A body buffer reserves what arrives, not what is announced: the
+    /// claim is capped, and with no limit at all (`u64::MAX`) a server
+    /// announcing 9 TB and sending ten bytes costs ten bytes, not an
+    /// allocation that aborts the process.
+    #[tokio::test]
+    async fn an_announced_length_reserves_little() {
+        assert_eq!(initial_capacity(Some(16 << 20), 16 << 20), 64 * 1024);
+        assert_eq!(initial_capacity(Some(300), 16 << 20), 300);
+        assert_eq!(initial_capacity(Some(u64::MAX), u64::MAX), 64 * 1024);
+        assert_eq!(initial_capacity(None, 1024), 0);
+        let server = HostileServer::start(script(|_, mut stream| async move {
+            let _ = stream
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                      Content-Length: 9000000000000\r\n\r\n{\"success\"",
+                )
+                .await;
+        }))
+        .await;
+        let transport = Transport::new(
+            reqwest::Client::new(),
+            server.base_url().to_owned(),
+            HeaderValue::from_static("key"),
+            RetryPolicy::none(),
+            Duration::from_secs(5),
+            None,
+            u64::MAX,
+        );
+        let err = transport
+            .send_raw(
+                Effect::Read,
+                Method::GET,
+                "/v2/lead/",
+                &[],
+                None,
+                &mut NoGate,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    }
 
     /// A consumer that takes `wait` to want the body.
     struct SlowConsumer {

@@ -219,3 +219,36 @@ async fn full_listener() -> (tokio::net::TcpListener, Vec<std::net::TcpStream>) 
     }
     panic!("64 connections queued and none refused: the accept queue does not fill here");
 }
+
+/// Each status a later try may succeed after (429, 502, 503, 504) is
+/// retried, by the same list `Error::is_retryable` reads; a 500 is not.
+#[tokio::test]
+async fn gateway_failures_are_retried_and_a_server_error_is_not() {
+    let lead = r#"{"success":true,"message":"","data":{"id":1,"name":"Ada"}}"#;
+    let failure = |status: u16| CannedResponse {
+        status,
+        body: format!(r#"<html><body>{status}</body></html>"#),
+    };
+    let quick = RetryPolicy::default()
+        .max_retries(4)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(2));
+    for status in [429, 502, 503, 504] {
+        let server = CaptureServer::start(vec![
+            failure(status),
+            failure(status),
+            CannedResponse::ok(lead),
+        ])
+        .await;
+        let client = support::client_of_with(server.base_url(), "k", quick.clone());
+        let read = client.lead(1).await;
+        assert!(read.is_ok(), "{status}: {read:?}");
+        assert_eq!(server.requests().len(), 3, "{status}: retried twice");
+    }
+    let server = CaptureServer::start(vec![failure(500), CannedResponse::ok(lead)]).await;
+    let client = support::client_of_with(server.base_url(), "k", quick);
+    let err = client.lead(1).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
+    assert!(!err.is_retryable());
+    assert_eq!(server.requests().len(), 1, "a 500 is not retried");
+}

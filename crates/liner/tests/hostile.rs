@@ -345,3 +345,82 @@ async fn a_silent_server_meets_the_default_deadline() {
         "{took:?}"
     );
 }
+
+/// The README's "a 700 ms deadline ends retries at 700 ms", on a paused
+/// clock: against a server that never answers, attempts of 300 ms with up
+/// to 10 retries end when the deadline does, not after 11 attempts.
+#[tokio::test(start_paused = true)]
+async fn a_deadline_ends_the_retries_when_it_runs_out() {
+    let silent = HostileServer::start(script(|_, stream| async move {
+        std::future::pending::<()>().await;
+        drop(stream);
+    }))
+    .await;
+    let client = support::client_of_with(
+        silent.base_url(),
+        KEY,
+        liner::RetryPolicy::default()
+            .max_retries(10)
+            .deadline(Duration::from_millis(700)),
+    )
+    .with_timeout(Duration::from_millis(300));
+    let started = tokio::time::Instant::now();
+    let error = client.lead(1).await.unwrap_err();
+    let took = started.elapsed();
+    assert!(error.is_timeout(), "{error:?}");
+    assert!(
+        took >= Duration::from_millis(600) && took <= Duration::from_millis(700),
+        "{took:?}"
+    );
+    let attempts = error.request().unwrap().attempts;
+    assert!((2..=3).contains(&attempts), "{attempts} attempts");
+}
+
+/// A server that ignores `offset`, sends no `total`, and puts one lead that
+/// does not decode on each page, the same one (with an id) or one with no
+/// readable id: such a lead proves nothing new, so the list still ends after
+/// the run of stale pages (it used to reset the count, and page forever).
+#[tokio::test]
+async fn undecodable_leads_do_not_keep_a_stale_list_going() {
+    for bad in [json!({"id": 7, "phone": 12}), json!({"id": "x"})] {
+        let page = json!({
+            "success": true, "message": "",
+            "data": { "list": [ {"id": 1}, bad ] }
+        });
+        let server = HostileServer::start(script(move |request, stream| {
+            let mut page = page.clone();
+            let offset: u64 = request
+                .query_param("offset")
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(0);
+            page["data"]["next"] = json!(offset + 2);
+            async move { json(stream, &page.to_string()).await }
+        }))
+        .await;
+        let items: Vec<_> = client_of(server.base_url(), KEY)
+            .leads()
+            .page_size(2)
+            .items()
+            .collect()
+            .await;
+        let error = items.last().unwrap().as_ref().unwrap_err();
+        assert!(matches!(error, Error::Pagination { .. }), "{error:?}");
+        assert_eq!(
+            server.requests().len() as u32,
+            1 + liner::DEFAULT_MAX_STALE_PAGES,
+            "{bad}: the first page, then the run of stale ones"
+        );
+        let undecodable = items
+            .iter()
+            .filter(|item| matches!(item, Err(Error::Decode { .. })))
+            .count();
+        // With an id: once. Without: on the first page and on each stale
+        // page but the last, whose staleness ends the list.
+        let expected = if bad["id"].is_u64() {
+            1
+        } else {
+            1 + (liner::DEFAULT_MAX_STALE_PAGES as usize - 1)
+        };
+        assert_eq!(undecodable, expected, "{bad}");
+    }
+}

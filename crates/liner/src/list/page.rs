@@ -47,6 +47,9 @@ pub struct UndecodableLead {
     pub message: String,
     /// The start of its JSON.
     pub snippet: String,
+    /// Its `id`, when that much of it reads (an integer above 0): what tells
+    /// it apart from a lead already seen.
+    pub id: Option<u64>,
 }
 
 impl UndecodableLead {
@@ -200,6 +203,17 @@ where
     deserializer.deserialize_seq(Raw)
 }
 
+/// The `id` of a lead's JSON, if it has one above 0, whatever else is in it.
+fn id_of(raw: &str) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: std::num::NonZeroU64,
+    }
+    serde_json::from_str::<IdOnly>(raw)
+        .ok()
+        .map(|lead| lead.id.get())
+}
+
 impl RawPage<'_> {
     pub(super) fn into_page(self, offset: u64) -> Page {
         let mut items = Vec::with_capacity(self.list.len());
@@ -215,6 +229,7 @@ impl RawPage<'_> {
                         path: failure.path,
                         message: without_values(&failure.message),
                         snippet: snippet(raw.get().as_bytes()),
+                        id: id_of(raw.get()),
                     });
                 }
             }

@@ -114,9 +114,13 @@ impl Pager {
     /// is a run of pages that bring nothing new.
     fn take(&mut self, mut page: Page, prefetched: bool) -> Result<Page> {
         let served = page.items.len() + page.undecodable.len();
-        let before = page.items.len();
+        let before = page.items.len() + page.undecodable.len();
         page.items.retain(|lead| self.seen.insert(lead.id.get()));
-        page.duplicates_dropped = before - page.items.len();
+        // An undecodable lead with an id is one lead like any other: served
+        // again, it is dropped again.
+        page.undecodable
+            .retain(|bad| bad.id.is_none_or(|id| self.seen.insert(id)));
+        page.duplicates_dropped = before - page.items.len() - page.undecodable.len();
         if page.duplicates_dropped > 0 {
             tracing::debug!(
                 offset = self.offset,
@@ -149,8 +153,12 @@ impl Pager {
 
     /// Counts the pages in a row that brought no new lead: a server that
     /// ignores `offset` and keeps advancing `next` would be paged forever.
+    /// An undecodable lead is new only if its id is (one without a readable
+    /// id cannot be told from one served before, so it proves nothing).
     fn count_stale(&mut self, page: &Page, served: usize) -> Result<()> {
-        if served == 0 || !page.items.is_empty() || !page.undecodable.is_empty() {
+        let brought_new =
+            !page.items.is_empty() || page.undecodable.iter().any(|bad| bad.id.is_some());
+        if served == 0 || brought_new {
             self.stale = 0;
             return Ok(());
         }
