@@ -266,6 +266,25 @@ mutate "an undecodable lead counts as new" \
   "!page.items.is_empty() || !page.undecodable.is_empty();" \
   -- cargo test -q -p liner --test hostile undecodable_leads
 
+# The export's atomic output and the signals (issue 26).
+mutate "the signals are listened for only once awaited" \
+  crates/liner-cli/src/main.rs \
+  "    if let Err(err) = runtime.block_on(async { interrupt::install() }) {" \
+  "    if let Err(err) = Ok::<(), std::io::Error>(()) {" \
+  -- cargo test -q -p liner-cli --test export_atomic
+
+mutate "SIGTERM reported as Ctrl-C" \
+  crates/liner-cli/src/interrupt.rs \
+  "Some(()) = terminate.recv() => Stop::Terminate," \
+  "Some(()) = terminate.recv() => Stop::Interrupt," \
+  -- cargo test -q -p liner-cli --test export_atomic
+
+mutate "an export that fails after a page commits what it has" \
+  crates/liner-cli/src/export.rs \
+  "    let report = report?;" \
+  "    let report = report.unwrap_or_default();" \
+  -- cargo test -q -p liner-cli --test export_atomic
+
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"
   exit 1

@@ -26,8 +26,12 @@ pub enum Status {
     /// An import is settled with rows not created: only refused or invalid
     /// rows are left, and running it again changes nothing.
     Settled = 6,
-    /// Interrupted by Ctrl-C.
+    /// Stopped by SIGHUP (the terminal went away): 128 + 1.
+    HungUp = 129,
+    /// Interrupted by Ctrl-C: 128 + SIGINT's 2.
     Interrupted = 130,
+    /// Stopped by SIGTERM: 128 + 15.
+    Terminated = 143,
 }
 
 impl From<Status> for ExitCode {
@@ -46,7 +50,9 @@ Exit status:
   4    no usable answer: network, timeout, server error (5XX), unreadable answer
   5    an import left rows not created; running it again may create them
   6    an import left only refused or invalid rows: running it again changes nothing
-  130  interrupted (Ctrl-C or SIGTERM)";
+  129  stopped by SIGHUP (the terminal went away)
+  130  interrupted by Ctrl-C
+  143  stopped by SIGTERM";
 
 /// Why the command failed, as one line, and the status it exits with.
 #[derive(Debug)]

@@ -17,7 +17,7 @@ use futures_util::StreamExt as _;
 use liner::{Lead, Liner};
 
 use crate::cli::{ExportArgs, Format};
-use crate::exit::{Failure, Status};
+use crate::exit::Failure;
 use crate::fields::{self, Field};
 use crate::output::Output;
 use crate::text::for_terminal;
@@ -191,26 +191,39 @@ pub async fn run(client: &Liner, args: &ExportArgs, warnings: &Warnings) -> Resu
     };
     let report = tokio::select! {
         report = export => report,
-        _ = crate::interrupt::requested() => {
+        Ok(stop) = crate::interrupt::requested() => {
             bar.finish_and_clear();
             // The sink is dropped unfinished: a file's temporary copy is
             // removed; stdout has had what was exported so far.
             return Err(Failure::new(
-                Status::Interrupted,
+                stop.status(),
                 if to_stdout {
-                    "interrupted: what was written to stdout is incomplete".to_owned()
+                    format!("interrupted ({}): what was written to stdout is incomplete", stop.name())
                 } else {
-                    format!("interrupted: nothing was written to {destination}")
+                    format!("interrupted ({}): nothing was written to {destination}", stop.name())
                 },
             ));
         }
     };
     bar.finish_and_clear();
     let report = report?;
+    // The commit (a sync and a rename) is not interrupted: it is short, and
+    // either leaves the whole file or none. A stop asked for while it runs
+    // is reported after it, with the signal's status, and says that the
+    // file is complete.
     sink.finish()
         .and_then(Output::commit)
         .map_err(write_failed)?;
     summarize(&report, &destination, format, started, warnings);
+    if let Some(stop) = crate::interrupt::pending() {
+        return Err(Failure::new(
+            stop.status(),
+            format!(
+                "interrupted ({}) as the export ended: {destination} is complete",
+                stop.name()
+            ),
+        ));
+    }
     Ok(())
 }
 

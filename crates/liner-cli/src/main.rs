@@ -33,6 +33,12 @@ fn main() -> ExitCode {
             return Status::Local.into();
         }
     };
+    // Before anything is created: a stop asked for from now on is kept
+    // until the command looks.
+    if let Err(err) = runtime.block_on(async { interrupt::install() }) {
+        eprintln!("liner: cannot listen for Ctrl-C and SIGTERM: {err}");
+        return Status::Local.into();
+    }
     let warnings = warnings::Warnings::install();
     match runtime.block_on(run(cli, &warnings)) {
         Ok(()) => Status::Success.into(),

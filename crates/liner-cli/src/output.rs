@@ -86,9 +86,29 @@ impl Output {
                 temp.as_file().sync_all()?;
                 let file: File = temp.persist(&path).map_err(|err| err.error)?;
                 drop(file);
-                Ok(())
+                // The new name is durable only once its directory is: until
+                // then a power cut may lose it, though "exported" was said.
+                sync_directory_of(&path)
             }
         }
+    }
+}
+
+/// Syncs the directory holding `path` (Unix; elsewhere the rename is left
+/// to the file system).
+fn sync_directory_of(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
     }
 }
 

@@ -326,7 +326,9 @@ fn an_interrupted_import_stops_cleanly_and_resumes() {
     assert!(signal.success());
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
-    assert!(stderr(&output).contains("interrupted: rows in flight were finished and recorded"));
+    assert!(
+        stderr(&output).contains("interrupted (Ctrl-C): rows in flight were finished and recorded")
+    );
     // Every attempt has its outcome: nothing was cut off.
     let entries = journal(journal_path);
     let attempts = entries.iter().filter(|e| e["event"] == "attempt").count();

@@ -31,13 +31,12 @@ mod summary;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use liner::Liner;
 
 use crate::cli::{Format, ImportArgs};
-use crate::exit::{Failure, Status};
+use crate::exit::Failure;
 use crate::text::one_line;
 use crate::warnings::Warnings;
 use journal::{Event, Journal, Recorded, State};
@@ -126,7 +125,7 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         );
     }
 
-    let interrupted = Arc::new(AtomicBool::new(false));
+    let interrupted = Arc::new(std::sync::Mutex::new(None));
     let watcher = tokio::spawn(watch_interrupts(Arc::clone(&interrupted)));
     let mut import = Import {
         client,
@@ -174,10 +173,15 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
     if let Some(failure) = import.stop.failure() {
         return Err(failure);
     }
-    if interrupted.load(Ordering::SeqCst) {
+    let stopped = *interrupted.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(stop) = stopped {
         return Err(Failure::new(
-            Status::Interrupted,
-            "interrupted: rows in flight were finished and recorded; run the same command again to go on",
+            stop.status(),
+            format!(
+                "interrupted ({}): rows in flight were finished and recorded; run the same command \
+                 again to go on",
+                stop.name()
+            ),
         ));
     }
     tally.exit(&journal_path)
@@ -189,17 +193,18 @@ fn settle_wait(settle: Duration, slowest: Duration) -> Duration {
     settle.max(slowest.saturating_mul(2))
 }
 
-/// The first Ctrl-C (or SIGTERM) stops new creates and look-ups (those in
-/// flight finish and are recorded); a second one exits at once, which the
-/// journal also survives.
-async fn watch_interrupts(flag: Arc<AtomicBool>) {
-    if crate::interrupt::requested().await.is_ok() {
-        flag.store(true, Ordering::SeqCst);
+/// The first stop signal (Ctrl-C, SIGTERM, SIGHUP) stops new creates and
+/// look-ups (those in flight finish and are recorded); a second one exits
+/// at once, which the journal also survives.
+async fn watch_interrupts(flag: Arc<std::sync::Mutex<Option<crate::interrupt::Stop>>>) {
+    if let Ok((count, stop)) = crate::interrupt::requested_after(0).await {
+        *flag.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop);
         eprintln!(
-            "liner: stopping after the creates in flight (Ctrl-C or SIGTERM again to quit now)"
+            "liner: stopping after the creates in flight ({} again to quit now)",
+            stop.name()
         );
-        if crate::interrupt::requested().await.is_ok() {
-            std::process::exit(Status::Interrupted as i32);
+        if let Ok((_, again)) = crate::interrupt::requested_after(count).await {
+            std::process::exit(again.status() as i32);
         }
     }
 }
@@ -216,7 +221,8 @@ struct Import<'a> {
     existing: BTreeSet<u64>,
     /// Each row's order.
     orders: BTreeMap<usize, u64>,
-    interrupted: Arc<AtomicBool>,
+    /// The stop signal received, if any.
+    interrupted: Arc<std::sync::Mutex<Option<crate::interrupt::Stop>>>,
     /// Why the import stops sending, besides Ctrl-C.
     stop: send::Stop,
     /// A dry run's rows that a real run would send now.
@@ -229,7 +235,11 @@ struct Import<'a> {
 impl Import<'_> {
     /// Whether to start no more creates or look-ups.
     fn stopping(&self) -> bool {
-        self.interrupted.load(Ordering::SeqCst) || self.stop.is_set()
+        self.interrupted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+            || self.stop.is_set()
     }
 
     /// Appends `event` for `row` to the journal (nothing in a dry run).
