@@ -141,3 +141,42 @@ pub fn status_of(error: &liner::Error) -> Status {
         _ => Status::Network,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An error whose text holds its cause's, as OpenSSL's do.
+    #[derive(Debug)]
+    struct Layer(String, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl std::error::Error for Layer {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|inner| inner as _)
+        }
+    }
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        let ssl = "error:0A000086:SSL routines::certificate verify failed";
+        let chain = Layer(
+            "the server's certificate is not trusted".into(),
+            Some(Box::new(Layer(
+                format!("client error (Connect): {ssl}"),
+                Some(Box::new(Layer(ssl.into(), None))),
+            ))),
+        );
+        let line = with_causes("liner: GET /".into(), &chain);
+        assert_eq!(
+            line,
+            format!("liner: GET /: client error (Connect): {ssl}"),
+            "the last cause's text is already in the line"
+        );
+    }
+}

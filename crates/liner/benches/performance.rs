@@ -69,6 +69,12 @@ fn main() {
         hostile_child(&args[position + 1]);
         return;
     }
+    // `--ids-rss-child sparse|dense`: de-duplicate 1,000,000 ids (every
+    // third id, or consecutive ones), print the peak RSS, exit.
+    if let Some(position) = args.iter().position(|arg| arg == "--ids-rss-child") {
+        ids_rss_child(&args[position + 1]);
+        return;
+    }
     // `cargo bench` passes `--bench`; other words pick measures by name
     // (`cargo bench -p liner --bench performance -- export decode`).
     let picked: Vec<&str> = args[1..]
@@ -155,6 +161,15 @@ fn main() {
             millis(descending),
             millis(run),
             ratio(descending, run)
+        ));
+        let rss = |kind: &str| child_number(&["--ids-rss-child", kind]);
+        let (sparse, dense) = (rss("sparse"), rss("dense"));
+        rows.push(format!(
+            "| peak RSS, the ids of 1,000,000 leads | every third id {} MiB | consecutive ids {} MiB | {:.2} ({:.0} bytes a lead) | documented |",
+            sparse / 1024,
+            dense / 1024,
+            sparse as f64 / dense as f64,
+            sparse.saturating_sub(dense) as f64 * 1024.0 / 1e6
         ));
     }
     if wanted("hostile") {
@@ -688,6 +703,20 @@ async fn offset_ignoring_requests() -> usize {
 /// In a child process: export `leads` leads from an in-process fake with 8
 /// pages in flight, counting them as an export would write them out, then
 /// print the peak resident set size in KiB.
+/// De-duplicates 1,000,000 ids as an export's pager does, every third id
+/// (a filtered export of a real account: sparse ids, one range each) or
+/// consecutive ones (one range in all); prints the peak RSS.
+fn ids_rss_child(kind: &str) {
+    let step = match kind {
+        "sparse" => 3,
+        "dense" => 1,
+        other => panic!("unknown id layout {other:?}"),
+    };
+    let ids: Vec<u64> = (0..1_000_000u64).map(|n| 1 + n * step).collect();
+    assert_eq!(liner::__dedup(std::hint::black_box(&ids)), ids.len());
+    println!("{}", peak_rss_kib());
+}
+
 fn rss_child(leads: u64) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
