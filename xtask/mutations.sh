@@ -287,6 +287,32 @@ mutate "an export that fails after a page commits what it has" \
   "    let report = report.unwrap_or_default();" \
   -- cargo test -q -p liner-cli --test export_atomic
 
+# The files operators have (issue 24).
+import_files="cargo test -q -p liner-cli --test import_files"
+mutate "the delimiter is always a comma" \
+  crates/liner-cli/src/import/source.rs \
+  "        if names > best.0 {" \
+  "        if names > usize::MAX - 1 {" \
+  -- $import_files a_csv_from_excel
+
+mutate "a file that is not UTF-8 is refused" \
+  crates/liner-cli/src/import/source.rs \
+  "        (Some(Encoding::Utf8), Err(err)) => Err(format!(" \
+  "        (Some(Encoding::Utf8) | None, Err(err)) => Err(format!(" \
+  -- sh -c "cargo test -q -p liner-cli --bin liner source:: && $import_files a_csv_from_excel"
+
+mutate "phones are not tidied" \
+  crates/liner-cli/src/import/phones.rs \
+  ".filter(|c| !matches!(c, ' ' | '\u{a0}' | '-' | '.' | '(' | ')'))" \
+  ".filter(|_| true)" \
+  -- $import_files a_csv_from_excel
+
+mutate "a domestic 8 is sent as it is" \
+  crates/liner-cli/src/import/phones.rs \
+  "        if digits && clean.starts_with('8') {" \
+  "        if digits && clean.starts_with('8') && domestic_8_as_7 {" \
+  -- $import_files domestic_and_invalid_phones
+
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"
   exit 1

@@ -22,6 +22,15 @@ fn client(fake: &FakeServer) -> Client {
     Client::new_with_client(fake.base_url(), http)
 }
 
+/// A create body for order 202 with the order code `code`.
+fn new_lead(code: &str) -> liner_api::types::builder::NewLead {
+    NewLead::builder()
+        .lead_type(LeadType::Straight)
+        .phone("+79001112233")
+        .order_id(202)
+        .order_code(code)
+}
+
 #[tokio::test]
 async fn all_five_operations_over_https() {
     let fake = FakeServer::start(
@@ -35,13 +44,7 @@ async fn all_five_operations_over_https() {
     let client = client(&fake);
     let created = client
         .create_lead()
-        .body(
-            NewLead::builder()
-                .lead_type(LeadType::Straight)
-                .phone("+79001112233")
-                .order_id(202)
-                .order_code("tls"),
-        )
+        .body(new_lead("tls"))
         .send()
         .await
         .unwrap()
@@ -104,13 +107,7 @@ async fn a_create_under_faults_over_https() {
     .unwrap();
     let err = client(&fake)
         .create_lead()
-        .body(
-            NewLead::builder()
-                .lead_type(LeadType::Straight)
-                .phone("+79001112233")
-                .order_id(202)
-                .order_code("cut"),
-        )
+        .body(new_lead("cut"))
         .send()
         .await
         .unwrap_err();

@@ -224,6 +224,19 @@ pub struct ImportArgs {
     /// Write each row's lead to PATH as CSV: line,id,outcome.
     #[arg(long, value_name = "PATH")]
     pub ids: Option<PathBuf>,
+    /// The file's text encoding [default: UTF-8 if it is, else Windows-1251,
+    /// as Excel saves CSV in a Russian locale; the summary says which].
+    #[arg(long, value_enum, value_name = "ENCODING")]
+    pub encoding: Option<crate::import::Encoding>,
+    /// A CSV file's delimiter: , or ; or tab [default: the one that splits
+    /// the header into known columns].
+    #[arg(long, value_name = "CHAR", value_parser = crate::import::Delimiter::parse)]
+    pub delimiter: Option<crate::import::Delimiter>,
+    /// Send an 11-digit phone that starts with 8 (the Russian domestic
+    /// form, 8 900 111-22-33) as 7 and the ten digits; without it such a
+    /// phone is refused.
+    #[arg(long = "domestic-8-as-7")]
+    pub domestic_8_as_7: bool,
 }
 
 /// `--summary`.

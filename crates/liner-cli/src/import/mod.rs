@@ -23,10 +23,14 @@
 //! (`--retry-unknown`).
 
 mod journal;
+mod phones;
 mod reconcile;
 mod rows;
 mod send;
+mod source;
 mod summary;
+
+pub use source::{Delimiter, Encoding};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -83,8 +87,22 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
     if args.concurrency == 0 {
         return Err(Failure::usage("--concurrency must be at least 1"));
     }
-    let rows = rows::read(&args.file, format)?;
+    let rows = rows::read(
+        &args.file,
+        format,
+        rows::ReadOptions {
+            encoding: args.encoding,
+            delimiter: args.delimiter,
+            domestic_8_as_7: args.domestic_8_as_7,
+        },
+    )?;
     let file = args.file.display().to_string();
+    // How the file was read is never a silent guess.
+    let tidied = match rows.phones_tidied {
+        0 => String::new(),
+        n => format!("; {n} row(s) had their phones tidied (spaces, dashes, dots, parentheses)"),
+    };
+    eprintln!("liner: read {file} as {}{tidied}", rows.read_as);
     for invalid in &rows.invalid {
         eprintln!(
             "{file}:{}: {}",

@@ -7,7 +7,6 @@
 //! back as it is. Any other column is refused, so that a misspelt one
 //! cannot drop its data silently. An empty cell leaves its field out.
 
-use std::io::BufRead as _;
 use std::path::Path;
 
 use liner::{Lead, NewLead};
@@ -67,9 +66,25 @@ pub struct Invalid {
     pub problems: Vec<String>,
 }
 
+/// How a file is read (`leads import`'s flags).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// The text encoding, if given; else detected.
+    pub encoding: Option<super::source::Encoding>,
+    /// A CSV's delimiter, if given; else detected from the header.
+    pub delimiter: Option<super::source::Delimiter>,
+    /// Read an 11-digit phone starting with 8 as 7 and the ten digits.
+    pub domestic_8_as_7: bool,
+}
+
 /// The file, read.
 #[derive(Debug, Default)]
 pub struct Rows {
+    /// How it was read, in words: "UTF-8, delimiter ';'".
+    pub read_as: String,
+    /// Rows whose phones were rewritten (spaces, dashes, ... dropped).
+    pub phones_tidied: usize,
+    options: ReadOptions,
     pub valid: Vec<Row>,
     pub invalid: Vec<Invalid>,
     /// Columns of the lead that are not part of a create, left out.
@@ -116,23 +131,40 @@ impl Columns {
 }
 
 /// Reads `path` as `format`.
-pub fn read(path: &Path, format: Format) -> Result<Rows, Failure> {
-    let file = std::fs::File::open(path)
+pub fn read(path: &Path, format: Format, options: ReadOptions) -> Result<Rows, Failure> {
+    let bytes = std::fs::read(path)
         .map_err(|err| Failure::local(format!("cannot read {}: {err}", path.display())))?;
+    let text = super::source::decode(&bytes, options.encoding)
+        .map_err(|problem| Failure::local(format!("{}: {problem}", path.display())))?;
     let columns = Columns::new();
+    let mut rows = Rows {
+        options,
+        read_as: text.encoding.to_owned(),
+        ..Rows::default()
+    };
     match format {
-        Format::Csv => read_csv(file, &columns, path),
-        Format::Jsonl => read_jsonl(file, &columns, path),
+        Format::Csv => read_csv(&text.text, &columns, path, &mut rows)?,
+        Format::Jsonl => read_jsonl(&text.text, &columns, &mut rows)?,
     }
+    Ok(rows)
 }
 
-fn read_csv(file: std::fs::File, columns: &Columns, path: &Path) -> Result<Rows, Failure> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
+fn read_csv(text: &str, columns: &Columns, path: &Path, rows: &mut Rows) -> Result<(), Failure> {
+    let delimiter = rows.options.delimiter.unwrap_or_else(|| {
+        let header = text.lines().next().unwrap_or_default();
+        super::source::detect_delimiter(header, |name| {
+            columns.is_create(name) || columns.is_lead_only(name)
+        })
+    });
+    rows.read_as = format!("{}, delimiter {delimiter}", rows.read_as);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter.byte())
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|err| Failure::local(format!("{}: {err}", path.display())))?
         .clone();
-    let mut rows = Rows::default();
     for (at, name) in headers.iter().enumerate() {
         if headers.iter().take(at).any(|earlier| earlier == name) {
             return Err(Failure::local(format!(
@@ -165,20 +197,17 @@ fn read_csv(file: std::fs::File, columns: &Columns, path: &Path) -> Result<Rows,
         };
         rows.push(index, line, object);
     }
-    Ok(rows)
+    Ok(())
 }
 
-fn read_jsonl(file: std::fs::File, columns: &Columns, path: &Path) -> Result<Rows, Failure> {
-    let mut rows = Rows::default();
+fn read_jsonl(text: &str, columns: &Columns, rows: &mut Rows) -> Result<(), Failure> {
     let mut index = 0;
-    for (at, line) in std::io::BufReader::new(file).lines().enumerate() {
+    for (at, line) in text.lines().enumerate() {
         let line_number = at as u64 + 1;
-        let line =
-            line.map_err(|err| Failure::local(format!("{}:{line_number}: {err}", path.display())))?;
         if line.trim().is_empty() {
             continue;
         }
-        let object = match serde_json::from_str::<Value>(&line) {
+        let object = match serde_json::from_str::<Value>(line) {
             Ok(Value::Object(object)) => object_from_json(object, columns, &mut rows.ignored),
             Ok(_) => Err(vec!["not a JSON object".to_owned()]),
             Err(err) => Err(vec![format!("not JSON: {err}")]),
@@ -186,7 +215,7 @@ fn read_jsonl(file: std::fs::File, columns: &Columns, path: &Path) -> Result<Row
         rows.push(index, line_number, object);
         index += 1;
     }
-    Ok(rows)
+    Ok(())
 }
 
 /// The create fields of a JSON object; its lead-only keys are noted in
@@ -220,11 +249,44 @@ fn object_from_json(
 
 impl Rows {
     fn push(&mut self, index: usize, line: u64, object: Result<Map<String, Value>, Vec<String>>) {
-        match object.and_then(new_lead) {
+        let object = object.and_then(|mut object| {
+            let tidied = super::phones::tidy(&mut object, self.options.domestic_8_as_7);
+            if !tidied.problems.is_empty() {
+                return Err(tidied.problems);
+            }
+            self.phones_tidied += usize::from(tidied.changed);
+            Ok(object)
+        });
+        match object.and_then(|object| {
+            let phone = object
+                .get("phone")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            new_lead(object).map_err(|problems| with_phone(problems, phone.as_deref()))
+        }) {
             Ok(lead) => self.valid.push(Row::new(index, line, &lead)),
             Err(problems) => self.invalid.push(Invalid { line, problems }),
         }
     }
+}
+
+/// `problems`, a phone's with the value that was refused (bounded and
+/// escaped: the operator looks for it in the file).
+fn with_phone(problems: Vec<String>, phone: Option<&str>) -> Vec<String> {
+    problems
+        .into_iter()
+        .map(|problem| match phone {
+            Some(phone)
+                if problem.starts_with("invalid phone") || problem.starts_with("phone:") =>
+            {
+                format!(
+                    "{problem} (the phone: {})",
+                    crate::text::one_line(phone, 40)
+                )
+            }
+            _ => problem,
+        })
+        .collect()
 }
 
 /// The create body an object stands for, checked as the client checks it
@@ -264,7 +326,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
-        read(&path, format)
+        read(&path, format, ReadOptions::default())
     }
 
     #[test]
