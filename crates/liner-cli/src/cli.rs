@@ -172,7 +172,8 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The CSV or JSON Lines file of leads (the columns `leads export`
-    /// writes; the ones the server sets, such as id, are ignored).
+    /// writes; the ones the server sets, such as id, are ignored); `-`
+    /// reads stdin, with --format and --journal.
     pub file: PathBuf,
     /// The file's format [default: from its extension].
     #[arg(long, value_enum)]

@@ -125,3 +125,40 @@ fn domestic_and_invalid_phones() {
         "{text}"
     );
 }
+
+/// `-` reads the rows from stdin; the journal must then be named, since it
+/// cannot be put beside a file.
+#[test]
+fn rows_from_stdin_take_a_named_journal() {
+    let fake = Fake::start(Config::default().with_leads(0));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "leadType;phone;orderId;orderCode\nstraight;79001112233;202;S-1\n";
+    let output = fake
+        .liner()
+        .args(["leads", "import", "-", "--format", "csv"])
+        .write_stdin(csv)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("pass --journal PATH"),
+        "{}",
+        stderr(&output)
+    );
+    let journal = dir.path().join("stdin.journal");
+    for _ in 0..2 {
+        let output = fake
+            .liner()
+            .args(["leads", "import", "-", "--format", "csv", "--journal"])
+            .arg(&journal)
+            .write_stdin(csv)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    assert_eq!(
+        fake.server.created_leads().len(),
+        1,
+        "the second run resumed"
+    );
+}

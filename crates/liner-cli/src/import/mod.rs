@@ -87,6 +87,15 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
     if args.concurrency == 0 {
         return Err(Failure::usage("--concurrency must be at least 1"));
     }
+    // Decision: stdin has no name to put a journal beside, and a journal
+    // named after nothing would be shared by every piped import; so reading
+    // stdin takes --journal, which the operator then keeps with the data.
+    if rows::is_stdin(&args.file) && args.journal.is_none() {
+        return Err(Failure::usage(
+            "reading the rows from stdin (-), the journal cannot be named after the file: pass \
+             --journal PATH (and the same PATH to resume)",
+        ));
+    }
     let rows = rows::read(
         &args.file,
         format,

@@ -131,9 +131,22 @@ impl Columns {
 }
 
 /// Reads `path` as `format`.
+/// Whether `path` is `-`: the rows come from stdin.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// Reads `path` (`-`: stdin) as `format`.
 pub fn read(path: &Path, format: Format, options: ReadOptions) -> Result<Rows, Failure> {
-    let bytes = std::fs::read(path)
-        .map_err(|err| Failure::local(format!("cannot read {}: {err}", path.display())))?;
+    let bytes = if is_stdin(path) {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map_err(|err| Failure::local(format!("cannot read stdin: {err}")))?;
+        bytes
+    } else {
+        std::fs::read(path)
+            .map_err(|err| Failure::local(format!("cannot read {}: {err}", path.display())))?
+    };
     let text = super::source::decode(&bytes, options.encoding)
         .map_err(|problem| Failure::local(format!("{}: {problem}", path.display())))?;
     let columns = Columns::new();
