@@ -287,6 +287,18 @@ mutate "an export that fails after a page commits what it has" \
   "    let report = report.unwrap_or_default();" \
   -- cargo test -q -p liner-cli --test export_atomic
 
+mutate "a stop during the commit is swallowed" \
+  crates/liner-cli/src/export.rs \
+  "    if let Some(stop) = crate::interrupt::pending() {" \
+  "    if let Some(stop) = None::<crate::interrupt::Stop> {" \
+  -- cargo test -q -p liner-cli --test export_atomic
+
+mutate "the directory is not synced after the rename" \
+  crates/liner-cli/src/output.rs \
+  "                sync_directory(directory_of(&path))" \
+  "                Ok(())" \
+  -- cargo test -q -p liner-cli --bin liner output::
+
 # The files operators have (issue 24).
 import_files="cargo test -q -p liner-cli --test import_files"
 mutate "the delimiter is always a comma" \

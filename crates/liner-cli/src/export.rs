@@ -211,6 +211,7 @@ pub async fn run(client: &Liner, args: &ExportArgs, warnings: &Warnings) -> Resu
     // either leaves the whole file or none. A stop asked for while it runs
     // is reported after it, with the signal's status, and says that the
     // file is complete.
+    hold_before_commit();
     sink.finish()
         .and_then(Output::commit)
         .map_err(write_failed)?;
@@ -225,6 +226,21 @@ pub async fn run(client: &Liner, args: &ExportArgs, warnings: &Warnings) -> Resu
         ));
     }
     Ok(())
+}
+
+/// Debug builds only: with `LINER_TEST_HOLD_COMMIT_MS` set, says so on
+/// stderr and blocks that long as the commit begins, the way a slow sync
+/// would, so that a test can send a signal inside the commit window. A
+/// release build has no such hook.
+fn hold_before_commit() {
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("LINER_TEST_HOLD_COMMIT_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+    {
+        eprintln!("liner: (test) holding the commit for {ms} ms");
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }
 
 fn summarize(

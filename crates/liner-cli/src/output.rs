@@ -44,10 +44,7 @@ impl Output {
         let Some(path) = path else {
             return Ok(Self::Stdout(BufWriter::new(io::stdout())));
         };
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
+        let dir = directory_of(path);
         let name = path
             .file_name()
             .map(|name| name.to_string_lossy().into_owned())
@@ -75,8 +72,15 @@ impl Output {
         }
     }
 
-    /// Flushes, and for a file: syncs it and renames it into place.
+    /// Flushes, and for a file: syncs it, renames it into place, and syncs
+    /// its directory.
     pub fn commit(self) -> io::Result<()> {
+        self.commit_then(sync_directory)
+    }
+
+    /// [`Output::commit`], with the directory synced by `sync_directory`
+    /// once the file has its name (a test sees the call).
+    fn commit_then(self, sync_directory: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
         match self {
             Self::Stdout(mut out) => out.flush(),
             Self::File { writer, path } => {
@@ -88,26 +92,30 @@ impl Output {
                 drop(file);
                 // The new name is durable only once its directory is: until
                 // then a power cut may lose it, though "exported" was said.
-                sync_directory_of(&path)
+                sync_directory(directory_of(&path))
             }
         }
     }
 }
 
-/// Syncs the directory holding `path` (Unix; elsewhere the rename is left
-/// to the file system).
-fn sync_directory_of(path: &Path) -> io::Result<()> {
+/// The directory holding `path` (`.` for a bare name).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// Syncs directory `dir`, so that a rename into it survives a power cut
+/// (Unix; elsewhere the rename is left to the file system).
+fn sync_directory(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
         File::open(dir)?.sync_all()
     }
     #[cfg(not(unix))]
     {
-        let _ = path;
+        let _ = dir;
         Ok(())
     }
 }
@@ -154,5 +162,33 @@ mod tests {
             1,
             "the temporary file is gone"
         );
+    }
+
+    /// Item 4 of the guarantees issue: the directory is synced after the
+    /// rename (before it, a power cut could still lose the new name), and
+    /// its failure is the commit's.
+    #[test]
+    fn the_directory_is_synced_after_the_rename() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("leads.csv");
+        let mut output = Output::create(Some(&path)).unwrap();
+        output.write_all(b"id\n").unwrap();
+        let mut synced = Vec::new();
+        output
+            .commit_then(|synced_dir| {
+                assert!(path.exists(), "synced before the rename");
+                synced.push(synced_dir.to_owned());
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(synced, [dir.path().to_owned()]);
+
+        let output = Output::create(Some(&dir.path().join("other.csv"))).unwrap();
+        let err = output
+            .commit_then(|_| Err(io::Error::other("the disk said no")))
+            .unwrap_err();
+        assert_eq!(err.to_string(), "the disk said no");
+        assert_eq!(directory_of(Path::new("leads.csv")), Path::new("."));
+        sync_directory(dir.path()).unwrap();
     }
 }

@@ -139,3 +139,51 @@ fn a_complete_export_is_private() {
     assert_eq!(names(dir.path()), ["leads.csv"]);
     assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 151);
 }
+
+/// A stop signal that arrives while the file is being committed (held
+/// there by the debug build's test hook) is not swallowed: the commit
+/// completes, the whole file is there, and the command exits with the
+/// signal's status, saying that the file is complete.
+#[test]
+fn a_stop_during_the_commit_leaves_the_whole_file_and_is_reported() {
+    use std::io::{BufRead as _, BufReader};
+    let fake = Fake::start(Config::default().with_leads(150));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("leads.csv");
+    let mut child = fake
+        .liner_std()
+        .env("LINER_TEST_HOLD_COMMIT_MS", "1500")
+        .args(["leads", "export", "--output"])
+        .arg(&file)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    loop {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("the commit was never held: {seen:?}"))
+            .unwrap();
+        let held = line.contains("holding the commit");
+        seen.push(line);
+        if held {
+            break;
+        }
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let rest: Vec<String> = lines.map(Result::unwrap).collect();
+    let status = child.wait().unwrap();
+    let text = rest.join("\n");
+    assert_eq!(status.code(), Some(143), "{text}");
+    assert!(
+        text.contains("interrupted (SIGTERM) as the export ended:") && text.contains("is complete"),
+        "{text}"
+    );
+    assert_eq!(names(dir.path()), ["leads.csv"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 151);
+}
