@@ -123,17 +123,35 @@ pub enum CallCommand {
 pub enum Format {
     /// One JSON object per line, as the API sends a lead.
     Jsonl,
+    /// One JSON array of leads (what a `.json` file means to most tools).
+    Json,
     /// A header row of the lead's fields, then one row per lead.
     Csv,
+    /// An Excel workbook: one sheet, a header row, a row per lead, typed
+    /// cells.
+    Xlsx,
 }
 
 impl Format {
-    /// The format a file name implies: `.csv`, or `.jsonl`/`.ndjson`/`.json`.
+    /// The format a file name implies: `.csv`, `.xlsx`, `.json`, or
+    /// `.jsonl`/`.ndjson`.
     pub fn of_path(path: &std::path::Path) -> Option<Self> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "csv" => Some(Self::Csv),
-            "jsonl" | "ndjson" | "json" => Some(Self::Jsonl),
+            "xlsx" => Some(Self::Xlsx),
+            "json" => Some(Self::Json),
+            "jsonl" | "ndjson" => Some(Self::Jsonl),
             _ => None,
+        }
+    }
+
+    /// The format's name, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Jsonl => "JSON Lines",
+            Self::Json => "a JSON array",
+            Self::Csv => "CSV",
+            Self::Xlsx => "an Excel workbook",
         }
     }
 }
@@ -162,6 +180,10 @@ pub struct ExportArgs {
     /// then renamed).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// CSV as Excel in a Russian (or any comma-decimal) locale opens it: a
+    /// UTF-8 byte-order mark, `;` between fields, CRLF line ends.
+    #[arg(long)]
+    pub excel: bool,
     /// How many pages are requested at a time once the list's size is known.
     /// An export is a bulk job: twice the library's default (lower it if the
     /// server objects).
@@ -171,9 +193,10 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The CSV or JSON Lines file of leads (the columns `leads export`
-    /// writes; the ones the server sets, such as id, are ignored); `-`
-    /// reads stdin, with --format and --journal.
+    /// The file of leads: CSV, an Excel workbook (.xlsx), JSON Lines or a
+    /// JSON array (the columns `leads export` writes; the ones the server
+    /// sets, such as id, are ignored); `-` reads stdin, with --format and
+    /// --journal.
     pub file: PathBuf,
     /// The file's format [default: from its extension].
     #[arg(long, value_enum)]
@@ -238,6 +261,9 @@ pub struct ImportArgs {
     /// phone is refused.
     #[arg(long = "domestic-8-as-7")]
     pub domestic_8_as_7: bool,
+    /// The sheet of an .xlsx file to read [default: the first].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 /// `--summary`.

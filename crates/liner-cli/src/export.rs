@@ -1,4 +1,5 @@
-//! `liner leads export`: the lead list, filtered, to JSON Lines or CSV.
+//! `liner leads export`: the lead list, filtered, to JSON Lines, a JSON
+//! array, CSV or an Excel workbook.
 //!
 //! Pages stream through `liner`'s pagination (prefetch, retries,
 //! de-duplication) straight into the writer: memory stays bounded by the
@@ -8,7 +9,9 @@
 //! the others alphabetically, as its schema lists them (no hand-written
 //! column list). `customValues` is one column holding the map as JSON:
 //! one column per key would need every lead read before the header could be
-//! written, which a streaming export cannot do.
+//! written, which a streaming export cannot do. An Excel workbook has the
+//! same columns, written with `rust_xlsxwriter`'s constant-memory sheet
+//! (rows go to a temporary file as they come).
 
 use std::io::Write as _;
 use std::time::Instant;
@@ -49,24 +52,49 @@ enum Sink {
         out: Output,
         terminal: bool,
     },
+    Json {
+        out: Output,
+        terminal: bool,
+        /// Leads written so far (the next is preceded by a comma).
+        written: u64,
+    },
     Csv {
         writer: Box<csv::Writer<Output>>,
         columns: Vec<Field>,
         terminal: bool,
     },
+    Xlsx(Box<crate::xlsx::SheetWriter<Output>>),
 }
 
 impl Sink {
     /// A sink writing `format` into `out`; a CSV's header is written at
-    /// once. On a terminal, control characters in the data are written
-    /// escaped (`\u001b`), so that a lead cannot send terminal sequences.
-    fn new(format: Format, out: Output) -> std::io::Result<Self> {
+    /// once (`excel`: as Excel in a comma-decimal locale reads CSV). On a
+    /// terminal, control characters in the data are written escaped
+    /// (`\u001b`), so that a lead cannot send terminal sequences.
+    fn new(format: Format, mut out: Output, excel: bool) -> std::io::Result<Self> {
         let terminal = out.is_terminal();
         Ok(match format {
             Format::Jsonl => Self::Jsonl { out, terminal },
+            Format::Json => {
+                out.write_all(b"[")?;
+                Self::Json {
+                    out,
+                    terminal,
+                    written: 0,
+                }
+            }
             Format::Csv => {
                 let columns = columns();
-                let mut writer = Box::new(csv::Writer::from_writer(out));
+                let mut builder = csv::WriterBuilder::new();
+                if excel {
+                    // Excel reads a CSV as UTF-8 only after a byte-order
+                    // mark, and splits it on the locale's list separator:
+                    // `;` wherever the decimal separator is a comma, as in
+                    // Russian. CRLF is what it writes itself.
+                    out.write_all("\u{feff}".as_bytes())?;
+                    builder.delimiter(b';').terminator(csv::Terminator::CRLF);
+                }
+                let mut writer = Box::new(builder.from_writer(out));
                 writer.write_record(columns.iter().map(|column| column.name.as_str()))?;
                 Self::Csv {
                     writer,
@@ -74,6 +102,10 @@ impl Sink {
                     terminal,
                 }
             }
+            Format::Xlsx => Self::Xlsx(Box::new(crate::xlsx::SheetWriter::new(
+                out,
+                columns().into_iter().map(|column| column.name).collect(),
+            )?)),
         })
     }
 
@@ -93,6 +125,23 @@ impl Sink {
                 let line = serde_json::to_string(lead)?;
                 writeln!(out, "{}", for_terminal(&line))
             }
+            Self::Json {
+                out,
+                terminal,
+                written,
+            } => {
+                // One lead a line inside the array: a person can read it,
+                // and a line-oriented tool can still split it.
+                out.write_all(if *written == 0 { b"\n" } else { b",\n" })?;
+                *written += 1;
+                if *terminal {
+                    let line = serde_json::to_string(lead)?;
+                    write!(out, "{}", for_terminal(&line))
+                } else {
+                    serde_json::to_writer(&mut *out, lead).map_err(Into::into)
+                }
+            }
+            Self::Xlsx(sheet) => sheet.row(&serde_json::to_value(lead)?),
             Self::Csv {
                 writer,
                 columns,
@@ -116,6 +165,11 @@ impl Sink {
     fn finish(self) -> std::io::Result<Output> {
         match self {
             Self::Jsonl { out, .. } => Ok(out),
+            Self::Json { mut out, .. } => {
+                out.write_all(b"\n]\n")?;
+                Ok(out)
+            }
+            Self::Xlsx(sheet) => sheet.finish(),
             Self::Csv { writer, .. } => writer
                 .into_inner()
                 .map_err(|err| std::io::Error::other(err.to_string())),
@@ -157,7 +211,18 @@ pub async fn run(client: &Liner, args: &ExportArgs, warnings: &Warnings) -> Resu
             Failure::local(format!("cannot write to {destination}: {err}"))
         }
     };
-    let mut sink = Sink::new(format, out).map_err(write_failed)?;
+    if args.excel && format != Format::Csv {
+        return Err(Failure::usage(format!(
+            "--excel shapes CSV only, and this export writes {}: drop --excel, or pass --format csv",
+            format.describe()
+        )));
+    }
+    if format == Format::Xlsx && out.is_terminal() {
+        return Err(Failure::usage(
+            "an Excel workbook is binary, and stdout is a terminal: pass --output leads.xlsx",
+        ));
+    }
+    let mut sink = Sink::new(format, out, args.excel).map_err(write_failed)?;
     let started = Instant::now();
     let bar = crate::progress::bar("leads");
     let export = async {
@@ -215,7 +280,7 @@ pub async fn run(client: &Liner, args: &ExportArgs, warnings: &Warnings) -> Resu
     sink.finish()
         .and_then(Output::commit)
         .map_err(write_failed)?;
-    summarize(&report, &destination, format, started, warnings);
+    summarize(&report, &destination, format, args.excel, started, warnings);
     if let Some(stop) = crate::interrupt::pending() {
         return Err(Failure::new(
             stop.status(),
@@ -247,12 +312,13 @@ fn summarize(
     report: &Report,
     destination: &str,
     format: Format,
+    excel: bool,
     started: Instant,
     warnings: &Warnings,
 ) {
     let format = match format {
-        Format::Jsonl => "JSON Lines",
-        Format::Csv => "CSV",
+        Format::Csv if excel => "CSV for Excel",
+        format => format.describe(),
     };
     let (listed, more) = warnings.listed();
     eprintln!(

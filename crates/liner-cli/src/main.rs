@@ -15,6 +15,7 @@ mod output;
 mod progress;
 mod text;
 mod warnings;
+mod xlsx;
 
 use std::process::ExitCode;
 

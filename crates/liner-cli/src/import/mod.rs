@@ -80,7 +80,7 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         .or_else(|| Format::of_path(&args.file))
         .ok_or_else(|| {
             Failure::usage(format!(
-                "cannot tell the format of {} from its name: pass --format csv or --format jsonl",
+                "cannot tell the format of {} from its name: pass --format (csv, xlsx, jsonl or json)",
                 args.file.display()
             ))
         })?;
@@ -100,6 +100,7 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         &args.file,
         format,
         rows::ReadOptions {
+            sheet: args.sheet.clone(),
             encoding: args.encoding,
             delimiter: args.delimiter,
             domestic_8_as_7: args.domestic_8_as_7,

@@ -67,8 +67,10 @@ pub struct Invalid {
 }
 
 /// How a file is read (`leads import`'s flags).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
+    /// The sheet of a workbook to read, if not the first.
+    pub sheet: Option<String>,
     /// The text encoding, if given; else detected.
     pub encoding: Option<super::source::Encoding>,
     /// A CSV's delimiter, if given; else detected from the header.
@@ -147,9 +149,30 @@ pub fn read(path: &Path, format: Format, options: ReadOptions) -> Result<Rows, F
         std::fs::read(path)
             .map_err(|err| Failure::local(format!("cannot read {}: {err}", path.display())))?
     };
+    let columns = Columns::new();
+    if format == Format::Xlsx {
+        let sheet = crate::xlsx::read(&bytes, options.sheet.as_deref())
+            .map_err(|problem| Failure::local(format!("{}: {problem}", path.display())))?;
+        let mut rows = Rows {
+            options,
+            read_as: format!(
+                "an Excel workbook, sheet `{}`",
+                crate::text::one_line(&sheet.name, 80)
+            ),
+            ..Rows::default()
+        };
+        read_sheet(sheet, &columns, path, &mut rows)?;
+        return Ok(rows);
+    }
+    if options.sheet.is_some() {
+        return Err(Failure::usage(format!(
+            "--sheet picks a sheet of an Excel workbook, and {} is read as {}",
+            path.display(),
+            format.describe()
+        )));
+    }
     let text = super::source::decode(&bytes, options.encoding)
         .map_err(|problem| Failure::local(format!("{}: {problem}", path.display())))?;
-    let columns = Columns::new();
     let mut rows = Rows {
         options,
         read_as: text.encoding.to_owned(),
@@ -158,8 +181,108 @@ pub fn read(path: &Path, format: Format, options: ReadOptions) -> Result<Rows, F
     match format {
         Format::Csv => read_csv(&text.text, &columns, path, &mut rows)?,
         Format::Jsonl => read_jsonl(&text.text, &columns, &mut rows)?,
+        Format::Json => read_json_array(&text.text, &columns, path, &mut rows)?,
+        Format::Xlsx => unreachable!("read above"),
     }
     Ok(rows)
+}
+
+/// Checks a header: each name once, every one a field of the lead; the
+/// lead's fields a create does not take are noted in `rows.ignored`.
+fn check_header<'h>(
+    header: impl IntoIterator<Item = &'h str>,
+    columns: &Columns,
+    path: &Path,
+    rows: &mut Rows,
+) -> Result<(), Failure> {
+    let mut seen: Vec<&str> = Vec::new();
+    for name in header {
+        if seen.contains(&name) {
+            return Err(Failure::local(format!(
+                "{}: the column `{}` appears twice",
+                path.display(),
+                crate::text::one_line(name, 80)
+            )));
+        }
+        seen.push(name);
+        if columns.is_lead_only(name) {
+            rows.ignored.push(name.to_owned());
+        } else if !columns.is_create(name) {
+            return Err(Failure::local(format!(
+                "{}: {}",
+                path.display(),
+                columns.refused(name)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A workbook's sheet: its first non-empty row is the header; each row's
+/// number is its row in the sheet, as Excel shows it.
+fn read_sheet(
+    sheet: crate::xlsx::Sheet,
+    columns: &Columns,
+    path: &Path,
+    rows: &mut Rows,
+) -> Result<(), Failure> {
+    // Trailing empty header cells (a sheet formatted wider than its data)
+    // name no column.
+    let width = sheet
+        .header
+        .iter()
+        .rposition(|name| !name.is_empty())
+        .map_or(0, |last| last + 1);
+    let header = &sheet.header[..width];
+    check_header(header.iter().map(String::as_str), columns, path, rows)?;
+    for (index, (number, cells)) in sheet.rows.into_iter().enumerate() {
+        let beyond = cells.iter().skip(width).any(|cell| !cell.is_empty());
+        let object = if beyond {
+            Err(vec![format!(
+                "a value right of the last named column ({} columns)",
+                width
+            )])
+        } else {
+            let cells = header
+                .iter()
+                .map(String::as_str)
+                .zip(cells.iter().map(String::as_str));
+            fields::object_from_text(&columns.create, cells)
+        };
+        rows.push(index, number, object);
+    }
+    Ok(())
+}
+
+/// A JSON array of objects; each one's line is where it starts.
+fn read_json_array(
+    text: &str,
+    columns: &Columns,
+    path: &Path,
+    rows: &mut Rows,
+) -> Result<(), Failure> {
+    let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(|err| {
+        Failure::local(format!(
+            "{}: not a JSON array of leads: {err} (a file of one object per line is JSON              Lines: name it .jsonl, or pass --format jsonl)",
+            path.display()
+        ))
+    })?;
+    for (index, item) in items.into_iter().enumerate() {
+        // The item borrows from `text`: where it starts tells its line.
+        let start = (item.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+        let line = text.as_bytes()[..start.min(text.len())]
+            .iter()
+            .filter(|&&byte| byte == b'\n')
+            .count() as u64
+            + 1;
+        let object = match serde_json::from_str::<Value>(item.get()) {
+            Ok(Value::Object(object)) => object_from_json(object, columns, &mut rows.ignored),
+            Ok(_) => Err(vec!["not a JSON object".to_owned()]),
+            Err(err) => Err(vec![format!("not JSON: {err}")]),
+        };
+        rows.push(index, line, object);
+    }
+    Ok(())
 }
 
 fn read_csv(text: &str, columns: &Columns, path: &Path, rows: &mut Rows) -> Result<(), Failure> {
@@ -178,24 +301,7 @@ fn read_csv(text: &str, columns: &Columns, path: &Path, rows: &mut Rows) -> Resu
         .headers()
         .map_err(|err| Failure::local(format!("{}: {err}", path.display())))?
         .clone();
-    for (at, name) in headers.iter().enumerate() {
-        if headers.iter().take(at).any(|earlier| earlier == name) {
-            return Err(Failure::local(format!(
-                "{}: the column `{}` appears twice",
-                path.display(),
-                crate::text::one_line(name, 80)
-            )));
-        }
-        if columns.is_lead_only(name) {
-            rows.ignored.push(name.to_owned());
-        } else if !columns.is_create(name) {
-            return Err(Failure::local(format!(
-                "{}: {}",
-                path.display(),
-                columns.refused(name)
-            )));
-        }
-    }
+    check_header(headers.iter(), columns, path, rows)?;
     for (index, record) in reader.records().enumerate() {
         let (line, object) = match record {
             Ok(record) => {
