@@ -14,12 +14,84 @@ use crate::fields::{self, Field};
 
 const AFTER_HELP: &str = "\
 Configuration:
-  LINER_BASE_URL   the API's base URL (or --base-url)
-  LINER_API_KEY    the API key (or --api-key-file). There is no --api-key flag: a key on
-                   the command line shows in `ps` and in shell history.
-  --fake           no account needed: every command runs against a fake Liner server
-                   started in-process (a fresh one each time; `liner demo` keeps one up)
+  LINER_BASE_URL      the API's base URL (or --base-url)
+  LINER_API_KEY       the API key (or --api-key-file, LINER_API_KEY_FILE). There is no
+                      --api-key flag: a key on the command line shows in `ps` and in shell
+                      history.
+  LINER_PROFILE       a profile of the config file (or --profile): base URL and key of one
+                      Liner account (see the README)
+  --fake              no account needed: every command runs against a fake Liner server
+                      started in-process (a fresh one each time; `liner demo` keeps one up)
+
+Examples:
+  liner --fake leads export --output leads.xlsx
+  liner --profile moscow leads import leads.csv
+  liner completions bash > ~/.local/share/bash-completion/completions/liner
 ";
+
+const EXPORT_EXAMPLES: &str = "\
+Examples:
+  liner leads export --output leads.jsonl
+  liner leads export --order-id 202 --created-from 2024-01-01T00:00:00Z --output leads.csv
+  liner leads export --excel --output leads.csv     # opens in Excel in a Russian locale
+  liner leads export --output leads.xlsx
+  liner leads export | jq -r .phone
+";
+
+const IMPORT_EXAMPLES: &str = "\
+Examples:
+  liner leads import leads.csv                       # resumable: run it again after a failure
+  liner leads import leads.csv --dry-run             # what would be sent, sending nothing
+  liner leads import leads.xlsx --sheet Лиды
+  liner leads import leads.csv --domestic-8-as-7     # 8 900 111-22-33 as +7
+  cat leads.csv | liner leads import - --format csv --journal leads.journal
+";
+
+const LEAD_GET_EXAMPLES: &str = "\
+Examples:
+  liner lead get 5
+  liner lead get 5 | jq .phone
+";
+
+const LEAD_UPDATE_EXAMPLES: &str = "\
+Examples:
+  liner lead update 5 --status-id 12
+  liner lead update 5 --name 'Анна Петрова' --phone +79001112233
+  liner lead update 5 --custom-values '{\"10\": \"hot\"}'
+";
+
+const CALL_GET_EXAMPLES: &str = "\
+Examples:
+  liner call get 7
+";
+
+const DEMO_EXAMPLES: &str = "\
+Examples:
+  liner demo --port 8080 &
+  LINER_BASE_URL=http://127.0.0.1:8080 LINER_API_KEY=demo-key liner lead get 1
+";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  liner completions bash > ~/.local/share/bash-completion/completions/liner
+  liner completions zsh > ~/.zfunc/_liner        # with fpath+=~/.zfunc in ~/.zshrc
+  liner completions fish > ~/.config/fish/completions/liner.fish
+  liner completions powershell >> $PROFILE
+";
+
+/// The global flags that say how to reach a Liner server: hidden from, and
+/// refused by, the commands that reach none.
+const CONNECTION_FLAGS: [&str; 6] = [
+    "base_url",
+    "api_key_file",
+    "ca_cert",
+    "proxy",
+    "fake",
+    "profile",
+];
+
+/// The commands that reach no Liner server.
+const LOCAL_COMMANDS: [&str; 3] = ["demo", "completions", "man"];
 
 /// The Liner call-center CRM API from the command line: export and import
 /// leads, read and update a lead, read a call.
@@ -38,8 +110,27 @@ pub struct Cli {
     pub base_url: Option<String>,
     /// Read the API key from this file (surrounding whitespace is ignored);
     /// otherwise it is taken from LINER_API_KEY.
-    #[arg(long, global = true, value_name = "PATH", help_heading = "Connection")]
+    #[arg(
+        long,
+        env = "LINER_API_KEY_FILE",
+        hide_env_values = true,
+        global = true,
+        value_name = "PATH",
+        help_heading = "Connection"
+    )]
     pub api_key_file: Option<PathBuf>,
+    /// The profile of the config file to use: its base URL and where its key
+    /// comes from (flags given here win over it, and it over the LINER_*
+    /// variables).
+    #[arg(
+        long,
+        env = "LINER_PROFILE",
+        hide_env_values = true,
+        global = true,
+        value_name = "NAME",
+        help_heading = "Connection"
+    )]
+    pub profile: Option<String>,
     /// Also trust the certificate authority in this PEM file: a company's
     /// own, or the one a TLS-inspecting proxy re-signs with.
     #[arg(
@@ -67,8 +158,24 @@ pub struct Cli {
     /// leads and 100 calls; nothing leaves this machine.
     #[arg(long, global = true, help_heading = "Connection")]
     pub fake: bool,
+    /// Print nothing but errors: no progress, no summary, no warnings.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Which connection settings were given on the command line (they win
+    /// over a profile, which wins over the environment).
+    #[arg(skip)]
+    pub given: Given,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The connection settings given on the command line itself.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Given {
+    pub base_url: bool,
+    pub api_key_file: bool,
+    pub ca_cert: bool,
+    pub proxy: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,34 +191,55 @@ pub enum Command {
     Call(CallCommand),
     /// Start a fake Liner server on this machine and keep it up until Ctrl-C,
     /// to try every command without an account.
+    #[command(after_help = DEMO_EXAMPLES)]
     Demo(DemoArgs),
+    /// Print the completion script of a shell.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `liner man > liner.1`; with --dir,
+    /// write a page per command there (liner.1, liner-leads-export.1, ...).
+    #[command(hide = true)]
+    Man {
+        /// Write every command's page into this directory.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum LeadsCommand {
     /// Write every lead that matches the filters to a file (or stdout), as
-    /// JSON Lines or CSV, streaming with constant memory.
+    /// JSON Lines, a JSON array, CSV or an Excel workbook, streaming with
+    /// constant memory.
+    #[command(after_help = EXPORT_EXAMPLES)]
     Export(ExportArgs),
-    /// Create a lead for every row of a CSV or JSON Lines file, resumably:
-    /// a journal records each row's outcome, and a re-run sends only what is
-    /// left.
+    /// Create a lead for every row of a CSV, Excel, JSON Lines or JSON
+    /// file, resumably: a journal records each row's outcome, and a re-run
+    /// sends only what is left.
+    #[command(after_help = IMPORT_EXAMPLES)]
     Import(ImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum LeadCommand {
     /// Print a lead as JSON.
+    #[command(after_help = LEAD_GET_EXAMPLES)]
     Get {
         /// The lead's id.
         id: u64,
     },
     /// Change the fields given as flags, then print the lead as JSON.
+    #[command(after_help = LEAD_UPDATE_EXAMPLES)]
     Update(UpdateArgs),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum CallCommand {
     /// Print a call as JSON.
+    #[command(after_help = CALL_GET_EXAMPLES)]
     Get {
         /// The call's id.
         id: u64,
@@ -313,9 +441,21 @@ pub fn command() -> clap::Command {
         .iter()
         .map(|field| field.arg().help_heading("Fields to change"))
         .collect();
-    Cli::command().mut_subcommand("lead", |lead| {
+    let mut command = Cli::command().mut_subcommand("lead", |lead| {
         lead.mut_subcommand("update", |update| update.args(flags))
-    })
+    });
+    // Global flags are copied into every subcommand that has no flag of
+    // the same id when the command is built: the local commands get hidden
+    // copies of their own instead.
+    let hidden: Vec<clap::Arg> = command
+        .get_arguments()
+        .filter(|arg| CONNECTION_FLAGS.contains(&arg.get_id().as_str()))
+        .map(|arg| arg.clone().hide(true))
+        .collect();
+    for local in LOCAL_COMMANDS {
+        command = command.mut_subcommand(local, |sub| sub.args(hidden.clone()));
+    }
+    command
 }
 
 /// Parses the process's arguments; on a usage error or `--help`, prints
@@ -325,7 +465,44 @@ pub fn parse() -> Cli {
 }
 
 fn from_matches(matches: ArgMatches) -> Cli {
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    try_from_matches(matches).unwrap_or_else(|err| err.exit())
+}
+
+/// Whether `id` was given on the command line, at the top or in the
+/// subcommand (where clap records a global flag given after it).
+fn on_command_line(matches: &ArgMatches, id: &str) -> bool {
+    let mut level = Some(matches);
+    while let Some(current) = level {
+        if current.value_source(id) == Some(clap::parser::ValueSource::CommandLine) {
+            return true;
+        }
+        level = current.subcommand().map(|(_, sub)| sub);
+    }
+    false
+}
+
+fn try_from_matches(matches: ArgMatches) -> Result<Cli, clap::Error> {
+    if let Some((local, _)) = matches.subcommand()
+        && LOCAL_COMMANDS.contains(&local)
+        && let Some(flag) = CONNECTION_FLAGS
+            .iter()
+            .find(|flag| on_command_line(&matches, flag))
+    {
+        return Err(command().error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!(
+                "`liner {local}` connects to no Liner server: --{} does nothing here",
+                flag.replace('_', "-")
+            ),
+        ));
+    }
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.given = Given {
+        base_url: on_command_line(&matches, "base_url"),
+        api_key_file: on_command_line(&matches, "api_key_file"),
+        ca_cert: on_command_line(&matches, "ca_cert"),
+        proxy: on_command_line(&matches, "proxy"),
+    };
     if let Command::Lead(LeadCommand::Update(update)) = &mut cli.command
         && let Some(("lead", lead)) = matches.subcommand()
         && let Some(("update", given)) = lead.subcommand()
@@ -336,7 +513,7 @@ fn from_matches(matches: ArgMatches) -> Cli {
             }
         }
     }
-    cli
+    Ok(cli)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! The client every command uses: from `--base-url`/`LINER_BASE_URL` and
-//! `--api-key-file`/`LINER_API_KEY`, or a fake server started in-process
-//! (`--fake`).
+//! The client every command uses: from `--base-url`/`LINER_BASE_URL`,
+//! `--api-key-file`/`LINER_API_KEY_FILE`/`LINER_API_KEY` and a profile
+//! (`--profile`), or a fake server started in-process (`--fake`).
 
 use std::path::Path;
 
@@ -56,25 +56,65 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
             _fake: Some(fake),
         });
     }
-    let base_url = cli.base_url.as_deref().ok_or_else(|| {
-        Failure::usage(
-            "no base URL: set LINER_BASE_URL or pass --base-url (or try --fake, or `liner demo`)",
-        )
+    // A setting given on the command line wins over the profile, which wins
+    // over the environment (`LINER_*`): a profile asked for by name means
+    // its account, whatever the shell exports.
+    let profile = cli
+        .profile
+        .as_deref()
+        .map(crate::profile::load)
+        .transpose()?;
+    let pick = |given: bool, flag: Option<String>, from_profile: Option<String>| {
+        if given { flag } else { from_profile.or(flag) }
+    };
+    let base_url = pick(
+        cli.given.base_url,
+        cli.base_url.clone(),
+        profile
+            .as_ref()
+            .and_then(|profile| profile.base_url.clone()),
+    )
+    .ok_or_else(|| {
+        Failure::usage(match &profile {
+            Some(profile) => format!(
+                "no base URL: the profile `{}` has none; add base_url to it, or pass --base-url",
+                profile.name
+            ),
+            None => "no base URL: set LINER_BASE_URL or pass --base-url (or try --fake, or `liner \
+                     demo`)"
+                .to_owned(),
+        })
     })?;
-    let key = match &cli.api_key_file {
-        Some(path) => read_key_file(path)?,
-        None => std::env::var(liner::API_KEY_VAR).map_err(|_| {
+    let key = match (&cli.api_key_file, &profile) {
+        (Some(path), _) if cli.given.api_key_file => read_key_file(path)?,
+        (_, Some(profile)) => profile.key()?,
+        (Some(path), None) => read_key_file(path)?,
+        (None, None) => std::env::var(liner::API_KEY_VAR).map_err(|_| {
             Failure::usage(format!(
-                "no API key: set {} or pass --api-key-file PATH",
+                "no API key: set {} or LINER_API_KEY_FILE, or pass --api-key-file PATH (or \
+                 --profile NAME)",
                 liner::API_KEY_VAR
             ))
         })?,
     };
+    let ca_cert = pick(
+        cli.given.ca_cert,
+        cli.ca_cert.as_ref().map(|path| path.display().to_string()),
+        profile
+            .as_ref()
+            .and_then(|profile| profile.ca_cert.as_ref())
+            .map(|path| path.display().to_string()),
+    );
+    let proxy = pick(
+        cli.given.proxy,
+        cli.proxy.clone(),
+        profile.as_ref().and_then(|profile| profile.proxy.clone()),
+    );
     let mut builder = Liner::builder().base_url(base_url).api_key(key);
-    if let Some(path) = &cli.ca_cert {
+    if let Some(path) = &ca_cert {
         builder = builder.add_root_certificate_file(path);
     }
-    if let Some(proxy) = &cli.proxy {
+    if let Some(proxy) = &proxy {
         builder = builder.proxy(proxy);
     }
     let client = builder.build().map_err(|err| Failure::client("", &err))?;
@@ -86,7 +126,7 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
 
 /// The key in `path`. Warns when others may read the file (as ssh does for
 /// its keys).
-fn read_key_file(path: &Path) -> Result<String, Failure> {
+pub fn read_key_file(path: &Path) -> Result<String, Failure> {
     let key = std::fs::read_to_string(path).map_err(|err| {
         Failure::usage(format!(
             "cannot read the API key file {}: {err}",
@@ -99,7 +139,7 @@ fn read_key_file(path: &Path) -> Result<String, Failure> {
         if let Ok(metadata) = std::fs::metadata(path)
             && metadata.permissions().mode() & 0o077 != 0
         {
-            eprintln!(
+            crate::notes::note!(
                 "liner: warning: {} can be read by other users (chmod 600 it)",
                 path.display()
             );

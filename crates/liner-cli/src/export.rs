@@ -321,7 +321,7 @@ fn summarize(
         format => format.describe(),
     };
     let (listed, more) = warnings.listed();
-    eprintln!(
+    crate::notes::note!(
         "exported {} leads to {destination} ({format}) in {:.1} s; duplicates dropped: {}; \
          warnings: {}",
         report.leads,
@@ -330,13 +330,13 @@ fn summarize(
         warnings.count() as u64 + report.undecodable_count,
     );
     for line in report.undecodable.iter().chain(&listed) {
-        eprintln!("  warning: {}", crate::text::one_line(line, 400));
+        crate::notes::note!("  warning: {}", crate::text::one_line(line, 400));
     }
     let unlisted = report.undecodable_count - report.undecodable.len() as u64;
     if unlisted > 0 {
-        eprintln!("  ... and {unlisted} more leads that did not decode");
+        crate::notes::note!("  ... and {unlisted} more leads that did not decode");
     }
     if more > 0 {
-        eprintln!("  ... and {more} more warnings");
+        crate::notes::note!("  ... and {more} more warnings");
     }
 }

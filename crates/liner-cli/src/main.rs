@@ -8,10 +8,13 @@ mod demo;
 mod exit;
 mod export;
 mod fields;
+mod help_files;
 mod import;
 mod interrupt;
 mod lead;
+mod notes;
 mod output;
+mod profile;
 mod progress;
 mod text;
 mod warnings;
@@ -24,6 +27,9 @@ use exit::{Failure, Status};
 
 fn main() -> ExitCode {
     let cli = cli::parse();
+    if cli.quiet {
+        notes::set_quiet();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,6 +62,8 @@ async fn run(cli: cli::Cli, warnings: &warnings::Warnings) -> Result<(), Failure
     let command = match &cli.command {
         // The demo starts and prints its own server; it connects to nothing.
         Command::Demo(args) => return demo::run(args).await,
+        Command::Completions { shell } => return help_files::completions(*shell),
+        Command::Man { dir } => return help_files::man(dir.as_deref()),
         Command::Leads(command) => ApiCommand::Leads(command),
         Command::Lead(command) => ApiCommand::Lead(command),
         Command::Call(command) => ApiCommand::Call(command),

@@ -7,9 +7,9 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// A bar counting `unit`s, its length unknown until [`ProgressBar::set_length`];
-/// hidden when stderr is not a terminal.
+/// hidden when stderr is not a terminal, and with `--quiet`.
 pub fn bar(unit: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
+    if !std::io::stderr().is_terminal() || crate::notes::quiet() {
         return ProgressBar::hidden();
     }
     let style = ProgressStyle::with_template(&format!(

@@ -6,7 +6,7 @@ mod support;
 
 #[test]
 fn every_command_s_help() {
-    let commands: [&[&str]; 10] = [
+    let commands: [&[&str]; 11] = [
         &[],
         &["leads"],
         &["leads", "export"],
@@ -17,6 +17,7 @@ fn every_command_s_help() {
         &["call"],
         &["call", "get"],
         &["demo"],
+        &["completions"],
     ];
     for args in commands {
         let output = support::liner()

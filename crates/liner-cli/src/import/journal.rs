@@ -301,7 +301,7 @@ impl Journal {
             if complete < bytes.len() {
                 // A line cut by a kill mid-write: never acted on (its entry
                 // was not on disk), so it is dropped.
-                eprintln!(
+                crate::notes::note!(
                     "liner: the journal's last line was cut short (an interrupted write); it is dropped"
                 );
                 file.set_len(complete as u64)

@@ -112,7 +112,7 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         0 => String::new(),
         n => format!("; {n} row(s) had their phones tidied (spaces, dashes, dots, parentheses)"),
     };
-    eprintln!("liner: read {file} as {}{tidied}", rows.read_as);
+    crate::notes::note!("liner: read {file} as {}{tidied}", rows.read_as);
     for invalid in &rows.invalid {
         eprintln!(
             "{file}:{}: {}",
@@ -129,7 +129,7 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         )));
     }
     if !rows.ignored.is_empty() {
-        eprintln!(
+        crate::notes::note!(
             "liner: ignoring the columns the server sets: {}",
             rows.ignored.join(", ")
         );
@@ -146,7 +146,7 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         (Some(journal), recorded)
     };
     if recorded.damaged_lines > 0 {
-        eprintln!(
+        crate::notes::note!(
             "liner: skipped {} line(s) of the journal holding zeros (left by a power cut; no \
              create was sent for them)",
             recorded.damaged_lines
@@ -227,7 +227,7 @@ fn settle_wait(settle: Duration, slowest: Duration) -> Duration {
 async fn watch_interrupts(flag: Arc<std::sync::Mutex<Option<crate::interrupt::Stop>>>) {
     if let Ok((count, stop)) = crate::interrupt::requested_after(0).await {
         *flag.lock().unwrap_or_else(|e| e.into_inner()) = Some(stop);
-        eprintln!(
+        crate::notes::note!(
             "liner: stopping after the creates in flight ({} again to quit now)",
             stop.name()
         );
@@ -449,7 +449,7 @@ impl Import<'_> {
         if now >= until {
             return;
         }
-        eprintln!(
+        crate::notes::note!(
             "liner: waiting {:.0} s before looking up unanswered creates (--settle, or the \
              slowest answer)",
             (until - now).as_secs_f64().ceil()
@@ -524,7 +524,7 @@ impl Import<'_> {
                     }
                     Some(Verdict::Absent) => absent.push(row),
                     Some(Verdict::Unproven(why)) if resend_unknown => {
-                        eprintln!(
+                        crate::notes::note!(
                             "liner: line {}: {}; sent again as --retry-unknown asks",
                             row.line,
                             one_line(why, 300)

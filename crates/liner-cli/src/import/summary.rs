@@ -129,7 +129,7 @@ pub fn print(
         };
         println!("{}", serde_json::to_string(&json).unwrap_or_default());
     }
-    eprintln!(
+    crate::notes::note!(
         "imported {} rows in {:.1} s: {} created ({} now, {} in earlier runs), {} already on \
          the server, {} refused, {} unknown, {} not sent, {} invalid; journal: {}; warnings: {}",
         tally.rows,
@@ -192,10 +192,10 @@ pub fn print(
     });
     let (listed, more) = warnings.listed();
     for line in listed {
-        eprintln!("  warning: {line}");
+        crate::notes::note!("  warning: {line}");
     }
     if more > 0 {
-        eprintln!("  ... and {more} more warnings");
+        crate::notes::note!("  ... and {more} more warnings");
     }
 }
 

@@ -79,7 +79,10 @@ pub fn liner() -> assert_cmd::Command {
     let mut command = assert_cmd::Command::cargo_bin("liner").unwrap();
     command
         .env_remove("LINER_BASE_URL")
-        .env_remove("LINER_API_KEY");
+        .env_remove("LINER_API_KEY")
+        .env_remove("LINER_API_KEY_FILE")
+        .env_remove("LINER_PROFILE")
+        .env_remove("LINER_CONFIG");
     command
 }
 
