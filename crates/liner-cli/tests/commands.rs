@@ -157,7 +157,13 @@ fn configuration_comes_from_the_environment_or_a_key_file() {
         .output()
         .unwrap();
     assert_eq!(no_key.status.code(), Some(2));
-    assert!(stderr(&no_key).contains("no API key: set LINER_API_KEY or pass --api-key-file PATH"));
+    assert!(
+        stderr(&no_key).contains(
+            "no API key: set LINER_API_KEY or LINER_API_KEY_FILE, or pass --api-key-file PATH"
+        ),
+        "{}",
+        stderr(&no_key)
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let key_file = dir.path().join("key");
