@@ -258,3 +258,74 @@ fn write_workbook(path: &Path) {
     sheet.write(3, 3, "X-2").unwrap();
     workbook.save(path).unwrap();
 }
+
+#[test]
+fn a_plain_csv_round_trips() {
+    round_trip("leads.csv", &[], |bytes| {
+        assert!(text(bytes).starts_with("id,"));
+    });
+}
+
+#[test]
+fn json_lines_round_trip() {
+    round_trip("leads.jsonl", &[], |bytes| {
+        assert_eq!(text(bytes).lines().count(), 120);
+    });
+}
+
+/// The workbook, read back with calamine, holds every lead of the JSON
+/// Lines export of the same server, cell by cell, with its type: numbers as
+/// numbers, text as text, a map as its JSON, nothing where the lead has
+/// nothing.
+#[test]
+fn every_cell_of_the_workbook_is_the_leads() {
+    use calamine::{Data, Reader as _};
+    let fake = Fake::start(Config::default().with_leads(120));
+    let dir = tempfile::tempdir().unwrap();
+    let export = |name: &str| {
+        let file = dir.path().join(name);
+        let output = fake
+            .liner()
+            .args(["leads", "export", "--output"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        std::fs::read(&file).unwrap()
+    };
+    let leads: Vec<Value> = text(&export("leads.jsonl"))
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let workbook = export("leads.xlsx");
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(workbook)).unwrap();
+    assert_eq!(workbook.sheet_names(), ["leads"]);
+    let range = workbook.worksheet_range("leads").unwrap();
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .unwrap()
+        .iter()
+        .map(|cell| cell.to_string())
+        .collect();
+    assert_eq!(header[0], "id");
+    let rows: Vec<&[Data]> = rows.collect();
+    assert_eq!(rows.len(), leads.len());
+    let mut compared = 0;
+    for (row, lead) in rows.iter().zip(&leads) {
+        for (name, cell) in header.iter().zip(row.iter()) {
+            let expected = match lead.get(name) {
+                None | Some(Value::Null) => Data::Empty,
+                Some(Value::Number(number)) => Data::Float(number.as_f64().unwrap()),
+                Some(Value::String(text)) if text.is_empty() => Data::Empty,
+                Some(Value::String(text)) => Data::String(text.clone()),
+                Some(Value::Bool(flag)) => Data::Bool(*flag),
+                Some(other) => Data::String(other.to_string()),
+            };
+            assert_eq!(cell, &expected, "lead {} column {name}", lead["id"]);
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 120 * header.len());
+}
