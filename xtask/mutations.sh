@@ -325,6 +325,37 @@ mutate "a domestic 8 is sent as it is" \
   "        if digits && clean.starts_with('8') && domestic_8_as_7 {" \
   -- $import_files domestic_and_invalid_phones
 
+# Files out, profiles and conventions (issue 24).
+mutate "--excel writes no byte-order mark" \
+  crates/liner-cli/src/export.rs \
+  '                    out.write_all("\u{feff}".as_bytes())?;' \
+  "" \
+  -- cargo test -q -p liner-cli --test files_round_trip excel
+
+mutate "a workbook's numbers written as text" \
+  crates/liner-cli/src/xlsx.rs \
+  "            Some(float) => sheet.write_number(row, col, float)," \
+  "            Some(float) => sheet.write_string(row, col, float.to_string())," \
+  -- cargo test -q -p liner-cli --test files_round_trip every_cell
+
+mutate "the environment wins over the profile" \
+  crates/liner-cli/src/client.rs \
+  "        if given { flag } else { from_profile.or(flag) }" \
+  "        if given { flag.clone() } else { flag.or(from_profile) }" \
+  -- cargo test -q -p liner-cli --test conventions profile
+
+mutate "a key in a config file others can read is used" \
+  crates/liner-cli/src/profile.rs \
+  "        if mode & 0o077 != 0 {" \
+  "        if mode & 0o077 == 0o777 {" \
+  -- cargo test -q -p liner-cli --test conventions readable_config
+
+mutate "demo takes the connection flags" \
+  crates/liner-cli/src/cli.rs \
+  "        && LOCAL_COMMANDS.contains(&local)" \
+  "        && LOCAL_COMMANDS.contains(&\"none\")" \
+  -- cargo test -q -p liner-cli --test conventions local_commands
+
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"
   exit 1

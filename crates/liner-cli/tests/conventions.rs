@@ -93,6 +93,13 @@ fn bash_loads_the_completions() {
 /// for the other commands).
 #[test]
 fn local_commands_refuse_connection_flags() {
+    // First a command that ends by itself: were the flag taken, `demo`
+    // would serve until killed.
+    let output = support::liner()
+        .args(["completions", "bash", "--base-url", "http://127.0.0.1:1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let output = support::liner()
         .args(["demo", "--base-url", "http://127.0.0.1:1"])
         .output()
