@@ -159,8 +159,13 @@ pub struct Cli {
     #[arg(long, global = true, help_heading = "Connection")]
     pub fake: bool,
     /// Print nothing but errors: no progress, no summary, no warnings.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print a line per request on stderr (method, path template, status,
+    /// attempt, time) instead of the progress bar; -vv adds each retry and
+    /// its wait.
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// Which connection settings were given on the command line (they win
     /// over a profile, which wins over the environment).
     #[arg(skip)]

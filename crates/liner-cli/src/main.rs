@@ -16,6 +16,7 @@ mod notes;
 mod output;
 mod profile;
 mod progress;
+mod request_log;
 mod text;
 mod warnings;
 mod xlsx;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
     if cli.quiet {
         notes::set_quiet();
     }
+    notes::set_verbosity(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,9 +1,21 @@
 //! What a command says on stderr besides its errors (progress, summaries,
-//! warnings), and `--quiet`, which silences all of it.
+//! warnings), `--quiet`, which silences all of it, and `--verbose`, which
+//! adds a line per request (`request_log.rs`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 static QUIET: AtomicBool = AtomicBool::new(false);
+static VERBOSITY: AtomicU8 = AtomicU8::new(0);
+
+/// From now on, `-v` given `level` times.
+pub fn set_verbosity(level: u8) {
+    VERBOSITY.store(level, Ordering::Relaxed);
+}
+
+/// How many times `-v` was given.
+pub fn verbosity() -> u8 {
+    VERBOSITY.load(Ordering::Relaxed)
+}
 
 /// From now on, print nothing but errors (`--quiet`).
 pub fn set_quiet() {

@@ -7,9 +7,10 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// A bar counting `unit`s, its length unknown until [`ProgressBar::set_length`];
-/// hidden when stderr is not a terminal, and with `--quiet`.
+/// hidden when stderr is not a terminal, with `--quiet`, and with
+/// `--verbose`, whose lines a bar would garble.
 pub fn bar(unit: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() || crate::notes::quiet() {
+    if !std::io::stderr().is_terminal() || crate::notes::quiet() || crate::notes::verbosity() > 0 {
         return ProgressBar::hidden();
     }
     let style = ProgressStyle::with_template(&format!(

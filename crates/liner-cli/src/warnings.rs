@@ -25,7 +25,9 @@ impl Warnings {
     /// Collects warnings from now on, process-wide.
     pub fn install() -> Self {
         let warnings = Self::default();
-        let subscriber = tracing_subscriber::registry().with(Collector(warnings.clone()));
+        let subscriber = tracing_subscriber::registry()
+            .with(Collector(warnings.clone()))
+            .with(crate::request_log::RequestLog::from_flags());
         // Fails only if a subscriber is set already (a test calling twice):
         // the first one keeps collecting.
         let _ = tracing::subscriber::set_global_default(subscriber);
@@ -70,13 +72,13 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Collector {
 
 /// An event's message, then its other fields as `name=value`.
 #[derive(Default)]
-struct Line {
+pub(crate) struct Line {
     message: String,
     fields: String,
 }
 
 impl Line {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         format!("{}{}", self.message, self.fields)
     }
 }

@@ -303,3 +303,61 @@ fn quiet_prints_nothing_but_errors() {
         stderr(&output)
     );
 }
+
+/// `-v`: a line per request, by its template (never the path's ids or the
+/// query's values), status, attempt and time; `-vv` adds each retry.
+#[test]
+fn verbose_prints_a_line_per_request() {
+    let fake = Fake::start(Config::default().with_leads(250));
+    let output = fake
+        .liner()
+        .args(["-v", "leads", "export", "--order-id", "202"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines: Vec<String> = stderr(&output)
+        .lines()
+        .filter(|line| line.starts_with("liner: GET "))
+        .map(|line| line.split(" (attempt").next().unwrap().to_owned())
+        .collect();
+    assert!(!lines.is_empty());
+    assert!(
+        lines.iter().all(|line| line == "liner: GET /v2/lead/ 200"),
+        "{lines:?}"
+    );
+    assert!(!stderr(&output).contains("202"), "{}", stderr(&output));
+
+    // The first seed whose faults fail the first request and not the
+    // second (a pure function of the seed and the request's number).
+    let faults = |seed| {
+        liner_fake::Faults::default()
+            .with_seed(seed)
+            .with(liner_fake::Fault::Unavailable, 0.5)
+    };
+    let seed = (0..1000)
+        .find(|&seed| faults(seed).decide(0).1.is_some() && faults(seed).decide(1).1.is_none())
+        .unwrap();
+    let faults = faults(seed);
+    let flaky = Fake::start(Config::default().with_leads(5).with_faults(faults));
+    let output = flaky
+        .liner()
+        .args(["-vv", "lead", "get", "1"])
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    let requests = text
+        .lines()
+        .filter(|line| line.starts_with("liner: GET /v2/lead/detail/{leadId}/ "))
+        .count();
+    let retries = text
+        .lines()
+        .filter(|line| line.starts_with("liner: retrying Liner API request"))
+        .count();
+    assert_eq!((requests, retries), (2, 1), "{text}");
+
+    let output = support::liner()
+        .args(["-q", "-v", "--fake", "lead", "get", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}

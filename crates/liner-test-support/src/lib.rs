@@ -8,6 +8,7 @@
 //! * [`hostile`]: a server on 127.0.0.1 that misbehaves on purpose
 //!   (redirects, endless bodies, silence), run by a script per request.
 //! * [`logs`]: `tracing` output captured as text.
+//! * [`spans`]: `tracing` spans and events captured as snapshot text.
 //! * [`new_leads`]: files of new leads for the import.
 //! * [`proxy`]: an HTTP proxy on 127.0.0.1 that tunnels, forwards or
 //!   refuses, and records what it was asked.
@@ -24,3 +25,4 @@ pub mod logs;
 pub mod new_leads;
 pub mod proxy;
 pub mod server;
+pub mod spans;

@@ -7,11 +7,10 @@ use std::time::Duration;
 
 use liner_api::types::{Call, CreatedLead, Lead, LeadPatch, NewLead};
 use liner_api::{Draft, IntoField};
-use reqwest::Method;
 
 use crate::error::{Error, Result};
 use crate::list::LeadQuery;
-use crate::retry::{Effect, RetryPolicy};
+use crate::retry::RetryPolicy;
 use crate::routes;
 use crate::transport::Transport;
 
@@ -64,29 +63,13 @@ impl Liner {
     /// anything is sent.
     pub async fn lead(&self, id: impl IntoField<NonZeroU64>) -> Result<Lead> {
         let id = positive("lead_id", id)?;
-        self.transport
-            .send(
-                Effect::Read,
-                Method::GET,
-                &routes::lead_detail(id),
-                &[],
-                None,
-            )
-            .await
+        self.transport.send(&routes::get_lead(id), &[], None).await
     }
 
     /// Call details: `GET /v2/call/detail/{id}/`.
     pub async fn call(&self, id: impl IntoField<NonZeroU64>) -> Result<Call> {
         let id = positive("call_id", id)?;
-        self.transport
-            .send(
-                Effect::Read,
-                Method::GET,
-                &routes::call_detail(id),
-                &[],
-                None,
-            )
-            .await
+        self.transport.send(&routes::get_call(id), &[], None).await
     }
 
     /// Creates a lead (`POST /v2/lead/create/`) and returns its id. Takes a
@@ -99,13 +82,7 @@ impl Liner {
         let body = body(lead.into())?;
         let created: CreatedLead = self
             .transport
-            .send(
-                Effect::Create,
-                Method::POST,
-                routes::LEAD_CREATE,
-                &[],
-                Some(body),
-            )
+            .send(&routes::create_lead(), &[], Some(body))
             .await?;
         Ok(created.id)
     }
@@ -122,13 +99,7 @@ impl Liner {
         let body = body(patch.into())?;
         let _: serde::de::IgnoredAny = self
             .transport
-            .send(
-                Effect::Update,
-                Method::POST,
-                &routes::lead_update(id),
-                &[],
-                Some(body),
-            )
+            .send(&routes::update_lead(id), &[], Some(body))
             .await?;
         Ok(())
     }

@@ -15,12 +15,14 @@ use std::time::Duration;
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
+use tracing::Instrument as _;
 // Tokio's clock, which tests can pause: timeouts and the deadline agree.
 use tokio::time::Instant;
 
 use crate::envelope;
 use crate::error::{Error, RequestInfo, Result, bounded};
-use crate::retry::{self, Effect, RetryPolicy};
+use crate::retry::{self, RetryPolicy};
+use crate::routes::Route;
 
 const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
 
@@ -40,6 +42,8 @@ struct Shared {
     base_url: String,
     /// The base URL's host, for errors that name it.
     host: String,
+    /// The base URL's port (the scheme's if it names none), for traces.
+    port: u16,
     /// Marked sensitive.
     key: HeaderValue,
     /// The largest body read.
@@ -114,6 +118,10 @@ impl Transport {
                     .ok()
                     .and_then(|url| url.host_str().map(str::to_owned))
                     .unwrap_or_default(),
+                port: reqwest::Url::parse(&base_url)
+                    .ok()
+                    .and_then(|url| url.port_or_known_default())
+                    .unwrap_or_default(),
                 base_url,
                 key,
                 max_response_bytes,
@@ -156,19 +164,22 @@ impl Transport {
     /// Sends one request (with retries) and decodes the envelope's `data`.
     pub(crate) async fn send<T>(
         &self,
-        effect: Effect,
-        method: Method,
-        path: &str,
+        route: &Route,
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
     ) -> Result<T>
     where
         T: for<'de> Deserialize<'de>,
     {
-        let answer = self
-            .send_raw(effect, method, path, query, body, &mut NoGate)
-            .await?;
-        envelope::decode(answer.status, &answer.body).map_err(|error| error.about(answer.request))
+        let span = self.operation_span(route, query);
+        async {
+            let answer = self.attempts(route, query, body, &mut NoGate).await?;
+            envelope::decode(answer.status, &answer.body)
+                .map_err(|error| error.about(answer.request))
+        }
+        .instrument(span.clone())
+        .await
+        .inspect_err(|error| record_error(&span, error))
     }
 
     /// Sends one request, retrying as the policy allows; the answer of the
@@ -177,18 +188,80 @@ impl Transport {
     /// attempt waits at `gate` between headers and body.
     pub(crate) async fn send_raw<G: BodyGate>(
         &self,
-        effect: Effect,
-        method: Method,
-        path: &str,
+        route: &Route,
         query: &[(&str, String)],
         body: Option<Vec<u8>>,
         gate: &mut G,
     ) -> Result<Answer> {
+        let span = self.operation_span(route, query);
+        self.attempts(route, query, body, gate)
+            .instrument(span.clone())
+            .await
+            .inspect_err(|error| record_error(&span, error))
+    }
+
+    /// The span of one operation, retries included, as the OpenTelemetry
+    /// conventions for HTTP clients name it: `GET /v2/lead/detail/{leadId}/`
+    /// (the template, never the path), the server, and once known the
+    /// status or the error's type. A list page adds its offset. Never the
+    /// key, and never a query's values: a filter is data about customers.
+    fn operation_span(&self, route: &Route, query: &[(&str, String)]) -> tracing::Span {
+        let span = tracing::info_span!(
+            "liner.operation",
+            otel.name = %format_args!("{} {}", route.method, route.template),
+            otel.kind = "client",
+            liner.operation = route.operation,
+            http.request.method = %route.method,
+            url.template = route.template,
+            server.address = %self.shared.host,
+            server.port = self.shared.port,
+            liner.page.offset = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
+        );
+        if let Some((_, offset)) = query.iter().find(|(name, _)| *name == "offset") {
+            span.record("liner.page.offset", offset.as_str());
+        }
+        span
+    }
+
+    /// The span of one attempt: one HTTP request, a child of its
+    /// operation's.
+    fn attempt_span(&self, route: &Route, resends: u32) -> tracing::Span {
+        let span = tracing::info_span!(
+            "liner.attempt",
+            otel.name = %format_args!("{} {}", route.method, route.template),
+            otel.kind = "client",
+            http.request.method = %route.method,
+            url.template = route.template,
+            server.address = %self.shared.host,
+            server.port = self.shared.port,
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+            http.request.resend_count = tracing::field::Empty,
+        );
+        // Set on retries only, as the conventions ask.
+        if resends > 0 {
+            span.record("http.request.resend_count", resends);
+        }
+        span
+    }
+
+    /// The attempts of one operation, in its span.
+    async fn attempts<G: BodyGate>(
+        &self,
+        route: &Route,
+        query: &[(&str, String)],
+        body: Option<Vec<u8>>,
+        gate: &mut G,
+    ) -> Result<Answer> {
+        let operation = tracing::Span::current();
         let started = Instant::now();
         let deadline = self.retry.deadline_limit();
         let mut request = RequestInfo {
-            method: method.to_string(),
-            path: path.to_owned(),
+            method: route.method.to_string(),
+            path: route.path.clone(),
             attempts: 0,
         };
         // Time at the gate is the caller's, not the server's: the deadline
@@ -209,9 +282,34 @@ impl Transport {
                 None => self.timeout,
             };
             request.attempts += 1;
-            let sent = self.request(method.clone(), path, query, body.clone());
-            let error = match self.attempt(&request, sent, timeout, gate).await {
+            if request.attempts > 1 {
+                operation.record("http.request.resend_count", request.attempts - 1);
+            }
+            let sent = self.request(route.method.clone(), &route.path, query, body.clone());
+            let span = self.attempt_span(route, request.attempts - 1);
+            let attempt_started = Instant::now();
+            let outcome = self
+                .attempt(&request, sent, timeout, gate)
+                .instrument(span.clone())
+                .await;
+            let took_ms = attempt_started.elapsed().as_millis() as u64;
+            let error = match outcome {
                 Ok((status, body)) => {
+                    span.record("http.response.status_code", status.as_u16());
+                    operation.record("http.response.status_code", status.as_u16());
+                    if status.as_u16() >= 400 {
+                        span.record("error.type", status.as_str());
+                    }
+                    tracing::debug!(
+                        target: "liner::request",
+                        parent: &span,
+                        method = %route.method,
+                        template = route.template,
+                        status = status.as_u16(),
+                        attempt = request.attempts,
+                        took_ms,
+                        "answered"
+                    );
                     return Ok(Answer {
                         status,
                         body,
@@ -220,9 +318,22 @@ impl Transport {
                 }
                 Err(error) => error,
             };
-            let Some(wait) = self
-                .retry
-                .wait_before_retry(effect, request.attempts - 1, &error)
+            record_error(&span, &error);
+            tracing::debug!(
+                target: "liner::request",
+                parent: &span,
+                method = %route.method,
+                template = route.template,
+                error = %error_type(&error),
+                attempt = request.attempts,
+                took_ms,
+                "failed"
+            );
+            // The attempt ends here: its span does not time the wait.
+            drop(span);
+            let Some(wait) =
+                self.retry
+                    .wait_before_retry(route.effect, request.attempts - 1, &error)
             else {
                 return Err(error);
             };
@@ -469,6 +580,40 @@ fn initial_capacity(announced: Option<u64>, limit: u64) -> usize {
 }
 
 /// A response's status and its `Retry-After`, if it has a usable one.
+/// Records on `span` what `error` says of the request: its status if it
+/// got one, and its type, as the conventions' `error.type`.
+fn record_error(span: &tracing::Span, error: &Error) {
+    if let Some(status) = error.status() {
+        span.record("http.response.status_code", status.as_u16());
+    }
+    span.record("error.type", error_type(error).as_ref());
+}
+
+/// A low-cardinality name of what went wrong: the status (`503`) if there
+/// was one, else the kind of failure (`timeout`, `tls`, ...).
+fn error_type(error: &Error) -> std::borrow::Cow<'static, str> {
+    if let Some(status) = error.status()
+        && !status.is_success()
+    {
+        return status.as_str().to_owned().into();
+    }
+    match error {
+        Error::Timeout { .. } => "timeout",
+        Error::Tls { .. } => "tls",
+        Error::Proxy { .. } => "proxy",
+        Error::Transport { .. } => "connection",
+        Error::Redirect { .. } => "redirect",
+        Error::TooLarge { .. } => "too_large",
+        Error::Api { .. } => "api_refused",
+        Error::Decode { .. } => "decode",
+        Error::Pagination { .. } => "pagination",
+        Error::InvalidInput { .. } => "invalid_input",
+        Error::Config { .. } => "config",
+        _ => "_OTHER",
+    }
+    .into()
+}
+
 fn status_and_retry_after(response: &reqwest::Response) -> (StatusCode, Option<Duration>) {
     let retry_after = response
         .headers()
@@ -537,14 +682,7 @@ mod tests {
             u64::MAX,
         );
         let err = transport
-            .send_raw(
-                Effect::Read,
-                Method::GET,
-                "/v2/lead/",
-                &[],
-                None,
-                &mut NoGate,
-            )
+            .send_raw(&crate::routes::list_leads(), &[], None, &mut NoGate)
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Transport { .. }), "{err:?}");
@@ -600,7 +738,7 @@ mod tests {
             waited: Duration::ZERO,
         };
         let answer = transport
-            .send_raw(Effect::Read, Method::GET, "/v2/lead/", &[], None, &mut gate)
+            .send_raw(&crate::routes::list_leads(), &[], None, &mut gate)
             .await
             .expect("the server took 1 s of the 2 s timeout");
         assert_eq!(answer.status, StatusCode::OK);
@@ -639,14 +777,7 @@ mod tests {
             1024,
         );
         let answer = transport
-            .send_raw(
-                Effect::Read,
-                Method::GET,
-                "/v2/lead/1",
-                &[],
-                None,
-                &mut NoGate,
-            )
+            .send_raw(&crate::routes::list_leads(), &[], None, &mut NoGate)
             .await
             .expect("the 503 is retried and the second attempt answers");
         assert_eq!(answer.status, StatusCode::OK);

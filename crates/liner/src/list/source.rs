@@ -4,11 +4,8 @@
 //! query builder (and `query.rs`, which starts the pager, is imported by
 //! nothing below it).
 
-use reqwest::Method;
-
 use super::page::{Page, decode_page};
 use crate::error::Result;
-use crate::retry::Effect;
 use crate::routes;
 use crate::transport::{Answer, BodyGate, NoGate, Transport};
 
@@ -74,14 +71,7 @@ impl PageSource {
         gate: &mut G,
     ) -> Result<Answer> {
         self.transport
-            .send_raw(
-                Effect::Read,
-                Method::GET,
-                routes::LEAD_LIST,
-                &self.query(offset),
-                None,
-                gate,
-            )
+            .send_raw(&routes::list_leads(), &self.query(offset), None, gate)
             .await
     }
 }
