@@ -356,6 +356,13 @@ mutate "demo takes the connection flags" \
   "        && LOCAL_COMMANDS.contains(&\"none\")" \
   -- cargo test -q -p liner-cli --test conventions local_commands
 
+# Slowing down together (issue 25).
+mutate "a 429 pauses only its own request" \
+  crates/liner/src/transport.rs \
+  "            self.pause_if_asked(&error, wait);" \
+  "" \
+  -- cargo test -q -p liner --test reliability a_429_pauses
+
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"
   exit 1

@@ -29,6 +29,18 @@ Examples:
   liner completions bash > ~/.local/share/bash-completion/completions/liner
 ";
 
+const LEADS_EXAMPLES: &str = "\
+Examples:
+  liner leads export --output leads.xlsx
+  liner leads import leads.csv
+";
+
+const LEAD_EXAMPLES: &str = "\
+Examples:
+  liner lead get 5
+  liner lead update 5 --status-id 12
+";
+
 const EXPORT_EXAMPLES: &str = "\
 Examples:
   liner leads export --output leads.jsonl
@@ -186,13 +198,13 @@ pub struct Given {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The lead list: export it to a file, import a file of new leads.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = LEADS_EXAMPLES)]
     Leads(LeadsCommand),
     /// One lead: read it, update it.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = LEAD_EXAMPLES)]
     Lead(LeadCommand),
     /// One call: read it.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = CALL_GET_EXAMPLES)]
     Call(CallCommand),
     /// Start a fake Liner server on this machine and keep it up until Ctrl-C,
     /// to try every command without an account.

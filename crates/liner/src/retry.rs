@@ -107,6 +107,11 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest `Retry-After` this policy waits for.
+    pub(crate) fn retry_after_limit(&self) -> Duration {
+        self.retry_after_cap
+    }
+
     /// A limit on the whole call, attempts and waits included (default
     /// [`DEFAULT_DEADLINE`]). No retry starts that could not finish its wait
     /// before the deadline, and each attempt's timeout is cut to the time

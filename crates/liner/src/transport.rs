@@ -51,6 +51,11 @@ struct Shared {
     /// The HTTP client's connect timeout, when this crate set it (not on a
     /// caller's client): what a timeout while connecting ran out of.
     connect_timeout: Option<Duration>,
+    /// Until when the server asked every request to wait: a `429`, or a
+    /// `503` with `Retry-After`, pauses every clone of the client, not only
+    /// the request that got it (prefetch workers, import workers, a
+    /// service's tasks).
+    paused_until: std::sync::Mutex<Option<Instant>>,
 }
 
 /// How much of a failure's body is read: a failure envelope fits many times
@@ -126,6 +131,7 @@ impl Transport {
                 key,
                 max_response_bytes,
                 connect_timeout,
+                paused_until: std::sync::Mutex::new(None),
             }),
             retry,
             timeout,
@@ -281,6 +287,20 @@ impl Transport {
                 },
                 None => self.timeout,
             };
+            if let Some(pause) = self.pause_left() {
+                // Asked by the server to wait: every request waits, within
+                // the deadline (which the next turn of the loop checks).
+                let pause = match deadline {
+                    Some(limit) => pause.min(limit.saturating_sub(elapsed(gate))),
+                    None => pause,
+                };
+                tracing::debug!(
+                    pause_ms = pause.as_millis() as u64,
+                    "waiting: the server asked every request to wait (Retry-After)"
+                );
+                tokio::time::sleep(pause).await;
+                continue;
+            }
             request.attempts += 1;
             if request.attempts > 1 {
                 operation.record("http.request.resend_count", request.attempts - 1);
@@ -331,10 +351,11 @@ impl Transport {
             );
             // The attempt ends here: its span does not time the wait.
             drop(span);
-            let Some(wait) =
-                self.retry
-                    .wait_before_retry(route.effect, request.attempts - 1, &error)
-            else {
+            let wait = self
+                .retry
+                .wait_before_retry(route.effect, request.attempts - 1, &error);
+            self.pause_if_asked(&error, wait);
+            let Some(wait) = wait else {
                 return Err(error);
             };
             if deadline.is_some_and(|limit| wait >= limit.saturating_sub(elapsed(gate))) {
@@ -349,6 +370,43 @@ impl Transport {
                 "retrying Liner API request"
             );
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// How long requests must still wait, if the server asked them to.
+    fn pause_left(&self) -> Option<Duration> {
+        let until = (*self
+            .shared
+            .paused_until
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()))?;
+        until
+            .checked_duration_since(Instant::now())
+            .filter(|left| !left.is_zero())
+    }
+
+    /// After `error`: a `429`, or a `503` with `Retry-After`, pauses every
+    /// request of every clone until the time it names (a `429` without one:
+    /// for `backoff`, the wait before this request's own retry). A later
+    /// pause never shortens an earlier one.
+    fn pause_if_asked(&self, error: &Error, backoff: Option<Duration>) {
+        let status = error.status().map(|status| status.as_u16());
+        let wait = match (status, error.retry_after(), backoff) {
+            (Some(429 | 503), Some(after), _) => after,
+            (Some(429), None, Some(backoff)) => backoff,
+            _ => return,
+        };
+        // A server's `Retry-After` of a day pauses no longer than the retry
+        // policy would ever wait for one (`retry_after_cap`).
+        let wait = wait.min(self.retry.retry_after_limit());
+        let until = Instant::now() + wait;
+        let mut paused = self
+            .shared
+            .paused_until
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if paused.is_none_or(|earlier| earlier < until) {
+            *paused = Some(until);
         }
     }
 

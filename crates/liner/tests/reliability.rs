@@ -429,3 +429,41 @@ async fn a_shared_client_under_concurrent_load() {
     assert_eq!(injected, 1103, "faults injected and survived");
     assert_eq!(stats.requests, 10_000 + injected);
 }
+
+/// One `429` pauses every request of the client and of its clones, not only
+/// the one that got it: a read started while the pause runs waits for it,
+/// though its own request would have been answered at once.
+#[tokio::test]
+async fn a_429_pauses_every_request_of_the_client() {
+    // The fake's faults are a function of the seed and the request's
+    // number: the first seed that refuses the first request and answers the
+    // next two.
+    let faults = |seed| {
+        Faults::default()
+            .with_seed(seed)
+            .with(Fault::TooManyRequests, 0.5)
+            .with_retry_after(1)
+    };
+    let seed = (0..1000)
+        .find(|&seed| {
+            let faults = faults(seed);
+            faults.decide(0).1 == Some(Fault::TooManyRequests)
+                && faults.decide(1).1.is_none()
+                && faults.decide(2).1.is_none()
+        })
+        .unwrap();
+    let fake = CheckedFake::start(Config::default().with_leads(10).with_faults(faults(seed))).await;
+    let liner = client(&fake, patient());
+    let other = liner.clone();
+    let first = tokio::spawn(async move { liner.lead(1).await });
+    // The first request has had its 429 by now.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let started = Instant::now();
+    other.lead(2).await.unwrap();
+    let waited = started.elapsed();
+    first.await.unwrap().unwrap();
+    assert!(
+        waited >= Duration::from_millis(600),
+        "the second read went out during the pause: it took {waited:?}"
+    );
+}

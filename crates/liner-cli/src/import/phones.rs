@@ -79,4 +79,19 @@ mod tests {
         assert!(tidy(&mut domestic, true).changed);
         assert_eq!(domestic["phone"], "79001112233");
     }
+
+    /// Only eleven digits starting with 8 are the Russian domestic form: a
+    /// longer number that starts with 8 (Bangladesh's 880...) or a short one
+    /// is left as it is, for the phone's own check to judge.
+    #[test]
+    fn other_numbers_starting_with_8_are_not_domestic() {
+        for phone in ["880 1712 345678", "8900"] {
+            let mut other = row(phone);
+            let tidied = tidy(&mut other, true);
+            assert!(tidied.problems.is_empty(), "{phone}: {tidied:?}");
+            assert_eq!(other["phone"], phone.replace(' ', ""), "{phone}");
+            let mut other = row(phone);
+            assert!(tidy(&mut other, false).problems.is_empty(), "{phone}");
+        }
+    }
 }
