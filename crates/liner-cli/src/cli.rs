@@ -332,7 +332,7 @@ pub struct ExportArgs {
     /// How many pages are requested at a time once the list's size is known.
     /// An export is a bulk job: twice the library's default (lower it if the
     /// server objects).
-    #[arg(long, value_name = "N", default_value_t = 2 * liner::DEFAULT_CONCURRENCY)]
+    #[arg(long, value_name = "N", default_value_t = 2 * liner::LeadQuery::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
 }
 

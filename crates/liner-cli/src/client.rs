@@ -89,11 +89,11 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
         (Some(path), _) if cli.given.api_key_file => read_key_file(path)?,
         (_, Some(profile)) => profile.key()?,
         (Some(path), None) => read_key_file(path)?,
-        (None, None) => std::env::var(liner::API_KEY_VAR).map_err(|_| {
+        (None, None) => std::env::var(liner::Liner::API_KEY_VAR).map_err(|_| {
             Failure::usage(format!(
                 "no API key: set {} or LINER_API_KEY_FILE, or pass --api-key-file PATH (or \
                  --profile NAME)",
-                liner::API_KEY_VAR
+                liner::Liner::API_KEY_VAR
             ))
         })?,
     };

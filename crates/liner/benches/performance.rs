@@ -177,7 +177,7 @@ fn main() {
         let normal = rss("normal");
         // A body buffer that grows by doubling holds its old and its new
         // allocation while it copies: up to twice the limit at once.
-        let bound = normal + 2 * liner::DEFAULT_MAX_RESPONSE_BYTES / 1024;
+        let bound = normal + 2 * liner::LinerBuilder::DEFAULT_MAX_RESPONSE_BYTES / 1024;
         for (kind, label) in [
             ("announced", "announced"),
             ("streamed", "streamed, no length"),
@@ -194,14 +194,14 @@ fn main() {
         rows.push(format!(
             "| a server that never answers, default settings | error after {} | the default deadline {} | {:.2} | ~1.0 |",
             millis(silent),
-            millis(liner::DEFAULT_DEADLINE),
-            ratio(silent, liner::DEFAULT_DEADLINE)
+            millis(liner::RetryPolicy::DEFAULT_DEADLINE),
+            ratio(silent, liner::RetryPolicy::DEFAULT_DEADLINE)
         ));
         let requests = runtime.block_on(offset_ignoring_requests());
         rows.push(format!(
             "| a server that ignores `offset` | {requests} requests, then an error | 1 page + {} stale | {:.2} | 1.0 |",
-            liner::DEFAULT_MAX_STALE_PAGES,
-            requests as f64 / (1 + liner::DEFAULT_MAX_STALE_PAGES) as f64
+            liner::LeadQuery::DEFAULT_MAX_STALE_PAGES,
+            requests as f64 / (1 + liner::LeadQuery::DEFAULT_MAX_STALE_PAGES) as f64
         ));
     }
     if wanted("tls") {
@@ -368,7 +368,7 @@ const EXPORT_LATENCY: Duration = Duration::from_millis(5);
 
 /// Pages of the default size that hold `leads` leads.
 fn pages_of(leads: u64) -> u64 {
-    leads.div_ceil(liner::DEFAULT_PAGE_SIZE)
+    leads.div_ceil(liner::LeadQuery::DEFAULT_PAGE_SIZE)
 }
 
 /// Exporting 100,000 leads with 5 ms per request: sequential, 8 in flight,
@@ -405,8 +405,8 @@ async fn export_with_latency() -> Export {
                     let request = http
                         .get(format!(
                             "{base_url}/v2/lead/?limit={}&offset={}",
-                            liner::DEFAULT_PAGE_SIZE,
-                            page * liner::DEFAULT_PAGE_SIZE
+                            liner::LeadQuery::DEFAULT_PAGE_SIZE,
+                            page * liner::LeadQuery::DEFAULT_PAGE_SIZE
                         ))
                         .header("X-Api-Key", key.as_str());
                     tokio::spawn(async move {
@@ -546,7 +546,7 @@ fn decode_overhead() -> (Duration, Duration) {
     for _ in 0..ROUNDS {
         let started = Instant::now();
         for _ in 0..DECODES {
-            let page = liner::__decode_lead_page(std::hint::black_box(&body)).unwrap();
+            let page = liner::bench_hooks::decode_lead_page(std::hint::black_box(&body)).unwrap();
             assert_eq!(page.items.len(), 100);
         }
         subject.push(started.elapsed() / DECODES);
@@ -593,7 +593,10 @@ fn dedup_orders() -> (Duration, Duration, Duration) {
     let run: Vec<u64> = (0..1_000_000u64).collect();
     let time = |ids: &[u64]| {
         let started = Instant::now();
-        assert_eq!(liner::__dedup(std::hint::black_box(ids)), ids.len());
+        assert_eq!(
+            liner::bench_hooks::dedup(std::hint::black_box(ids)),
+            ids.len()
+        );
         started.elapsed()
     };
     let (mut down, mut up, mut one) = (Vec::new(), Vec::new(), Vec::new());
@@ -713,7 +716,10 @@ fn ids_rss_child(kind: &str) {
         other => panic!("unknown id layout {other:?}"),
     };
     let ids: Vec<u64> = (0..1_000_000u64).map(|n| 1 + n * step).collect();
-    assert_eq!(liner::__dedup(std::hint::black_box(&ids)), ids.len());
+    assert_eq!(
+        liner::bench_hooks::dedup(std::hint::black_box(&ids)),
+        ids.len()
+    );
     println!("{}", peak_rss_kib());
 }
 

@@ -14,7 +14,6 @@
 
 use std::fmt::Display;
 
-use futures_util::StreamExt as _;
 use liner::{LeadPatch, LeadType, Liner, NewLead};
 
 #[tokio::main]
@@ -51,7 +50,7 @@ async fn tour() -> Result<(), Box<dyn std::error::Error>> {
             println!(
                 "Using the Liner API at {} (from {})",
                 client.base_url(),
-                liner::BASE_URL_VAR
+                liner::Liner::BASE_URL_VAR
             );
             (client, None)
         }
@@ -62,8 +61,8 @@ async fn tour() -> Result<(), Box<dyn std::error::Error>> {
             .await?;
             println!(
                 "{} and {} are not set: started a fake Liner server at {} with 250 leads",
-                liner::BASE_URL_VAR,
-                liner::API_KEY_VAR,
+                liner::Liner::BASE_URL_VAR,
+                liner::Liner::API_KEY_VAR,
                 fake.base_url()
             );
             let client = Liner::builder()
@@ -105,7 +104,7 @@ async fn tour() -> Result<(), Box<dyn std::error::Error>> {
         shown(lead.name.as_deref())
     );
 
-    let mut pages = std::pin::pin!(client.leads().order_ids([202]).page_size(50).pages());
+    let mut pages = client.leads().order_ids([202]).page_size(50).pages();
     let mut count = 0;
     while let Some(page) = pages.next().await {
         let page = page?;

@@ -15,22 +15,22 @@ use crate::transport::Transport;
 
 /// The default time limit of a whole request, connection to last byte: the
 /// `CURLOPT_TIMEOUT` of every example in the Liner docs.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 /// The default time limit for establishing a connection.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest answer the client reads unless told otherwise
 /// ([`LinerBuilder::max_response_bytes`]): 16 MiB. A full page of 100 leads
 /// is well under 1 MiB.
-pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 /// The environment variable [`Liner::from_env`] reads the base URL from.
-pub const BASE_URL_VAR: &str = "LINER_BASE_URL";
+pub(crate) const BASE_URL_VAR: &str = "LINER_BASE_URL";
 /// The environment variable [`Liner::from_env`] reads the API key from.
-pub const API_KEY_VAR: &str = "LINER_API_KEY";
+pub(crate) const API_KEY_VAR: &str = "LINER_API_KEY";
 /// The environment variable [`Liner::from_env`] reads the path of an
 /// authority to trust from (a PEM file).
-pub const CA_CERT_VAR: &str = "LINER_CA_CERT";
+pub(crate) const CA_CERT_VAR: &str = "LINER_CA_CERT";
 /// The environment variable [`Liner::from_env`] reads a proxy URL from.
-pub const PROXY_VAR: &str = "LINER_PROXY";
+pub(crate) const PROXY_VAR: &str = "LINER_PROXY";
 
 /// Builds a [`Liner`] client. Start with [`Liner::builder`].
 #[must_use]
@@ -84,6 +84,14 @@ impl fmt::Debug for LinerBuilder {
 }
 
 impl LinerBuilder {
+    /// Each attempt's time limit unless [`timeout`](Self::timeout) says otherwise.
+    pub const DEFAULT_TIMEOUT: Duration = DEFAULT_TIMEOUT;
+    /// The time to connect unless [`connect_timeout`](Self::connect_timeout) says otherwise.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = DEFAULT_CONNECT_TIMEOUT;
+    /// The largest answer read unless
+    /// [`max_response_bytes`](Self::max_response_bytes) says otherwise.
+    pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = DEFAULT_MAX_RESPONSE_BYTES;
+
     /// The scheme and host of your Liner installation, e.g.
     /// `https://liner.example.com` (a path prefix and a trailing slash are fine).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
@@ -97,13 +105,13 @@ impl LinerBuilder {
         self
     }
 
-    /// The time limit of a whole request (default [`DEFAULT_TIMEOUT`]).
+    /// The time limit of a whole request (default [`DEFAULT_TIMEOUT`](crate::LinerBuilder::DEFAULT_TIMEOUT)).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// The time limit for connecting (default [`DEFAULT_CONNECT_TIMEOUT`]);
+    /// The time limit for connecting (default [`DEFAULT_CONNECT_TIMEOUT`](crate::LinerBuilder::DEFAULT_CONNECT_TIMEOUT));
     /// ignored with [`http_client`](Self::http_client), whose own applies.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
@@ -152,7 +160,7 @@ impl LinerBuilder {
     }
 
     /// The largest answer the client reads, in bytes (default
-    /// [`DEFAULT_MAX_RESPONSE_BYTES`]). An answer that announces more is
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::LinerBuilder::DEFAULT_MAX_RESPONSE_BYTES)). An answer that announces more is
     /// refused before its body is read, one that turns out longer when it is
     /// read: [`Error::TooLarge`] either way. Memory stays bounded whatever
     /// a server sends.
@@ -398,6 +406,16 @@ fn normalize_base_url(raw: &str) -> Result<String> {
 }
 
 impl Liner {
+    /// The variable [`Liner::from_env`] reads the base URL from.
+    pub const BASE_URL_VAR: &'static str = BASE_URL_VAR;
+    /// The variable [`Liner::from_env`] reads the API key from.
+    pub const API_KEY_VAR: &'static str = API_KEY_VAR;
+    /// The variable [`Liner::from_env`] reads a certificate authority's PEM
+    /// file from.
+    pub const CA_CERT_VAR: &'static str = CA_CERT_VAR;
+    /// The variable [`Liner::from_env`] reads a proxy's URL from.
+    pub const PROXY_VAR: &'static str = PROXY_VAR;
+
     /// Starts building a client.
     pub fn builder() -> LinerBuilder {
         LinerBuilder {

@@ -19,12 +19,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// How much of a response body an error keeps as its snippet: enough to
 /// recognise an HTML error page or a PHP notice.
-pub const SNIPPET_LIMIT: usize = 1024;
+pub(crate) const SNIPPET_LIMIT: usize = 1024;
 
 /// How much of the server's `message` an [`Error::Api`] keeps, in
 /// characters: enough for any real explanation, bounded whatever the server
 /// sends.
-pub const MESSAGE_LIMIT: usize = 512;
+pub(crate) const MESSAGE_LIMIT: usize = 512;
 
 /// The request an error is about: its method and path (never its query,
 /// which can hold personal data, never the key) and how many attempts were
@@ -55,10 +55,25 @@ impl fmt::Display for RequestInfo {
 /// Match on the variant, or use the helpers ([`Error::status`],
 /// [`Error::is_not_found`], [`Error::is_retryable`], ...). The API key never
 /// appears in any variant's `Debug` or `Display`.
+///
+/// The enum and each variant are `#[non_exhaustive]`: a new variant or a
+/// new field is not a breaking change, so a `match` ends with `_ =>` and
+/// a variant's pattern with `..`:
+///
+/// ```
+/// # fn report(err: &liner::Error) -> String {
+/// match err {
+///     liner::Error::Api { status, message, .. } => format!("refused ({status}): {message}"),
+///     liner::Error::Timeout { .. } => "too slow".to_owned(),
+///     other => other.to_string(),
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// An argument was refused before anything was sent.
+    #[non_exhaustive]
     InvalidInput {
         /// The argument or field, as the caller named it (`page_size`,
         /// `phone`, `created_from`).
@@ -67,6 +82,7 @@ pub enum Error {
         reason: String,
     },
     /// The client could not be configured (base URL, API key, environment).
+    #[non_exhaustive]
     Config {
         /// What is wrong.
         reason: String,
@@ -75,12 +91,13 @@ pub enum Error {
     },
     /// The API answered with its failure envelope: `"success": false`, at any
     /// HTTP status (including `200`).
+    #[non_exhaustive]
     Api {
         /// The request, when known.
         request: Option<Box<RequestInfo>>,
         /// The HTTP status of the answer.
         status: StatusCode,
-        /// The API's explanation (`message`), at most [`MESSAGE_LIMIT`]
+        /// The API's explanation (`message`), at most [`MESSAGE_LIMIT`](crate::Error::MESSAGE_LIMIT)
         /// characters of it.
         message: String,
         /// The wait the server asked for (`Retry-After`), if any.
@@ -88,6 +105,7 @@ pub enum Error {
     },
     /// The API answered with a non-2xx status and a body that is not a
     /// Liner envelope (a proxy's HTML page, an empty body, ...).
+    #[non_exhaustive]
     Http {
         /// The request, when known.
         request: Option<Box<RequestInfo>>,
@@ -99,6 +117,7 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
     /// A 2xx answer whose body could not be decoded.
+    #[non_exhaustive]
     Decode {
         /// The request, when known.
         request: Option<Box<RequestInfo>>,
@@ -115,6 +134,7 @@ pub enum Error {
     },
     /// The request or its response did not complete in time: an attempt's
     /// timeout, or the call's deadline.
+    #[non_exhaustive]
     Timeout {
         /// The request.
         request: Box<RequestInfo>,
@@ -125,6 +145,7 @@ pub enum Error {
         connecting: bool,
     },
     /// The connection failed or broke (refused, reset, cut mid-body, TLS).
+    #[non_exhaustive]
     Transport {
         /// The request.
         request: Box<RequestInfo>,
@@ -135,6 +156,7 @@ pub enum Error {
     /// is not trusted, has expired or is for another name, or the handshake
     /// failed. Never retried: trying again cannot help. The server never saw
     /// the request.
+    #[non_exhaustive]
     Tls {
         /// The request.
         request: Box<RequestInfo>,
@@ -149,6 +171,7 @@ pub enum Error {
     /// The proxy refused to carry the request (it wants credentials, or
     /// answered its `CONNECT` with an error). Never retried. The server never
     /// saw the request.
+    #[non_exhaustive]
     Proxy {
         /// The request.
         request: Box<RequestInfo>,
@@ -158,6 +181,7 @@ pub enum Error {
     /// The server answered with a redirect, which the client does not
     /// follow: the API key must not travel to another address, and a create
     /// must not be sent twice or turned into a read.
+    #[non_exhaustive]
     Redirect {
         /// The request.
         request: Box<RequestInfo>,
@@ -168,6 +192,7 @@ pub enum Error {
     },
     /// The answer is larger than the client's limit
     /// ([`LinerBuilder::max_response_bytes`](crate::LinerBuilder::max_response_bytes)).
+    #[non_exhaustive]
     TooLarge {
         /// The request.
         request: Box<RequestInfo>,
@@ -180,6 +205,7 @@ pub enum Error {
     },
     /// The lead list paged inconsistently (a `next` that does not advance, a
     /// run of pages with nothing new, an overflowing offset, ...).
+    #[non_exhaustive]
     Pagination {
         /// What the pager saw.
         reason: String,
@@ -187,6 +213,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// The most characters of a server's `message` an error keeps.
+    pub const MESSAGE_LIMIT: usize = MESSAGE_LIMIT;
+    /// The most bytes of a body [`Error::snippet`] keeps.
+    pub const SNIPPET_LIMIT: usize = SNIPPET_LIMIT;
+
     /// The HTTP status of the answer, if there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -215,7 +246,7 @@ impl Error {
         }
     }
 
-    /// The start of the answer's body (at most [`SNIPPET_LIMIT`] bytes,
+    /// The start of the answer's body (at most [`SNIPPET_LIMIT`](crate::Error::SNIPPET_LIMIT) bytes,
     /// lossily decoded), for debugging. Never part of `Display`: in a CRM it
     /// holds names and phone numbers; log it only where that is allowed.
     pub fn snippet(&self) -> Option<&str> {
@@ -564,7 +595,7 @@ fn quotes_a_field(before: &str) -> bool {
         .any(|prefix| before.ends_with(prefix))
 }
 
-/// The start of `body` as text: at most [`SNIPPET_LIMIT`] bytes of UTF-8
+/// The start of `body` as text: at most [`SNIPPET_LIMIT`](crate::Error::SNIPPET_LIMIT) bytes of UTF-8
 /// (invalid bytes become U+FFFD, which is 3 bytes, so the text is cut again
 /// after decoding), cut at a character boundary, with `…` when cut.
 pub(crate) fn snippet(body: &[u8]) -> String {

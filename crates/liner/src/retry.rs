@@ -8,7 +8,7 @@ use crate::error::Error;
 /// The deadline of every call unless the policy says otherwise: two full
 /// attempts at the default per-attempt timeout (15 s), so that one slow
 /// attempt can still be retried once, and no call lasts longer.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 
 /// What a request does to the server, which decides whether retrying it is
 /// safe.
@@ -34,7 +34,7 @@ pub(crate) enum Effect {
 /// not be made, because any later failure may mean the lead was created.
 /// `update_lead` is not retried unless [`RetryPolicy::retry_updates`] says so.
 ///
-/// Every call has a deadline, [`DEFAULT_DEADLINE`] unless
+/// Every call has a deadline, [`DEFAULT_DEADLINE`](crate::RetryPolicy::DEFAULT_DEADLINE) unless
 /// [`deadline`](Self::deadline) says otherwise: attempts and waits together
 /// end by then, whatever the server does (a silent server, `Retry-After`
 /// values under the cap), with [`Error::Timeout`].
@@ -73,6 +73,10 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The limit on a whole call unless [`deadline`](Self::deadline) says
+    /// otherwise.
+    pub const DEFAULT_DEADLINE: Duration = DEFAULT_DEADLINE;
+
     /// A policy that never retries.
     pub fn none() -> Self {
         Self {
@@ -113,7 +117,7 @@ impl RetryPolicy {
     }
 
     /// A limit on the whole call, attempts and waits included (default
-    /// [`DEFAULT_DEADLINE`]). No retry starts that could not finish its wait
+    /// [`DEFAULT_DEADLINE`](crate::RetryPolicy::DEFAULT_DEADLINE)). No retry starts that could not finish its wait
     /// before the deadline, and each attempt's timeout is cut to the time
     /// left. (A list page's wait for its consumer does not count.)
     pub fn deadline(mut self, deadline: Duration) -> Self {

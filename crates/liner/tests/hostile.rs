@@ -116,7 +116,7 @@ async fn an_announced_body_above_the_limit_is_not_read() {
         Error::TooLarge {
             limit, announced, ..
         } => {
-            assert_eq!(limit, liner::DEFAULT_MAX_RESPONSE_BYTES);
+            assert_eq!(limit, liner::LinerBuilder::DEFAULT_MAX_RESPONSE_BYTES);
             assert_eq!(announced, Some(2_000_000_000));
         }
         other => panic!("{other:?}"),
@@ -195,7 +195,7 @@ async fn bodies_are_read_up_to_the_limit_and_no_further() {
         .unwrap_err();
     assert!(matches!(error, Error::Http { .. }), "{error:?}");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500));
-    assert!(error.snippet().unwrap().len() <= liner::SNIPPET_LIMIT + 3);
+    assert!(error.snippet().unwrap().len() <= liner::Error::SNIPPET_LIMIT + 3);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let sent = written.load(Ordering::Relaxed);
     assert!(
@@ -264,7 +264,7 @@ async fn a_pager_that_ignores_offset_ends() {
     assert!(error.to_string().contains("10 pages in a row"), "{error}");
     assert_eq!(
         server.requests().len() as u32,
-        1 + liner::DEFAULT_MAX_STALE_PAGES,
+        1 + liner::LeadQuery::DEFAULT_MAX_STALE_PAGES,
         "the first page, then the run of stale ones"
     );
 }
@@ -314,7 +314,7 @@ async fn a_huge_message_is_bounded_and_escaped() {
     let Error::Api { message, .. } = &error else {
         panic!("{error:?}")
     };
-    assert!(message.chars().count() <= liner::MESSAGE_LIMIT + 1);
+    assert!(message.chars().count() <= liner::Error::MESSAGE_LIMIT + 1);
     let shown = error.to_string();
     assert!(shown.len() < 1000, "{}", shown.len());
     assert!(
@@ -341,7 +341,8 @@ async fn a_silent_server_meets_the_default_deadline() {
     assert!(error.is_timeout(), "{error:?}");
     assert_eq!(error.request().unwrap().attempts, 2, "{error}");
     assert!(
-        took >= liner::DEFAULT_DEADLINE - Duration::from_secs(1) && took <= liner::DEFAULT_DEADLINE,
+        took >= liner::RetryPolicy::DEFAULT_DEADLINE - Duration::from_secs(1)
+            && took <= liner::RetryPolicy::DEFAULT_DEADLINE,
         "{took:?}"
     );
 }
@@ -416,7 +417,7 @@ async fn undecodable_leads_do_not_keep_a_stale_list_going() {
         );
         assert_eq!(
             server.requests().len() as u32,
-            1 + liner::DEFAULT_MAX_STALE_PAGES,
+            1 + liner::LeadQuery::DEFAULT_MAX_STALE_PAGES,
             "{bad}: the first page, then the run of stale ones"
         );
         let undecodable = items
@@ -428,7 +429,7 @@ async fn undecodable_leads_do_not_keep_a_stale_list_going() {
         let expected = if bad["id"].is_u64() {
             1
         } else {
-            1 + (liner::DEFAULT_MAX_STALE_PAGES as usize - 1)
+            1 + (liner::LeadQuery::DEFAULT_MAX_STALE_PAGES as usize - 1)
         };
         assert_eq!(undecodable, expected, "{bad}");
     }

@@ -2,6 +2,7 @@
 //! streams, and how they are fetched.
 //!
 //! * `query.rs`: the query, its filters and the streams it returns;
+//! * `stream.rs`: those streams' named types, [`Pages`] and [`Items`];
 //! * `pager.rs`: the state machine that walks the list page by page;
 //! * `prefetch.rs`: pages requested ahead of the consumer, within bounds;
 //! * `source.rs`: the checked query that fetches the page at an offset;
@@ -14,24 +15,26 @@ mod pager;
 mod prefetch;
 mod query;
 mod source;
+mod stream;
 
 pub use page::{Page, UndecodableLead};
 pub use query::{LeadQuery, TimeBound};
+pub use stream::{Items, Pages};
 
 pub(crate) use page::decode_page;
 
 /// The largest page the API serves.
-pub const MAX_PAGE_SIZE: u64 = 100;
+pub(crate) const MAX_PAGE_SIZE: u64 = 100;
 /// The page size `liner` asks for unless told otherwise: the maximum, to
 /// save round trips (the API's own default is 50).
-pub const DEFAULT_PAGE_SIZE: u64 = MAX_PAGE_SIZE;
+pub(crate) const DEFAULT_PAGE_SIZE: u64 = MAX_PAGE_SIZE;
 /// Pages requested at once after the first, unless told otherwise: enough to
 /// hide most of the round-trip time, few enough to be a polite client.
-pub const DEFAULT_CONCURRENCY: usize = 4;
+pub(crate) const DEFAULT_CONCURRENCY: usize = 4;
 /// Pages in a row that may bring no lead not already seen before the list
 /// ends with an error, unless [`LeadQuery::max_stale_pages`] says otherwise.
 /// A list that shifts while it is paged re-serves some leads, rarely a whole
 /// page of them, never ten pages running.
-pub const DEFAULT_MAX_STALE_PAGES: u32 = 10;
+pub(crate) const DEFAULT_MAX_STALE_PAGES: u32 = 10;
 /// The most pages [`LeadQuery::concurrency`] accepts.
-pub const MAX_CONCURRENCY: usize = 32;
+pub(crate) const MAX_CONCURRENCY: usize = 32;

@@ -73,7 +73,7 @@ impl UndecodableLead {
 /// decoded again lead by lead, so that one odd lead does not fail the page.
 ///
 /// A page with more leads than `limit` is an [`Error::Pagination`], and at
-/// most [`MAX_PAGE_SIZE`] + 1 leads are ever decoded from one answer: a
+/// most [`MAX_PAGE_SIZE`](crate::LeadQuery::MAX_PAGE_SIZE) + 1 leads are ever decoded from one answer: a
 /// server that sends millions gets its error without the client building
 /// millions of leads.
 pub(crate) fn decode_page(
@@ -170,7 +170,7 @@ pub(super) struct RawPage<'a> {
     total: Option<u64>,
 }
 
-/// A page's leads as raw JSON, at most [`MAX_PAGE_SIZE`] + 1 of them: one
+/// A page's leads as raw JSON, at most [`MAX_PAGE_SIZE`](crate::LeadQuery::MAX_PAGE_SIZE) + 1 of them: one
 /// more than any page holds is enough to say the page is too long, and a
 /// server that sends millions does not get millions of entries made.
 fn raw_leads<'de, D>(deserializer: D) -> std::result::Result<Vec<&'de RawValue>, D::Error>

@@ -5,13 +5,14 @@ use std::fmt;
 
 use std::num::NonZeroU64;
 
-use futures_util::stream::{self, Stream, StreamExt as _};
+use futures_util::stream::{self, StreamExt as _};
 use liner_api::IntoField;
 use liner_api::types::Lead;
 
 use super::page::Page;
 use super::pager::Pager;
 use super::source::PageSource;
+use super::stream::{Items, Pages};
 use super::{
     DEFAULT_CONCURRENCY, DEFAULT_MAX_STALE_PAGES, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY, MAX_PAGE_SIZE,
 };
@@ -96,6 +97,20 @@ impl fmt::Debug for LeadQuery {
 }
 
 impl LeadQuery {
+    /// The largest page the API serves.
+    pub const MAX_PAGE_SIZE: u64 = super::MAX_PAGE_SIZE;
+    /// The page size asked for unless [`page_size`](Self::page_size) says
+    /// otherwise: the maximum, to save round trips (the API's own default is 50).
+    pub const DEFAULT_PAGE_SIZE: u64 = super::DEFAULT_PAGE_SIZE;
+    /// Pages requested at once after the first unless
+    /// [`concurrency`](Self::concurrency) says otherwise.
+    pub const DEFAULT_CONCURRENCY: usize = super::DEFAULT_CONCURRENCY;
+    /// The most pages [`concurrency`](Self::concurrency) accepts.
+    pub const MAX_CONCURRENCY: usize = super::MAX_CONCURRENCY;
+    /// Pages in a row with no new lead before a list ends with an error,
+    /// unless [`max_stale_pages`](Self::max_stale_pages) says otherwise.
+    pub const DEFAULT_MAX_STALE_PAGES: u32 = super::DEFAULT_MAX_STALE_PAGES;
+
     pub(crate) fn new(transport: Transport) -> Self {
         Self {
             source: PageSource {
@@ -192,8 +207,8 @@ impl LeadQuery {
     }
 
     /// How many pages may be requested at once, and held read ahead of the
-    /// consumer (default [`DEFAULT_CONCURRENCY`], at most
-    /// [`MAX_CONCURRENCY`]; 1 pages sequentially). See
+    /// consumer (default [`DEFAULT_CONCURRENCY`](crate::LeadQuery::DEFAULT_CONCURRENCY), at most
+    /// [`MAX_CONCURRENCY`](crate::LeadQuery::MAX_CONCURRENCY); 1 pages sequentially). See
     /// [`pages`](Self::pages). Prefetched pages are fetched and decoded in
     /// tasks spawned on the current tokio runtime (which reqwest needs
     /// anyway), and aborted when the stream is dropped.
@@ -210,7 +225,7 @@ impl LeadQuery {
     }
 
     /// After how many pages in a row with no lead not already seen the list
-    /// ends with [`Error::Pagination`] (default [`DEFAULT_MAX_STALE_PAGES`],
+    /// ends with [`Error::Pagination`] (default [`DEFAULT_MAX_STALE_PAGES`](crate::LeadQuery::DEFAULT_MAX_STALE_PAGES),
     /// at least 1): a server that ignores `offset` and keeps advancing
     /// `next` would otherwise be paged forever.
     pub fn max_stale_pages(mut self, pages: u32) -> Self {
@@ -305,26 +320,28 @@ impl LeadQuery {
     ///
     /// After its last item the stream keeps answering `None` (it is fused),
     /// as does the blocking iterator built on it.
-    pub fn pages(self) -> impl Stream<Item = Result<Page>> + Send + 'static {
+    pub fn pages(self) -> Pages {
         let refused = self.check().err();
         let mut pager = Pager::new(self.offset, self.source);
         if let Some(err) = refused {
             pager = pager.refused(err);
         }
-        stream::unfold(pager, |mut pager| async move {
-            let item = pager.advance().await?;
-            Some((item, pager))
-        })
-        // `unfold` panics if polled after its end.
-        .fuse()
+        Pages::new(
+            stream::unfold(pager, |mut pager| async move {
+                let item = pager.advance().await?;
+                Some((item, pager))
+            })
+            // `unfold` panics if polled after its end.
+            .fuse(),
+        )
     }
 
     /// Streams leads from the offset to the end of the list (see
     /// [`pages`](Self::pages)). A lead that cannot be decoded is yielded as an
     /// [`Error::Decode`] after the other leads of its page, and the stream
     /// goes on; any other error ends it.
-    pub fn items(self) -> impl Stream<Item = Result<Lead>> + Send + 'static {
-        self.pages().flat_map(|page| {
+    pub fn items(self) -> Items {
+        Items::new(self.pages().flat_map(|page| {
             let leads: Vec<Result<Lead>> = match page {
                 Ok(page) => {
                     let mut leads: Vec<Result<Lead>> = page.items.into_iter().map(Ok).collect();
@@ -338,16 +355,12 @@ impl LeadQuery {
                 Err(err) => vec![Err(err)],
             };
             stream::iter(leads)
-        })
+        }))
     }
 
-    /// Every lead from the offset to the end of the list, or the first error.
+    /// Every lead from the offset to the end of the list, or the first error
+    /// (`items().try_collect()`).
     pub async fn collect_all(self) -> Result<Vec<Lead>> {
-        let mut leads = Vec::new();
-        let mut items = std::pin::pin!(self.items());
-        while let Some(lead) = items.next().await {
-            leads.push(lead?);
-        }
-        Ok(leads)
+        self.items().try_collect().await
     }
 }
