@@ -15,9 +15,10 @@ use crate::Client;
 /// The header that carries the API key.
 pub const API_KEY_HEADER: &str = "x-api-key";
 
-/// The request timeout of [`Client::with_api_key`]: the `CURLOPT_TIMEOUT` of
-/// every example in the Liner documentation, and progenitor's default.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+/// The request timeout of [`Client::with_api_key`], and `liner`'s default
+/// for each attempt: the `CURLOPT_TIMEOUT` of every example in the Liner
+/// documentation, and progenitor's default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The API key cannot be sent as an HTTP header value.
 ///

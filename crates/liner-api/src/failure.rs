@@ -3,33 +3,21 @@
 
 use std::fmt;
 
+use crate::text;
 use crate::types::FailureEnvelope;
-
-/// How much of the server's `message` `Display` shows: enough for any
-/// real explanation, bounded whatever the server sends.
-const MESSAGE_LIMIT: usize = 512;
 
 impl fmt::Display for FailureEnvelope {
     /// `the Liner API refused the request: <message>`. The message is the
     /// server's text: control characters are escaped (so it cannot forge log
-    /// lines or terminal sequences) and it is cut after 512 characters.
+    /// lines or terminal sequences) and it is cut after
+    /// [`MESSAGE_LIMIT`](crate::text::MESSAGE_LIMIT) characters.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("the Liner API refused the request: ")?;
         if self.message.is_empty() {
             return f.write_str("(no message)");
         }
-        let mut chars = self.message.chars();
-        for c in chars.by_ref().take(MESSAGE_LIMIT) {
-            if c.is_control() {
-                write!(f, "{}", c.escape_default())?;
-            } else {
-                write!(f, "{c}")?;
-            }
-        }
-        if chars.next().is_some() {
-            f.write_str("…")?;
-        }
-        Ok(())
+        let shown = text::bounded(&self.message, text::MESSAGE_LIMIT);
+        write!(f, "{}", text::Escaped(&shown))
     }
 }
 
@@ -64,6 +52,6 @@ mod tests {
             "{forged}"
         );
         let long = failure(&"é".repeat(10_000)).to_string();
-        assert_eq!(long.chars().count(), 35 + MESSAGE_LIMIT + 1);
+        assert_eq!(long.chars().count(), 35 + crate::text::MESSAGE_LIMIT + 1);
     }
 }

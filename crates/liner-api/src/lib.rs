@@ -19,9 +19,10 @@ mod draft;
 mod failure;
 mod fields;
 mod hooks;
+pub mod text;
 pub mod values;
 
-pub use auth::{API_KEY_HEADER, InvalidApiKey, api_key_headers};
+pub use auth::{API_KEY_HEADER, DEFAULT_TIMEOUT, InvalidApiKey, api_key_headers};
 pub use draft::{Draft, RequestBody};
 pub use fields::{IntoField, InvalidField};
 pub use generated::*;

@@ -13,9 +13,9 @@ use crate::error::{Error, Result, bounded};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
 
-/// The default time limit of a whole request, connection to last byte: the
-/// `CURLOPT_TIMEOUT` of every example in the Liner docs.
-pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+/// The default time limit of each attempt, connection to last byte:
+/// `liner-api`'s (the `CURLOPT_TIMEOUT` of every example in the Liner docs).
+pub(crate) const DEFAULT_TIMEOUT: Duration = liner_api::DEFAULT_TIMEOUT;
 /// The default time limit for establishing a connection.
 pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest answer the client reads unless told otherwise

@@ -24,7 +24,7 @@ pub(crate) const SNIPPET_LIMIT: usize = 1024;
 /// How much of the server's `message` an [`Error::Api`] keeps, in
 /// characters: enough for any real explanation, bounded whatever the server
 /// sends.
-pub(crate) const MESSAGE_LIMIT: usize = 512;
+pub(crate) const MESSAGE_LIMIT: usize = liner_api::text::MESSAGE_LIMIT;
 
 /// The request an error is about: its method and path (never its query,
 /// which can hold personal data, never the key) and how many attempts were
@@ -519,31 +519,7 @@ impl std::error::Error for Error {
     }
 }
 
-/// Server text for a terminal or a log: control characters escaped
-/// (`\n`, `\u{1b}`), so that it can neither break a log line in two nor
-/// send terminal sequences.
-struct Escaped<'a>(&'a str);
-
-impl fmt::Display for Escaped<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.chars() {
-            if c.is_control() {
-                write!(f, "{}", c.escape_default())?;
-            } else {
-                write!(f, "{c}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// At most `limit` characters of `text`, with `…` when cut.
-pub(crate) fn bounded(text: &str, limit: usize) -> String {
-    match text.char_indices().nth(limit) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
-}
+pub(crate) use liner_api::text::{Escaped, bounded};
 
 /// A serde message without the value it quotes: `invalid type: string
 /// "John Doe", expected u64` becomes `invalid type: string, expected u64`.

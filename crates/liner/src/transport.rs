@@ -24,7 +24,7 @@ use crate::error::{Error, RequestInfo, Result, bounded};
 use crate::retry::{self, RetryPolicy};
 use crate::routes::Route;
 
-const API_KEY_HEADER: HeaderName = HeaderName::from_static("x-api-key");
+const API_KEY_HEADER: HeaderName = HeaderName::from_static(liner_api::API_KEY_HEADER);
 
 /// The connection to one Liner installation, with the settings of one
 /// caller. Cheap to clone: clones share the connection pool.
