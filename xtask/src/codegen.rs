@@ -178,7 +178,7 @@ fn render_client(spec: &Spec, root: &Path) -> anyhow::Result<String> {
     let file: syn::File =
         syn::parse2(tokens.clone()).context("progenitor produced unparsable Rust")?;
     let document = serde_json::to_value(&spec.document).context("the spec as JSON")?;
-    tokens.extend(crate::extend::client_extensions(&file, &document));
+    tokens.extend(crate::draft_setters::client_extensions(&file, &document));
     format_generated(tokens, "", root)
 }
 

@@ -14,7 +14,7 @@
 
 mod codegen;
 mod diff;
-mod extend;
+mod draft_setters;
 mod msrv;
 mod release;
 mod spec;

@@ -1,6 +1,6 @@
 //! The command line: what `liner` accepts, with clap's derive, plus the
 //! flags of `lead update`, which come from the patch type's schema (see
-//! [`crate::fields`]) rather than a hand-written list.
+//! [`crate::schema_fields`]) rather than a hand-written list.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -10,7 +10,7 @@ use clap::{
 };
 
 use crate::exit::EXIT_STATUSES;
-use crate::fields::{self, Field};
+use crate::schema_fields::{self, Field};
 
 const AFTER_HELP: &str = "\
 Configuration:
@@ -449,7 +449,7 @@ pub struct DemoArgs {
 
 /// The fields `lead update` accepts: those of the update body.
 pub fn patch_fields() -> Vec<Field> {
-    fields::fields_of::<liner::LeadPatch>()
+    schema_fields::fields_of::<liner::LeadPatch>()
 }
 
 /// The whole command, `lead update`'s generated flags included.

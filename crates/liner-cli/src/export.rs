@@ -21,8 +21,8 @@ use liner::{Lead, Liner};
 
 use crate::cli::{ExportArgs, Format};
 use crate::exit::Failure;
-use crate::fields::{self, Field};
 use crate::output::Output;
+use crate::schema_fields::{self, Field};
 use crate::text::for_terminal;
 use crate::warnings::Warnings;
 
@@ -43,7 +43,7 @@ pub const UNDECODABLE_LISTED: usize = 20;
 
 /// The lead's CSV columns.
 pub fn columns() -> Vec<Field> {
-    fields::fields_of::<Lead>()
+    schema_fields::fields_of::<Lead>()
 }
 
 /// Writes leads in one format into the output.
@@ -149,7 +149,7 @@ impl Sink {
             } => {
                 let value = serde_json::to_value(lead)?;
                 writer.write_record(columns.iter().map(|column| {
-                    let cell = fields::cell(value.get(&column.name));
+                    let cell = schema_fields::cell(value.get(&column.name));
                     if *terminal {
                         for_terminal(&cell).into_owned()
                     } else {

@@ -7,16 +7,16 @@ mod client;
 mod demo;
 mod exit;
 mod export;
-mod fields;
 mod help_files;
 mod import;
 mod interrupt;
-mod lead;
 mod notes;
 mod output;
 mod profile;
 mod progress;
+mod records;
 mod request_log;
+mod schema_fields;
 mod text;
 mod warnings;
 mod xlsx;
@@ -75,9 +75,9 @@ async fn run(cli: cli::Cli, warnings: &warnings::Warnings) -> Result<(), Failure
     match command {
         ApiCommand::Leads(LeadsCommand::Export(args)) => export::run(client, args, warnings).await,
         ApiCommand::Leads(LeadsCommand::Import(args)) => import::run(client, args, warnings).await,
-        ApiCommand::Lead(LeadCommand::Get { id }) => lead::get(client, *id).await,
-        ApiCommand::Lead(LeadCommand::Update(args)) => lead::update(client, args).await,
-        ApiCommand::Call(CallCommand::Get { id }) => lead::call(client, *id).await,
+        ApiCommand::Lead(LeadCommand::Get { id }) => records::get_lead(client, *id).await,
+        ApiCommand::Lead(LeadCommand::Update(args)) => records::update_lead(client, args).await,
+        ApiCommand::Call(CallCommand::Get { id }) => records::get_call(client, *id).await,
     }
 }
 

@@ -292,15 +292,15 @@ impl LinerBuilder {
                 (client, Some(self.connect_timeout))
             }
         };
-        Ok(Liner::new(Transport::new(
+        Ok(Liner::new(Transport::new(crate::transport::Settings {
             http,
             base_url,
             key,
-            self.retry,
-            self.timeout,
+            retry: self.retry,
+            timeout: self.timeout,
             connect_timeout,
-            self.max_response_bytes,
-        )))
+            max_response_bytes: self.max_response_bytes,
+        })))
     }
 }
 

@@ -14,7 +14,7 @@ mod error;
 mod ids;
 mod list;
 #[cfg(test)]
-mod properties;
+mod property_tests;
 mod retry;
 mod routes;
 mod transport;

@@ -26,6 +26,20 @@ use crate::routes::Route;
 
 const API_KEY_HEADER: HeaderName = HeaderName::from_static(liner_api::API_KEY_HEADER);
 
+/// What a transport is made of (the builder's settings, checked).
+pub(crate) struct Settings {
+    pub http: reqwest::Client,
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub key: HeaderValue,
+    pub retry: RetryPolicy,
+    /// Each attempt's limit.
+    pub timeout: Duration,
+    /// The HTTP client's connect timeout, when this crate set it.
+    pub connect_timeout: Option<Duration>,
+    pub max_response_bytes: u64,
+}
+
 /// The connection to one Liner installation, with the settings of one
 /// caller. Cheap to clone: clones share the connection pool.
 #[derive(Clone)]
@@ -103,15 +117,16 @@ impl BodyGate for NoGate {
 }
 
 impl Transport {
-    pub(crate) fn new(
-        http: reqwest::Client,
-        base_url: String,
-        key: HeaderValue,
-        retry: RetryPolicy,
-        timeout: Duration,
-        connect_timeout: Option<Duration>,
-        max_response_bytes: u64,
-    ) -> Self {
+    pub(crate) fn new(settings: Settings) -> Self {
+        let Settings {
+            http,
+            base_url,
+            key,
+            retry,
+            timeout,
+            connect_timeout,
+            max_response_bytes,
+        } = settings;
         let mut key = key;
         // Keeps the value out of reqwest's and hyper's Debug output, and
         // out of HTTP/2's header compression tables.
@@ -692,15 +707,15 @@ mod tests {
     /// request's `Debug` (what reqwest or hyper would log) never shows it.
     #[test]
     fn the_key_is_a_sensitive_header() {
-        let transport = Transport::new(
-            reqwest::Client::new(),
-            "http://127.0.0.1:9".to_owned(),
-            HeaderValue::from_static("canary-key-7f3a"),
-            RetryPolicy::none(),
-            Duration::from_secs(1),
-            None,
-            1024,
-        );
+        let transport = Transport::new(Settings {
+            http: reqwest::Client::new(),
+            base_url: "http://127.0.0.1:9".to_owned(),
+            key: HeaderValue::from_static("canary-key-7f3a"),
+            retry: RetryPolicy::none(),
+            timeout: Duration::from_secs(1),
+            connect_timeout: None,
+            max_response_bytes: 1024,
+        });
         let request = transport
             .request(Method::GET, "/v2/lead/detail/1/", &[], None)
             .build()
@@ -730,15 +745,15 @@ mod tests {
                 .await;
         }))
         .await;
-        let transport = Transport::new(
-            reqwest::Client::new(),
-            server.base_url().to_owned(),
-            HeaderValue::from_static("key"),
-            RetryPolicy::none(),
-            Duration::from_secs(5),
-            None,
-            u64::MAX,
-        );
+        let transport = Transport::new(Settings {
+            http: reqwest::Client::new(),
+            base_url: server.base_url().to_owned(),
+            key: HeaderValue::from_static("key"),
+            retry: RetryPolicy::none(),
+            timeout: Duration::from_secs(5),
+            connect_timeout: None,
+            max_response_bytes: u64::MAX,
+        });
         let err = transport
             .send_raw(&crate::routes::list_leads(), &[], None, &mut NoGate)
             .await
@@ -782,15 +797,15 @@ mod tests {
             let _ = stream.write_all(body).await;
         }))
         .await;
-        let transport = Transport::new(
-            reqwest::Client::new(),
-            server.base_url().to_owned(),
-            HeaderValue::from_static("key"),
-            RetryPolicy::none(),
-            Duration::from_secs(2),
-            None,
-            1024,
-        );
+        let transport = Transport::new(Settings {
+            http: reqwest::Client::new(),
+            base_url: server.base_url().to_owned(),
+            key: HeaderValue::from_static("key"),
+            retry: RetryPolicy::none(),
+            timeout: Duration::from_secs(2),
+            connect_timeout: None,
+            max_response_bytes: 1024,
+        });
         let mut gate = SlowConsumer {
             wait: Duration::from_secs(3),
             waited: Duration::ZERO,
@@ -823,17 +838,17 @@ mod tests {
             }
         }))
         .await;
-        let transport = Transport::new(
-            reqwest::Client::new(),
-            server.base_url().to_owned(),
-            HeaderValue::from_static("key"),
-            RetryPolicy::default()
+        let transport = Transport::new(Settings {
+            http: reqwest::Client::new(),
+            base_url: server.base_url().to_owned(),
+            key: HeaderValue::from_static("key"),
+            retry: RetryPolicy::default()
                 .deadline(Duration::MAX)
                 .retry_after_cap(Duration::MAX),
-            Duration::from_secs(5),
-            None,
-            1024,
-        );
+            timeout: Duration::from_secs(5),
+            connect_timeout: None,
+            max_response_bytes: 1024,
+        });
         let answer = transport
             .send_raw(&crate::routes::list_leads(), &[], None, &mut NoGate)
             .await

@@ -12,7 +12,7 @@ use liner::{Error, LeadPatch, LeadType, NewLead, RetryPolicy};
 use liner_fake::{Config, Fault, Faults, Latency};
 use liner_test_support::conformance::CheckedFake;
 
-use support::{client_with as client, patient};
+use support::{client_with as client, many_quick_retries};
 
 /// Exports 10,000 leads, `concurrency` pages in flight, while 30% of
 /// requests fail (10% 429, 10% 503, 10% connection cut mid-body, drawn
@@ -25,7 +25,7 @@ async fn export_under_faults(seed: u64, concurrency: usize) -> (Vec<u64>, BTreeM
         .with(Fault::Unavailable, 0.1)
         .with(Fault::CutMidBody, 0.1);
     let fake = CheckedFake::start(Config::default().with_leads(10_000).with_faults(faults)).await;
-    let leads = client(&fake, patient())
+    let leads = client(&fake, many_quick_retries())
         .leads()
         .concurrency(concurrency)
         .collect_all()
@@ -94,7 +94,7 @@ async fn creates_under_faults_never_duplicate() {
         .with(Fault::CutMidBody, 0.15)
         .with(Fault::InternalError, 0.05);
     let fake = CheckedFake::start(Config::default().with_leads(0).with_faults(faults)).await;
-    let client = client(&fake, patient());
+    let client = client(&fake, many_quick_retries());
     let mut created = Vec::new();
     let mut failed = 0;
     for n in 0..200u64 {
@@ -151,16 +151,19 @@ async fn updates_retry_only_when_the_policy_says_so() {
     let faults = Faults::always(Fault::Unavailable);
     let fake = CheckedFake::start(Config::default().with_leads(3).with_faults(faults)).await;
     let patch = || LeadPatch::new().status_id(3);
-    let err = client(&fake, patient())
+    let err = client(&fake, many_quick_retries())
         .update_lead(1, patch())
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(fake.server.stats().requests, 1);
-    let err = client(&fake, patient().max_retries(2).retry_updates(true))
-        .update_lead(1, patch())
-        .await
-        .unwrap_err();
+    let err = client(
+        &fake,
+        many_quick_retries().max_retries(2).retry_updates(true),
+    )
+    .update_lead(1, patch())
+    .await
+    .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(
         fake.server.stats().requests,
@@ -351,7 +354,7 @@ async fn retry_after_as_an_http_date_is_read_and_waited_for() {
 async fn a_create_that_timed_out_may_still_have_happened() {
     let faults = Faults::default().with_latency(Latency::Fixed(Duration::from_secs(30)));
     let fake = CheckedFake::start(Config::default().with_leads(0).with_faults(faults)).await;
-    let impatient = client(&fake, patient()).with_timeout(Duration::from_millis(500));
+    let impatient = client(&fake, many_quick_retries()).with_timeout(Duration::from_millis(500));
     let err = impatient
         .create_lead(NewLead::new(
             LeadType::Straight,
@@ -400,7 +403,7 @@ async fn a_shared_client_under_concurrent_load() {
         .with(Fault::Unavailable, 0.05)
         .with(Fault::CutMidBody, 0.05);
     let fake = CheckedFake::start(Config::default().with_leads(10_000).with_faults(faults)).await;
-    let client = client(&fake, patient());
+    let client = client(&fake, many_quick_retries());
     let tasks: Vec<_> = (0..64u64)
         .map(|task| {
             let client = client.clone();
@@ -453,7 +456,7 @@ async fn a_429_pauses_every_request_of_the_client() {
         })
         .unwrap();
     let fake = CheckedFake::start(Config::default().with_leads(10).with_faults(faults(seed))).await;
-    let liner = client(&fake, patient());
+    let liner = client(&fake, many_quick_retries());
     let other = liner.clone();
     let first = tokio::spawn(async move { liner.lead(1).await });
     // The first request has had its 429 by now.

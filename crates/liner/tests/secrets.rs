@@ -11,7 +11,7 @@ use liner_fake::{Config, Fault, Faults};
 use liner_test_support::conformance::CheckedFake;
 use liner_test_support::logs::Captured;
 
-use support::patient;
+use support::many_quick_retries;
 
 /// With a canary key, nothing a user can print of a failing client (Debug,
 /// Display, every error, every tracing event at every level) contains it.
@@ -35,7 +35,7 @@ async fn the_key_never_leaks() {
     let good = Liner::builder()
         .base_url(fake.base_url())
         .api_key(CANARY)
-        .retry_policy(patient().max_retries(3))
+        .retry_policy(many_quick_retries().max_retries(3))
         .build()
         .unwrap();
     let wrong = Liner::builder()

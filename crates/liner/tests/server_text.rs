@@ -28,7 +28,7 @@ async fn a_forged_log_line_stays_one_escaped_line() {
     let client = support::client_of_with(
         server.base_url(),
         "canary-log-key",
-        support::patient().max_retries(1),
+        support::many_quick_retries().max_retries(1),
     );
     let error = client.lead(1).await.unwrap_err();
     assert_eq!(server.requests().len(), 2, "the 503 was retried once");

@@ -13,7 +13,7 @@ use liner_fake::{Config, Fault, Faults};
 use liner_test_support::conformance::CheckedFake;
 use liner_test_support::spans::SpanLog;
 
-use support::{client, client_with, patient};
+use support::{client, client_with, many_quick_retries};
 
 #[tokio::test]
 async fn operations_and_attempts_have_spans() {
@@ -71,7 +71,7 @@ async fn a_retried_read_shows_each_attempt() {
     let log = SpanLog::default();
     let _guard = log.install();
     let fake = CheckedFake::start(Config::default().with_leads(10).with_faults(faults)).await;
-    let liner = client_with(&fake, patient());
+    let liner = client_with(&fake, many_quick_retries());
     liner.lead(3).await.unwrap();
     insta::assert_snapshot!("a_retried_read", log.take());
 }

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::cli::Format;
 use crate::exit::Failure;
-use crate::fields::{self, Field};
+use crate::schema_fields::{self, Field};
 
 /// A valid row.
 ///
@@ -101,8 +101,8 @@ struct Columns {
 
 impl Columns {
     fn new() -> Self {
-        let create = fields::fields_of::<NewLead>();
-        let lead_only = fields::fields_of::<Lead>()
+        let create = schema_fields::fields_of::<NewLead>();
+        let lead_only = schema_fields::fields_of::<Lead>()
             .into_iter()
             .map(|field| field.name)
             .filter(|name| !create.iter().any(|field| &field.name == name))
@@ -247,7 +247,7 @@ fn read_sheet(
                 .iter()
                 .map(String::as_str)
                 .zip(cells.iter().map(String::as_str));
-            fields::object_from_text(&columns.create, cells)
+            schema_fields::object_from_text(&columns.create, cells)
         };
         rows.push(index, number, object);
     }
@@ -307,7 +307,10 @@ fn read_csv(text: &str, columns: &Columns, path: &Path, rows: &mut Rows) -> Resu
             Ok(record) => {
                 let line = record.position().map_or(0, |position| position.line());
                 let cells = headers.iter().zip(record.iter());
-                (line, fields::object_from_text(&columns.create, cells))
+                (
+                    line,
+                    schema_fields::object_from_text(&columns.create, cells),
+                )
             }
             Err(err) => {
                 let line = err.position().map_or(0, |position| position.line());

@@ -275,15 +275,15 @@ mod properties {
         static SOURCE: std::sync::OnceLock<PageSource> = std::sync::OnceLock::new();
         SOURCE
             .get_or_init(|| {
-                let transport = Transport::new(
-                    reqwest::Client::new(),
-                    "http://127.0.0.1:9".to_owned(),
-                    reqwest::header::HeaderValue::from_static("key"),
-                    RetryPolicy::none(),
-                    Duration::from_secs(1),
-                    None,
-                    1024,
-                );
+                let transport = Transport::new(crate::transport::Settings {
+                    http: reqwest::Client::new(),
+                    base_url: "http://127.0.0.1:9".to_owned(),
+                    key: reqwest::header::HeaderValue::from_static("key"),
+                    retry: RetryPolicy::none(),
+                    timeout: Duration::from_secs(1),
+                    connect_timeout: None,
+                    max_response_bytes: 1024,
+                });
                 PageSource {
                     transport,
                     created_from: None,

@@ -40,7 +40,7 @@ pub fn client_with(fake: &CheckedFake, policy: RetryPolicy) -> Liner {
 
 /// Quick retries for tests, many of them: the backoff's shape is
 /// unit-tested in `retry.rs`.
-pub fn patient() -> RetryPolicy {
+pub fn many_quick_retries() -> RetryPolicy {
     RetryPolicy::default()
         .max_retries(8)
         .initial_backoff(Duration::from_millis(1))

@@ -20,7 +20,7 @@ fn print(value: &impl serde::Serialize) -> Result<(), Failure> {
     crate::output::print_line(&text)
 }
 
-pub async fn get(client: &Liner, id: u64) -> Result<(), Failure> {
+pub async fn get_lead(client: &Liner, id: u64) -> Result<(), Failure> {
     let lead = client
         .lead(id)
         .await
@@ -28,7 +28,7 @@ pub async fn get(client: &Liner, id: u64) -> Result<(), Failure> {
     print(&lead)
 }
 
-pub async fn call(client: &Liner, id: u64) -> Result<(), Failure> {
+pub async fn get_call(client: &Liner, id: u64) -> Result<(), Failure> {
     let call = client
         .call(id)
         .await
@@ -38,13 +38,13 @@ pub async fn call(client: &Liner, id: u64) -> Result<(), Failure> {
 
 /// Updates the fields given, then prints the lead as it is afterwards (read
 /// back: the update's own answer carries nothing).
-pub async fn update(client: &Liner, args: &UpdateArgs) -> Result<(), Failure> {
+pub async fn update_lead(client: &Liner, args: &UpdateArgs) -> Result<(), Failure> {
     let patch = patch(args)?;
     client
         .update_lead(args.id, patch)
         .await
         .map_err(|err| Failure::client("", &err))?;
-    get(client, args.id).await
+    get_lead(client, args.id).await
 }
 
 /// The update body the flags stand for, checked as the client checks it.
