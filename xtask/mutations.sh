@@ -363,6 +363,12 @@ mutate "a 429 pauses only its own request" \
   "" \
   -- cargo test -q -p liner --test reliability a_429_pauses
 
+mutate "the retry budget is never spent" \
+  crates/liner/src/transport.rs \
+  "            if !self.take_from_retry_budget(cost) {" \
+  "            if !self.take_from_retry_budget(0) {" \
+  -- cargo test -q -p liner --test reliability retry_budget
+
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"
   exit 1

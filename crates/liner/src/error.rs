@@ -210,6 +210,16 @@ pub enum Error {
         /// What the pager saw.
         reason: String,
     },
+    /// A retry was due, but the client's retry budget is spent: so many
+    /// requests failed lately (across every clone) that retries are held
+    /// back until requests succeed again, so that a failing server does not
+    /// get twice the load. The last attempt's error is the `source`; the
+    /// accessors (`status()`, `request()`, ...) answer from it.
+    #[non_exhaustive]
+    RetryBudgetSpent {
+        /// The error of the last attempt.
+        last: Box<Error>,
+    },
 }
 
 impl Error {
@@ -226,6 +236,7 @@ impl Error {
             | Self::Decode { status, .. }
             | Self::Redirect { status, .. }
             | Self::TooLarge { status, .. } => Some(*status),
+            Self::RetryBudgetSpent { last } => last.status(),
             _ => None,
         }
     }
@@ -242,6 +253,7 @@ impl Error {
             | Self::Proxy { request, .. }
             | Self::Redirect { request, .. }
             | Self::TooLarge { request, .. } => Some(request),
+            Self::RetryBudgetSpent { last } => last.request(),
             _ => None,
         }
     }
@@ -252,6 +264,7 @@ impl Error {
     pub fn snippet(&self) -> Option<&str> {
         match self {
             Self::Http { snippet, .. } | Self::Decode { snippet, .. } => Some(snippet),
+            Self::RetryBudgetSpent { last } => last.snippet(),
             _ => None,
         }
     }
@@ -283,7 +296,16 @@ impl Error {
 
     /// Whether the request timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Timeout { .. })
+        match self {
+            Self::RetryBudgetSpent { last } => last.is_timeout(),
+            other => matches!(other, Self::Timeout { .. }),
+        }
+    }
+
+    /// Whether a retry was held back because the client's retry budget is
+    /// spent: see [`Error::RetryBudgetSpent`].
+    pub fn is_retry_budget_spent(&self) -> bool {
+        matches!(self, Self::RetryBudgetSpent { .. })
     }
 
     /// Whether the connection could not be made at all, so the server never
@@ -293,6 +315,7 @@ impl Error {
         match self {
             Self::Transport { source, .. } => source.is_connect(),
             Self::Timeout { connecting, .. } => *connecting,
+            Self::RetryBudgetSpent { last } => last.is_connect(),
             _ => false,
         }
     }
@@ -301,6 +324,7 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Self::Api { retry_after, .. } | Self::Http { retry_after, .. } => *retry_after,
+            Self::RetryBudgetSpent { last } => last.retry_after(),
             _ => None,
         }
     }
@@ -312,6 +336,8 @@ impl Error {
         match self {
             Self::Timeout { .. } | Self::Transport { .. } => true,
             Self::Api { status, .. } | Self::Http { status, .. } => retryable_status(*status),
+            // Later, once requests succeed again.
+            Self::RetryBudgetSpent { last } => last.is_retryable(),
             _ => false,
         }
     }
@@ -382,6 +408,12 @@ impl fmt::Display for Error {
                 write!(f, "invalid {field}: {reason} (nothing was sent)")
             }
             Self::Config { reason, .. } => write!(f, "cannot configure the Liner client: {reason}"),
+            Self::RetryBudgetSpent { last } => write!(
+                f,
+                "{}not retried: the client's retry budget is spent (many requests failed \
+                 lately; retries resume as requests succeed)",
+                About(&last.request().map(|request| Box::new(request.clone())))
+            ),
             Self::Api {
                 request,
                 status,
@@ -514,6 +546,7 @@ impl std::error::Error for Error {
                 source: Some(source),
                 ..
             } => Some(source.as_ref()),
+            Self::RetryBudgetSpent { last } => Some(last.as_ref()),
             _ => None,
         }
     }

@@ -70,7 +70,19 @@ struct Shared {
     /// the request that got it (prefetch workers, import workers, a
     /// service's tasks).
     paused_until: std::sync::Mutex<Option<Instant>>,
+    /// The retry budget's tokens (see [`RETRY_BUDGET`]).
+    retry_tokens: std::sync::Mutex<u32>,
 }
+
+/// The retry budget, shared by every clone: aws-sdk's standard retry mode.
+/// A retry spends [`RETRY_COST`] tokens ([`TIMEOUT_RETRY_COST`] after a
+/// timeout); a call that succeeds at once adds one, and one that succeeds
+/// after retries gives back what it spent. With the bucket empty a due retry
+/// is not made (`Error::RetryBudgetSpent`): a server that fails most
+/// requests gets each about once, not once per retry.
+const RETRY_BUDGET: u32 = 500;
+const RETRY_COST: u32 = 5;
+const TIMEOUT_RETRY_COST: u32 = 10;
 
 /// How much of a failure's body is read: a failure envelope fits many times
 /// over, a proxy's page too, and a server that sends a gigabyte with its 500
@@ -147,6 +159,7 @@ impl Transport {
                 max_response_bytes,
                 connect_timeout,
                 paused_until: std::sync::Mutex::new(None),
+                retry_tokens: std::sync::Mutex::new(RETRY_BUDGET),
             }),
             retry,
             timeout,
@@ -288,6 +301,8 @@ impl Transport {
         // Time at the gate is the caller's, not the server's: the deadline
         // does not count it.
         let elapsed = |gate: &G| started.elapsed().saturating_sub(gate.waited());
+        // Tokens this call took from the retry budget.
+        let mut spent = 0;
         loop {
             let timeout = match deadline {
                 Some(limit) => match limit.checked_sub(elapsed(gate)) {
@@ -335,6 +350,7 @@ impl Transport {
                     if status.as_u16() >= 400 {
                         span.record("error.type", status.as_str());
                     }
+                    self.refill_retry_budget(spent);
                     tracing::debug!(
                         target: "liner::request",
                         parent: &span,
@@ -377,6 +393,18 @@ impl Transport {
                 tracing::debug!(%request, %error, "not retrying: the wait would pass the deadline");
                 return Err(error);
             }
+            let cost = if error.is_timeout() {
+                TIMEOUT_RETRY_COST
+            } else {
+                RETRY_COST
+            };
+            if !self.take_from_retry_budget(cost) {
+                tracing::warn!(%request, %error, "not retrying: the client's retry budget is spent");
+                return Err(Error::RetryBudgetSpent {
+                    last: Box::new(error),
+                });
+            }
+            spent += cost;
             tracing::warn!(
                 %request,
                 retry = request.attempts,
@@ -386,6 +414,33 @@ impl Transport {
             );
             tokio::time::sleep(wait).await;
         }
+    }
+
+    /// Takes `cost` tokens from the retry budget, if it holds that many.
+    fn take_from_retry_budget(&self, cost: u32) -> bool {
+        let mut tokens = self
+            .shared
+            .retry_tokens
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match tokens.checked_sub(cost) {
+            Some(left) => {
+                *tokens = left;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// After a success: gives back what the call `spent` on retries, or one
+    /// token if it spent none; never above [`RETRY_BUDGET`].
+    fn refill_retry_budget(&self, spent: u32) {
+        let mut tokens = self
+            .shared
+            .retry_tokens
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *tokens = tokens.saturating_add(spent.max(1)).min(RETRY_BUDGET);
     }
 
     /// How long requests must still wait, if the server asked them to.
