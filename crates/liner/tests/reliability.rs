@@ -533,7 +533,11 @@ async fn the_retry_budget_empties_and_refills() {
     let before = server.requests().len();
     let err = page().await.unwrap_err();
     assert!(err.is_retry_budget_spent());
-    assert_eq!(server.requests().len(), before + 1, "no retry with an empty budget");
+    assert_eq!(
+        server.requests().len(),
+        before + 1,
+        "no retry with an empty budget"
+    );
 
     // Five successes buy one retry.
     healthy.store(true, Ordering::SeqCst);
