@@ -55,7 +55,7 @@ EOF
   else
     local failed
     # A test killed by a signal prints no FAILED line: grep may find none.
-    failed=$({ grep -E '^test .* FAILED$|^    [a-z_:]+$' "$work/last.log" || true; } | sed 's/^test //; s/ \.\.\. FAILED$//; s/^ *//' | sort -u | tr '\n' ' ')
+    failed=$({ grep -E '^test .* FAILED$|^    [a-z0-9_:]+$' "$work/last.log" || true; } | sed 's/^test //; s/ \.\.\. FAILED$//; s/^ *//' | sort -u | tr '\n' ' ')
     echo "caught    $name  by: ${failed:-a build or test failure (see the command)}"
   fi
   mv "$file.orig" "$file"
