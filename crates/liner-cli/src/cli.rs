@@ -396,11 +396,11 @@ pub struct ImportArgs {
     /// The file's text encoding [default: UTF-8 if it is, else Windows-1251,
     /// as Excel saves CSV in a Russian locale; the summary says which].
     #[arg(long, value_enum, value_name = "ENCODING")]
-    pub encoding: Option<crate::import::Encoding>,
+    pub encoding: Option<crate::text_file::Encoding>,
     /// A CSV file's delimiter: , or ; or tab [default: the one that splits
     /// the header into known columns].
-    #[arg(long, value_name = "CHAR", value_parser = crate::import::Delimiter::parse)]
-    pub delimiter: Option<crate::import::Delimiter>,
+    #[arg(long, value_name = "CHAR", value_parser = crate::text_file::Delimiter::parse)]
+    pub delimiter: Option<crate::text_file::Delimiter>,
     /// Send an 11-digit phone that starts with 8 (the Russian domestic
     /// form, 8 900 111-22-33) as 7 and the ten digits; without it such a
     /// phone is refused.

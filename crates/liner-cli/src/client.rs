@@ -2,8 +2,6 @@
 //! `--api-key-file`/`LINER_API_KEY_FILE`/`LINER_API_KEY` and a profile
 //! (`--profile`), or a fake server started in-process (`--fake`).
 
-use std::path::Path;
-
 use liner::Liner;
 use liner_fake::{Clock, Config, FakeServer};
 
@@ -86,9 +84,9 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
         })
     })?;
     let key = match (&cli.api_key_file, &profile) {
-        (Some(path), _) if cli.given.api_key_file => read_key_file(path)?,
+        (Some(path), _) if cli.given.api_key_file => crate::key_file::read(path)?,
         (_, Some(profile)) => profile.key()?,
-        (Some(path), None) => read_key_file(path)?,
+        (Some(path), None) => crate::key_file::read(path)?,
         (None, None) => std::env::var(liner::Liner::API_KEY_VAR).map_err(|_| {
             Failure::usage(format!(
                 "no API key: set {} or LINER_API_KEY_FILE, or pass --api-key-file PATH (or \
@@ -122,34 +120,4 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
         client,
         _fake: None,
     })
-}
-
-/// The key in `path`. Warns when others may read the file (as ssh does for
-/// its keys).
-pub fn read_key_file(path: &Path) -> Result<String, Failure> {
-    let key = std::fs::read_to_string(path).map_err(|err| {
-        Failure::usage(format!(
-            "cannot read the API key file {}: {err}",
-            path.display()
-        ))
-    })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(metadata) = std::fs::metadata(path)
-            && metadata.permissions().mode() & 0o077 != 0
-        {
-            crate::notes::note!(
-                "liner: warning: {} can be read by other users (chmod 600 it)",
-                path.display()
-            );
-        }
-    }
-    if key.trim().is_empty() {
-        return Err(Failure::usage(format!(
-            "the API key file {} is empty",
-            path.display()
-        )));
-    }
-    Ok(key)
 }

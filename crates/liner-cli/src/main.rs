@@ -5,11 +5,13 @@
 mod cli;
 mod client;
 mod demo;
+mod event_text;
 mod exit;
 mod export;
 mod help_files;
 mod import;
 mod interrupt;
+mod key_file;
 mod notes;
 mod output;
 mod profile;
@@ -18,6 +20,7 @@ mod records;
 mod request_log;
 mod schema_fields;
 mod text;
+mod text_file;
 mod warnings;
 mod xlsx;
 

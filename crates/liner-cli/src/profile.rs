@@ -99,7 +99,7 @@ impl Profile {
     /// The key, read from where the profile says.
     pub fn key(&self) -> Result<String, Failure> {
         match &self.key {
-            KeySource::File(path) => crate::client::read_key_file(path),
+            KeySource::File(path) => crate::key_file::read(path),
             KeySource::Env(name) => std::env::var(name).map_err(|_| {
                 Failure::usage(format!(
                     "the profile `{}` takes its API key from ${name}, which is not set",

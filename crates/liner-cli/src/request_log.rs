@@ -70,7 +70,7 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for RequestLog {
                 request.took_ms
             );
         } else if self.level >= 2 && *metadata.level() <= tracing::Level::WARN {
-            let mut line = crate::warnings::Line::default();
+            let mut line = crate::event_text::Line::default();
             event.record(&mut line);
             eprintln!("liner: {}", crate::text::one_line(&line.text(), 400));
         }

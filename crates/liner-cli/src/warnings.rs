@@ -2,10 +2,8 @@
 //! list that changed while paging), collected for a command's summary
 //! rather than printed through its progress bar.
 
-use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
-use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt as _};
 
 /// How many warnings a summary lists; the rest are counted.
@@ -60,43 +58,12 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Collector {
         if *event.metadata().level() > tracing::Level::WARN {
             return;
         }
-        let mut line = Line::default();
+        let mut line = crate::event_text::Line::default();
         event.record(&mut line);
         let mut seen = self.0.lock();
         seen.count += 1;
         if seen.kept.len() < KEPT {
             seen.kept.push(crate::text::one_line(&line.text(), 400));
-        }
-    }
-}
-
-/// An event's message, then its other fields as `name=value`.
-#[derive(Default)]
-pub(crate) struct Line {
-    message: String,
-    fields: String,
-}
-
-impl Line {
-    pub(crate) fn text(&self) -> String {
-        format!("{}{}", self.message, self.fields)
-    }
-}
-
-impl Visit for Line {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            let _ = write!(self.message, "{value:?}");
-        } else {
-            let _ = write!(self.fields, " {}={value:?}", field.name());
-        }
-    }
-
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.message.push_str(value);
-        } else {
-            let _ = write!(self.fields, " {}={value}", field.name());
         }
     }
 }

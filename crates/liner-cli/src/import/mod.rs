@@ -30,8 +30,6 @@ mod send;
 mod source;
 mod summary;
 
-pub use source::{Delimiter, Encoding};
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
