@@ -14,7 +14,8 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::error::{Error, MESSAGE_LIMIT, bounded, snippet, without_values};
+use crate::error::{Error, MESSAGE_LIMIT};
+use crate::server_text::{bounded, snippet, without_values};
 
 /// What an envelope said.
 enum Outcome<T> {

@@ -8,6 +8,7 @@ mod api_key;
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 mod builder;
+mod cause;
 mod client;
 mod envelope;
 mod error;
@@ -17,6 +18,7 @@ mod list;
 mod property_tests;
 mod retry;
 mod routes;
+mod server_text;
 mod transport;
 
 pub use api_key::ApiKey;

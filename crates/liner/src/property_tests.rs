@@ -15,9 +15,10 @@ use reqwest::StatusCode;
 use serde_json::{Map, Value, json};
 
 use crate::envelope::decode;
-use crate::error::{Error, SNIPPET_LIMIT};
+use crate::error::Error;
 use crate::list::decode_page;
 use crate::retry::parse_retry_after;
+use crate::server_text::SNIPPET_LIMIT;
 
 /// Cases per property (six properties); the README's Reliability section
 /// quotes the total.

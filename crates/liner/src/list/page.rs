@@ -10,7 +10,8 @@ use serde_json::value::RawValue;
 
 use super::MAX_PAGE_SIZE;
 use crate::envelope;
-use crate::error::{Error, Result, snippet, without_values};
+use crate::error::{Error, Result};
+use crate::server_text::{snippet, without_values};
 
 /// One page of the lead list.
 #[derive(Debug, Clone, PartialEq)]
