@@ -32,10 +32,10 @@ fn the_key_is_a_sensitive_header() {
 /// allocation that aborts the process.
 #[tokio::test]
 async fn an_announced_length_reserves_little() {
-    assert_eq!(initial_capacity(Some(16 << 20), 16 << 20), 64 * 1024);
-    assert_eq!(initial_capacity(Some(300), 16 << 20), 300);
-    assert_eq!(initial_capacity(Some(u64::MAX), u64::MAX), 64 * 1024);
-    assert_eq!(initial_capacity(None, 1024), 0);
+    assert_eq!(body::initial_capacity(Some(16 << 20), 16 << 20), 64 * 1024);
+    assert_eq!(body::initial_capacity(Some(300), 16 << 20), 300);
+    assert_eq!(body::initial_capacity(Some(u64::MAX), u64::MAX), 64 * 1024);
+    assert_eq!(body::initial_capacity(None, 1024), 0);
     let server = HostileServer::start(script(|_, mut stream| async move {
         let _ = stream
             .write_all(
