@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use anyhow::Context as _;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 
-use crate::spec::{SPEC_PATH, Spec};
+use crate::spec_file::{SPEC_PATH, SpecFile};
 
 /// The generated client, relative to the workspace root.
 pub const CLIENT_PATH: &str = "crates/liner-api/src/generated.rs";
@@ -45,7 +45,7 @@ impl Artifact {
 
 /// Renders every artifact from the spec under `root`, in memory.
 pub fn render_all(root: &Path) -> anyhow::Result<Vec<Artifact>> {
-    let spec = Spec::load(root)?;
+    let spec = SpecFile::load(root)?;
     Ok(vec![
         Artifact {
             root: root.to_path_buf(),
@@ -167,7 +167,7 @@ fn client_settings() -> GenerationSettings {
     settings
 }
 
-fn render_client(spec: &Spec, root: &Path) -> anyhow::Result<String> {
+fn render_client(spec: &SpecFile, root: &Path) -> anyhow::Result<String> {
     let mut generator = Generator::new(&client_settings());
     let mut tokens = generator.generate_tokens(&spec.document).map_err(|err| {
         anyhow::anyhow!(
@@ -190,7 +190,7 @@ fn render_client(spec: &Spec, root: &Path) -> anyhow::Result<String> {
 /// (`orderIds[]`, `statusIds[]`); tests that must match on them add
 /// `when.into_inner().query_param("orderIds[]", "100")` by hand. The settings
 /// are the client's, so the mocks name the same types.
-fn render_mocks(spec: &Spec, root: &Path) -> anyhow::Result<String> {
+fn render_mocks(spec: &SpecFile, root: &Path) -> anyhow::Result<String> {
     let mut document = spec.document.clone();
     let removed = drop_array_query_parameters(&mut document);
     let mut generator = Generator::new(&client_settings());

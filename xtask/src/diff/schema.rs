@@ -1,244 +1,12 @@
-//! `cargo xtask diff [BASE]`: what changed in `spec/liner.yaml` since BASE,
-//! classified by what it does to a client built on the old spec.
-//!
-//! BASE is a file, or a git revision (default: the merge base with `main`).
-//! What a change asks of the release (changelog, versions) is `release.rs`'s.
+//! Comparing two versions of one schema: nullability, alternatives,
+//! type, constraints, format, properties and items, each change classified
+//! by who produces the values (see [`Side`]).
 
-use std::path::Path;
-use std::process::Command;
-
-use anyhow::Context as _;
 use serde_json::Value;
 
-use liner_spec::{METHODS, resolve_or_self as resolve};
+use liner_spec::resolve_or_self as resolve;
 
-/// One difference between the base spec and the current one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub breaking: bool,
-    pub place: String,
-    pub what: String,
-}
-
-/// Who produces the values a schema describes: the client (request) or
-/// the server (response). It decides which direction of change breaks.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Request,
-    Response,
-}
-
-/// The spec a change is compared with.
-pub struct Base {
-    /// How the report names it.
-    pub label: String,
-    /// The git revision it was read at; `None` for a file (which has no
-    /// manifests or changelog beside it to check).
-    pub revision: Option<String>,
-    pub document: Value,
-}
-
-/// Reads the base spec: a file if `base` names one under `root` or as given,
-/// else `git show <base>:spec/liner.yaml`.
-pub fn load_base(root: &Path, base: Option<&str>) -> anyhow::Result<Base> {
-    let git = |args: &[&str]| -> anyhow::Result<String> {
-        let output = Command::new("git")
-            .args(args)
-            .current_dir(root)
-            .output()
-            .context("cannot run git")?;
-        if !output.status.success() {
-            anyhow::bail!(
-                "git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
-        Ok(String::from_utf8(output.stdout)?)
-    };
-    let (label, revision, text) = match base {
-        Some(file) if Path::new(file).is_file() => {
-            (file.to_owned(), None, std::fs::read_to_string(file)?)
-        }
-        Some(file) if root.join(file).is_file() => (
-            file.to_owned(),
-            None,
-            std::fs::read_to_string(root.join(file))?,
-        ),
-        Some(revision) => (
-            revision.to_owned(),
-            Some(revision.to_owned()),
-            git(&["show", &format!("{revision}:spec/liner.yaml")])?,
-        ),
-        None => {
-            let merge_base = git(&["merge-base", "HEAD", "main"])?.trim().to_owned();
-            (
-                format!("merge base {merge_base}"),
-                Some(merge_base.clone()),
-                git(&["show", &format!("{merge_base}:spec/liner.yaml")])?,
-            )
-        }
-    };
-    let spec = liner_spec::Spec::parse(&text)
-        .map_err(|err| anyhow::anyhow!("the base spec ({label}) does not parse: {err}"))?;
-    Ok(Base {
-        label,
-        revision,
-        document: spec.document().clone(),
-    })
-}
-
-/// Every change from `old` to `new`, in a stable order.
-pub fn compare(old: &Value, new: &Value) -> Vec<Change> {
-    let mut changes = Vec::new();
-    let operations = |document: &Value| -> Vec<(String, Value)> {
-        let mut found = Vec::new();
-        for (path, item) in document["paths"].as_object().into_iter().flatten() {
-            for method in METHODS {
-                if let Some(operation) = item.get(*method) {
-                    found.push((
-                        format!("{} {path}", method.to_uppercase()),
-                        operation.clone(),
-                    ));
-                }
-            }
-        }
-        found
-    };
-    let (before, after) = (operations(old), operations(new));
-    for (name, operation) in &before {
-        match after.iter().find(|(other, _)| other == name) {
-            None => changes.push(Change {
-                breaking: true,
-                place: name.clone(),
-                what: "operation removed".into(),
-            }),
-            Some((_, now)) => compare_operation(old, new, name, operation, now, &mut changes),
-        }
-    }
-    for (name, _) in &after {
-        if !before.iter().any(|(other, _)| other == name) {
-            changes.push(Change {
-                breaking: false,
-                place: name.clone(),
-                what: "operation added".into(),
-            });
-        }
-    }
-    changes
-}
-
-fn compare_operation(
-    old: &Value,
-    new: &Value,
-    name: &str,
-    before: &Value,
-    after: &Value,
-    changes: &mut Vec<Change>,
-) {
-    let parameters = |document: &Value, operation: &Value| -> Vec<Value> {
-        operation["parameters"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|p| resolve(document, p).clone())
-            .collect()
-    };
-    let (old_params, new_params) = (parameters(old, before), parameters(new, after));
-    let key = |p: &Value| {
-        format!(
-            "{} parameter {}",
-            p["in"].as_str().unwrap_or("?"),
-            p["name"].as_str().unwrap_or("?")
-        )
-    };
-    for parameter in &old_params {
-        let place = format!("{name}: {}", key(parameter));
-        match new_params.iter().find(|p| key(p) == key(parameter)) {
-            None => changes.push(Change {
-                breaking: true,
-                place,
-                what: "parameter removed".into(),
-            }),
-            Some(now) => {
-                if now["required"] == true && parameter["required"] != true {
-                    changes.push(Change {
-                        breaking: true,
-                        place: place.clone(),
-                        what: "parameter became required".into(),
-                    });
-                }
-                compare_schema(
-                    old,
-                    new,
-                    &parameter["schema"],
-                    &now["schema"],
-                    Side::Request,
-                    &place,
-                    changes,
-                );
-            }
-        }
-    }
-    for parameter in &new_params {
-        if !old_params.iter().any(|p| key(p) == key(parameter)) {
-            let required = parameter["required"] == true;
-            changes.push(Change {
-                breaking: required,
-                place: format!("{name}: {}", key(parameter)),
-                what: if required {
-                    "required parameter added".into()
-                } else {
-                    "optional parameter added".into()
-                },
-            });
-        }
-    }
-    let body = |operation: &Value| {
-        operation
-            .pointer("/requestBody/content/application~1json/schema")
-            .cloned()
-    };
-    if let (Some(before_body), Some(after_body)) = (body(before), body(after)) {
-        compare_schema(
-            old,
-            new,
-            &before_body,
-            &after_body,
-            Side::Request,
-            &format!("{name}: request body"),
-            changes,
-        );
-    }
-    for (status, response) in before["responses"].as_object().into_iter().flatten() {
-        let place = format!("{name}: response {status}");
-        let Some(now) = after["responses"].get(status) else {
-            changes.push(Change {
-                breaking: status.starts_with('2'),
-                place,
-                what: "response removed".into(),
-            });
-            continue;
-        };
-        let schema = |document: &Value, response: &Value| {
-            resolve(document, response)
-                .pointer("/content/application~1json/schema")
-                .cloned()
-        };
-        if let (Some(before_schema), Some(after_schema)) = (schema(old, response), schema(new, now))
-        {
-            compare_schema(
-                old,
-                new,
-                &before_schema,
-                &after_schema,
-                Side::Response,
-                &place,
-                changes,
-            );
-        }
-    }
-}
+use super::compare::{Change, Side};
 
 /// The properties of a schema, its `allOf` parts merged in.
 fn properties_of(
@@ -347,16 +115,38 @@ fn branches_of<'a>(document: &Value, schema: &'a Value) -> Vec<(String, &'a Valu
         .collect()
 }
 
-fn compare_schema(
-    old: &Value,
-    new: &Value,
+/// What every schema comparison needs besides the two schemas: both
+/// documents (`$ref`s resolve in their own) and who produces the values.
+#[derive(Clone, Copy)]
+pub(super) struct Context<'a> {
+    pub(super) old: &'a Value,
+    pub(super) new: &'a Value,
+    pub(super) side: Side,
+}
+
+impl Context<'_> {
+    /// Whether a change that widens what the values may be breaks clients:
+    /// on a response it does, on a request it does not.
+    fn widening_breaks(self) -> bool {
+        self.side == Side::Response
+    }
+
+    /// Whether a change that narrows what the values may be breaks clients.
+    fn narrowing_breaks(self) -> bool {
+        self.side == Side::Request
+    }
+}
+
+/// Every change from schema `before` (in the old document) to `after` (in
+/// the new), at `place`, pushed onto `changes`.
+pub(super) fn compare_schema(
+    cx: Context<'_>,
     before: &Value,
     after: &Value,
-    side: Side,
     place: &str,
     changes: &mut Vec<Change>,
 ) {
-    let (b, a) = (unwrap_schema(old, before), unwrap_schema(new, after));
+    let (b, a) = (unwrap_schema(cx.old, before), unwrap_schema(cx.new, after));
     let mut push = |breaking: bool, what: String| {
         changes.push(Change {
             breaking,
@@ -364,58 +154,15 @@ fn compare_schema(
             what,
         })
     };
-    match (admits_null(old, before), admits_null(new, after)) {
+    match (admits_null(cx.old, before), admits_null(cx.new, after)) {
         // A request may no longer send null; a client reading a response
         // now has to cope with null where the old spec promised a value.
-        (true, false) => push(side == Side::Request, "no longer nullable".into()),
-        (false, true) => push(side == Side::Response, "became nullable".into()),
+        (true, false) => push(cx.narrowing_breaks(), "no longer nullable".into()),
+        (false, true) => push(cx.widening_breaks(), "became nullable".into()),
         _ => {}
     }
-    // oneOf/anyOf: a branch removed narrows what a request may send; a branch
-    // added widens what a response may carry. Matched branches are compared
-    // like any other schema.
-    let (old_branches, new_branches) = (branches_of(old, b), branches_of(new, a));
-    // A schema that became a oneOf of itself and more (or the reverse) is
-    // that: alternatives added (removed), not every property of the old shape
-    // removed (added).
-    if old_branches.is_empty()
-        && !new_branches.is_empty()
-        && let Some(kept) = matching_branch(old, new, before, &new_branches, side, place)
-    {
-        changes.extend(kept.changes);
-        for (name, _) in new_branches.iter().filter(|(name, _)| *name != kept.name) {
-            changes.push(Change {
-                breaking: side == Side::Response,
-                place: format!("{place} <{name}>"),
-                what: format!(
-                    "alternative added (the schema became a oneOf of <{}> and more)",
-                    kept.name
-                ),
-            });
-        }
+    if compare_reshaped(cx, before, after, place, changes) {
         return;
-    }
-    if !old_branches.is_empty() && new_branches.is_empty() {
-        let kept = old_branches.iter().find_map(|(name, was)| {
-            let mut trial = Vec::new();
-            let here = format!("{place} <{name}>");
-            compare_schema(old, new, was, after, side, &here, &mut trial);
-            trial.iter().all(|change| !change.breaking).then(|| Kept {
-                name: name.clone(),
-                changes: trial,
-            })
-        });
-        if let Some(kept) = kept {
-            changes.extend(kept.changes);
-            for (name, _) in old_branches.iter().filter(|(name, _)| *name != kept.name) {
-                changes.push(Change {
-                    breaking: side == Side::Request,
-                    place: format!("{place} <{name}>"),
-                    what: format!("alternative removed (only <{}> is left)", kept.name),
-                });
-            }
-            return;
-        }
     }
     if b["type"] != a["type"] && !b["type"].is_null() {
         changes.push(Change {
@@ -425,16 +172,93 @@ fn compare_schema(
         });
         return;
     }
+    compare_branches(cx, b, a, place, changes);
+    let mut push = |breaking: bool, what: String| {
+        changes.push(Change {
+            breaking,
+            place: place.to_owned(),
+            what,
+        })
+    };
+    compare_constraints(b, a, cx.side, &mut push);
+    compare_format(b, a, cx.side, &mut push);
+    compare_properties(cx, before, after, place, changes);
+    if let (Some(b_items), Some(a_items)) = (b.get("items"), a.get("items")) {
+        compare_schema(cx, b_items, a_items, &format!("{place}[]"), changes);
+    }
+}
+
+/// A schema that became a oneOf of itself and more (or the reverse) is
+/// that: alternatives added (removed), not every property of the old shape
+/// removed (added). Returns whether the schema was such a case, its changes
+/// pushed.
+fn compare_reshaped(
+    cx: Context<'_>,
+    before: &Value,
+    after: &Value,
+    place: &str,
+    changes: &mut Vec<Change>,
+) -> bool {
+    let (b, a) = (unwrap_schema(cx.old, before), unwrap_schema(cx.new, after));
+    let (old_branches, new_branches) = (branches_of(cx.old, b), branches_of(cx.new, a));
+    if old_branches.is_empty()
+        && !new_branches.is_empty()
+        && let Some(kept) = matching_branch(cx, before, &new_branches, place)
+    {
+        changes.extend(kept.changes);
+        for (name, _) in new_branches.iter().filter(|(name, _)| *name != kept.name) {
+            changes.push(Change {
+                breaking: cx.widening_breaks(),
+                place: format!("{place} <{name}>"),
+                what: format!(
+                    "alternative added (the schema became a oneOf of <{}> and more)",
+                    kept.name
+                ),
+            });
+        }
+        return true;
+    }
+    if !old_branches.is_empty() && new_branches.is_empty() {
+        let kept = old_branches.iter().find_map(|(name, was)| {
+            let mut trial = Vec::new();
+            let here = format!("{place} <{name}>");
+            compare_schema(cx, was, after, &here, &mut trial);
+            trial.iter().all(|change| !change.breaking).then(|| Kept {
+                name: name.clone(),
+                changes: trial,
+            })
+        });
+        if let Some(kept) = kept {
+            changes.extend(kept.changes);
+            for (name, _) in old_branches.iter().filter(|(name, _)| *name != kept.name) {
+                changes.push(Change {
+                    breaking: cx.narrowing_breaks(),
+                    place: format!("{place} <{name}>"),
+                    what: format!("alternative removed (only <{}> is left)", kept.name),
+                });
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// oneOf/anyOf: a branch removed narrows what a request may send; a branch
+/// added widens what a response may carry. Matched branches are compared
+/// like any other schema.
+fn compare_branches(cx: Context<'_>, b: &Value, a: &Value, place: &str, changes: &mut Vec<Change>) {
+    let (old_branches, new_branches) = (branches_of(cx.old, b), branches_of(cx.new, a));
     for (name, was) in &old_branches {
         let here = format!("{place} <{name}>");
         match new_branches.iter().find(|(other, _)| other == name) {
             Some((_, now)) => {
                 let mut trial = Vec::new();
-                compare_schema(old, new, was, now, side, &here, &mut trial);
+                compare_schema(cx, was, now, &here, &mut trial);
                 // An open enum (`anyOf: [KnownX, {type: string}]`): whatever a
                 // response's KnownX now admits, the catch-all admitted before.
-                let catch_all = (side == Side::Response)
-                    .then(|| catch_all(old, new, name, now, &old_branches, &new_branches))
+                let catch_all = cx
+                    .widening_breaks()
+                    .then(|| catch_all(cx, name, now, &old_branches, &new_branches))
                     .flatten();
                 for mut change in trial {
                     if let Some(other) = &catch_all
@@ -448,7 +272,7 @@ fn compare_schema(
                 }
             }
             None => changes.push(Change {
-                breaking: side == Side::Request,
+                breaking: cx.narrowing_breaks(),
                 place: here,
                 what: "alternative removed".into(),
             }),
@@ -457,50 +281,56 @@ fn compare_schema(
     for (name, _) in &new_branches {
         if !old_branches.iter().any(|(other, _)| other == name) {
             changes.push(Change {
-                breaking: side == Side::Response,
+                breaking: cx.widening_breaks(),
                 place: format!("{place} <{name}>"),
                 what: "alternative added".into(),
             });
         }
     }
-    let mut push = |breaking: bool, what: String| {
-        changes.push(Change {
-            breaking,
-            place: place.to_owned(),
-            what,
-        })
-    };
-    compare_constraints(b, a, side, &mut push);
-    // A format names a set of values: a new or different one narrows what a
-    // request may send; one dropped or changed widens what a response may
-    // carry (a client may parse it as the old format).
-    if a["format"] != b["format"] {
-        let breaking = match side {
-            Side::Request => !a["format"].is_null(),
-            Side::Response => !b["format"].is_null(),
-        };
-        let what = match (b["format"].as_str(), a["format"].as_str()) {
-            (None, Some(now)) => format!("new format {now}"),
-            (Some(was), None) => format!("format {was} dropped"),
-            (was, now) => format!(
-                "format changed from {} to {}",
-                was.unwrap_or("none"),
-                now.unwrap_or("none")
-            ),
-        };
-        push(breaking, what);
+}
+
+/// A format names a set of values: a new or different one narrows what a
+/// request may send; one dropped or changed widens what a response may
+/// carry (a client may parse it as the old format).
+fn compare_format(b: &Value, a: &Value, side: Side, push: &mut impl FnMut(bool, String)) {
+    if a["format"] == b["format"] {
+        return;
     }
-    let (old_props, old_required) = properties_of(old, before);
-    let (new_props, new_required) = properties_of(new, after);
+    let breaking = match side {
+        Side::Request => !a["format"].is_null(),
+        Side::Response => !b["format"].is_null(),
+    };
+    let what = match (b["format"].as_str(), a["format"].as_str()) {
+        (None, Some(now)) => format!("new format {now}"),
+        (Some(was), None) => format!("format {was} dropped"),
+        (was, now) => format!(
+            "format changed from {} to {}",
+            was.unwrap_or("none"),
+            now.unwrap_or("none")
+        ),
+    };
+    push(breaking, what);
+}
+
+/// Properties removed, added, compared, and those whose `required` changed.
+fn compare_properties(
+    cx: Context<'_>,
+    before: &Value,
+    after: &Value,
+    place: &str,
+    changes: &mut Vec<Change>,
+) {
+    let (old_props, old_required) = properties_of(cx.old, before);
+    let (new_props, new_required) = properties_of(cx.new, after);
     for (name, schema) in &old_props {
         let here = format!("{place} .{name}");
         match new_props.get(name) {
             None => changes.push(Change {
-                breaking: side == Side::Response,
+                breaking: cx.widening_breaks(),
                 place: here,
                 what: "property removed".into(),
             }),
-            Some(now) => compare_schema(old, new, schema, now, side, &here, changes),
+            Some(now) => compare_schema(cx, schema, now, &here, changes),
         }
     }
     for name in new_props
@@ -509,7 +339,7 @@ fn compare_schema(
     {
         let required = new_required.contains(name);
         changes.push(Change {
-            breaking: side == Side::Request && required,
+            breaking: cx.narrowing_breaks() && required,
             place: format!("{place} .{name}"),
             what: if required {
                 "required property added".into()
@@ -526,7 +356,7 @@ fn compare_schema(
         if was != now {
             // Requests: a field the client must now send breaks it. Responses:
             // a field the client relied on may now be missing.
-            let breaking = if side == Side::Request { now } else { was };
+            let breaking = if cx.narrowing_breaks() { now } else { was };
             let what = if now {
                 "became required"
             } else {
@@ -539,30 +369,18 @@ fn compare_schema(
             });
         }
     }
-    if let (Some(b_items), Some(a_items)) = (b.get("items"), a.get("items")) {
-        compare_schema(
-            old,
-            new,
-            b_items,
-            a_items,
-            side,
-            &format!("{place}[]"),
-            changes,
-        );
-    }
 }
 
 /// A sibling of branch `name`, in both the old and the new `oneOf`/`anyOf`,
 /// that admits any value of the branch's (new) type: a bare `{type: T}`.
 fn catch_all(
-    old: &Value,
-    new: &Value,
+    cx: Context<'_>,
     name: &str,
     branch_now: &Value,
     old_branches: &[(String, &Value)],
     new_branches: &[(String, &Value)],
 ) -> Option<String> {
-    let kind = &unwrap_schema(new, branch_now)["type"];
+    let kind = &unwrap_schema(cx.new, branch_now)["type"];
     let bare = |document: &Value, schema: &Value| {
         let schema = resolve(document, schema);
         schema["type"] == *kind
@@ -573,7 +391,7 @@ fn catch_all(
     };
     old_branches.iter().find_map(|(other, was)| {
         let now = new_branches.iter().find(|(n, _)| n == other)?.1;
-        (other != name && !kind.is_null() && bare(old, was) && bare(new, now))
+        (other != name && !kind.is_null() && bare(cx.old, was) && bare(cx.new, now))
             .then(|| other.clone())
     })
 }
@@ -693,41 +511,18 @@ struct Kept {
 }
 
 fn matching_branch(
-    old: &Value,
-    new: &Value,
+    cx: Context<'_>,
     single: &Value,
     branches: &[(String, &Value)],
-    side: Side,
     place: &str,
 ) -> Option<Kept> {
     branches.iter().find_map(|(name, branch)| {
         let mut trial = Vec::new();
         let here = format!("{place} <{name}>");
-        compare_schema(old, new, single, branch, side, &here, &mut trial);
+        compare_schema(cx, single, branch, &here, &mut trial);
         trial.iter().all(|change| !change.breaking).then(|| Kept {
             name: name.clone(),
             changes: trial,
         })
     })
-}
-
-/// The report, one line per change, breaking ones first.
-pub fn report(label: &str, changes: &[Change]) -> String {
-    let mut text = format!("spec/liner.yaml compared with {label}:\n");
-    if changes.is_empty() {
-        text.push_str("  no changes a client can see\n");
-    }
-    for change in changes
-        .iter()
-        .filter(|c| c.breaking)
-        .chain(changes.iter().filter(|c| !c.breaking))
-    {
-        let kind = if change.breaking {
-            "BREAKING"
-        } else {
-            "ok      "
-        };
-        text.push_str(&format!("  {kind} {}: {}\n", change.place, change.what));
-    }
-    text
 }

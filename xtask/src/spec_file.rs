@@ -8,12 +8,12 @@ use anyhow::Context as _;
 pub const SPEC_PATH: &str = "spec/liner.yaml";
 
 /// The spec, parsed.
-pub struct Spec {
+pub struct SpecFile {
     pub document: openapiv3::OpenAPI,
     text: String,
 }
 
-impl Spec {
+impl SpecFile {
     /// Reads and parses the spec under `root`.
     ///
     /// The YAML is deserialized straight into `openapiv3` types (no
