@@ -3,8 +3,8 @@
 # code, and some test must then fail. A mutation every test survives means
 # the branch is untested, whatever the test names say.
 #
-#   bash xtask/mutations.sh
-#   MUTATIONS_MATCHING='import|tls' bash xtask/mutations.sh   # names or files matching a regex
+#   bash tests/mutations.sh
+#   MUTATIONS_MATCHING='import|tls' bash tests/mutations.sh   # names or files matching a regex
 #
 # It works on a copy of the working tree with a target directory of its own
 # (never the workspace's: cargo's artifact names do not depend on the path),

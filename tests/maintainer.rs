@@ -8,41 +8,17 @@
 //!
 //! It builds the copy, so it is slow (minutes on 2 cores from nothing) and
 //! `#[ignore]`d in the default suite; `.ci/run` runs it:
-//! `cargo test -p xtask --test maintainer -- --ignored`. The copy builds in a
+//! `cargo test -p liner-workspace-tests --test maintainer -- --ignored`. The
+//! copy runs its own `cargo xtask generate`, as a maintainer would. The copy builds in a
 //! target directory of its own (`target/maintainer-experiment/`, kept between
 //! runs so that a second run is quick), never in the workspace's: cargo's
 //! artifact names do not depend on the path, and two copies of one workspace
 //! sharing a target directory would overwrite each other's artifacts.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// Copies the workspace's sources (not its build output, history or
-/// installed tools) to `to`.
-fn copy_sources(from: &Path, to: &Path) {
-    const SKIPPED: &[&str] = &["target", ".git", "node_modules", ".schemathesis"];
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if SKIPPED.iter().any(|skipped| name == *skipped) {
-            continue;
-        }
-        let (source, target) = (entry.path(), to.join(&name));
-        if entry.file_type().unwrap().is_dir() {
-            copy_sources(&source, &target);
-        } else {
-            std::fs::copy(&source, &target).unwrap();
-        }
-    }
-}
+use liner_workspace_tests::{copy_sources, workspace};
 
 /// Inserts `addition` after the first occurrence of `anchor` in `text`.
 fn insert_after(text: &mut String, anchor: &str, addition: &str) {
@@ -134,13 +110,8 @@ fn a_new_spec_property_reaches_liner_users_with_no_hand_edit() {
     let target = root.join("target/maintainer-experiment");
 
     add_whatsapp_phone(&copy.join("spec/liner.yaml"));
-    let xtask = |task: &str| {
-        Command::new(env!("CARGO_BIN_EXE_xtask"))
-            .args([task, "--root"])
-            .arg(&copy)
-            .output()
-            .unwrap()
-    };
+    // The copy's own xtask, built from the copy: what a maintainer runs.
+    let xtask = |task: &str| cargo(&copy, &target, &["xtask", task]);
     let generated = xtask("generate");
     let stdout = String::from_utf8_lossy(&generated.stdout);
     assert!(

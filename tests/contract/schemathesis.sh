@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 venv="$work/venv"
 if [ ! -x "$venv/bin/schemathesis" ]; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/.ci/contract/requirements.txt"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$root/tests/contract/requirements.txt"
 fi
 "$venv/bin/schemathesis" --version
 
@@ -20,7 +20,7 @@ export LINER_API_KEY=test-key
 cd "$work"  # schemathesis keeps its cache in ./.schemathesis
 
 run() {
-  "$venv/bin/schemathesis" --config-file "$root/.ci/contract/schemathesis.toml" \
+  "$venv/bin/schemathesis" --config-file "$root/tests/contract/schemathesis.toml" \
     run "$root/spec/liner.yaml" --url "$FAKE_URL" --no-color "$@"
 }
 

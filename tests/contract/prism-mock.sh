@@ -8,7 +8,7 @@
 # the quickstart goes through Prism's validating proxy in front of the mock:
 # a decoding error with no violation logged by the proxy fails this script.
 #
-# Usage: bash .ci/contract/prism-mock.sh [FIRST_SEED [RUNS]]   (default 1 20)
+# Usage: bash tests/contract/prism-mock.sh [FIRST_SEED [RUNS]]   (default 1 20)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
