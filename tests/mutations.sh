@@ -68,13 +68,13 @@ mutate "a create is never retried, even after a refused connection" \
   crates/liner/src/retry.rs \
   "Effect::Create => error.is_connect()," \
   "Effect::Create => false," \
-  -- sh -c "cargo test -q -p liner --lib retry:: && cargo test -q -p liner --test reliability a_create_refused"
+  -- sh -c "cargo test -q -p liner --lib retry:: && cargo test -q -p liner --test integration reliability::a_create_refused"
 
 mutate "strict mode off (an inconsistency only warns)" \
   crates/liner/src/list/pager.rs \
   "if self.source.strict {" \
   "if false {" \
-  -- cargo test -q -p liner --all-features --test inconsistent_pages --test reliability
+  -- cargo test -q -p liner --all-features --test inconsistent_pages --test integration
 
 mutate "a short page before the end goes unnoticed" \
   crates/liner/src/list/pager.rs \
@@ -108,13 +108,13 @@ mutate "the fake's mid-body cut cuts before the answer" \
   crates/liner-fake/src/api.rs \
   "Fault::CutMidBody => reply.cut = Some(Cut::MidBody)" \
   "Fault::CutMidBody => reply.cut = Some(Cut::BeforeAnswer)" \
-  -- sh -c "cargo test -q -p liner --all-features --test errors; e=\$?; cargo test -q -p liner-api --test fake_e2e && exit \$e"
+  -- sh -c "cargo test -q -p liner --all-features --test integration errors::; e=\$?; cargo test -q -p liner-api --test fake_e2e && exit \$e"
 
 mutate "the fake's mid-body cut sends the whole body" \
   crates/liner-fake/src/api.rs \
   "half.truncate(length / 2);" \
   "" \
-  -- sh -c "cargo test -q -p liner --all-features --test errors; e=\$?; cargo test -q -p liner-api --test fake_e2e && exit \$e"
+  -- sh -c "cargo test -q -p liner --all-features --test integration errors::; e=\$?; cargo test -q -p liner-api --test fake_e2e && exit \$e"
 
 # The import against a real server (issue 22): each fix, turned off.
 import_field="cargo test -q -p liner-cli --test import_field"
@@ -221,13 +221,13 @@ mutate "a certificate failure is a plain connection failure (and retried)" \
   crates/liner/src/transport.rs \
   "} else if let Some(problem) = crate::error::tls_problem(&source) {" \
   "} else if let Some(problem) = None::<&'static str> {" \
-  -- cargo test -q -p liner --test tls certificate_failures
+  -- cargo test -q -p liner --test integration tls::certificate_failures
 
 mutate "a refusing proxy is a plain connection failure" \
   crates/liner/src/transport.rs \
   "} else if crate::error::proxy_refused(&source) {" \
   "} else if false {" \
-  -- cargo test -q -p liner --test tls a_proxy_that_refuses
+  -- cargo test -q -p liner --test integration tls::a_proxy_that_refuses
 
 mutate "a cause printed again though the line holds it" \
   crates/liner-cli/src/exit.rs \
@@ -242,7 +242,7 @@ mutate "502 and 504 are not retried" \
             | StatusCode::SERVICE_UNAVAILABLE
             | StatusCode::GATEWAY_TIMEOUT" \
   "            | StatusCode::SERVICE_UNAVAILABLE" \
-  -- cargo test -q -p liner --test errors gateway_failures
+  -- cargo test -q -p liner --test integration errors::gateway_failures
 
 mutate "the key header is not marked sensitive" \
   crates/liner/src/transport.rs \
@@ -260,13 +260,13 @@ mutate "the deadline does not bound retries" \
   crates/liner/src/retry.rs \
   "        self.deadline = Some(deadline);" \
   "        let _ = deadline;" \
-  -- cargo test -q -p liner --test hostile a_deadline_ends
+  -- cargo test -q -p liner --test integration hostile::a_deadline_ends
 
 mutate "an undecodable lead counts as new" \
   crates/liner/src/list/pager.rs \
   "!page.items.is_empty() || page.undecodable.iter().any(|bad| bad.id.is_some());" \
   "!page.items.is_empty() || !page.undecodable.is_empty();" \
-  -- cargo test -q -p liner --test hostile undecodable_leads
+  -- cargo test -q -p liner --test integration hostile::undecodable_leads
 
 # The export's atomic output and the signals (issue 26).
 mutate "the signals are listened for only once awaited" \
@@ -361,13 +361,13 @@ mutate "a 429 pauses only its own request" \
   crates/liner/src/transport.rs \
   "            *paused = Some(until);" \
   "            let _ = until;" \
-  -- cargo test -q -p liner --test reliability a_429_pauses
+  -- cargo test -q -p liner --test integration reliability::a_429_pauses
 
 mutate "the retry budget is never spent" \
   crates/liner/src/transport.rs \
   "            if !self.take_from_retry_budget(cost) {" \
   "            if !self.take_from_retry_budget(0) {" \
-  -- cargo test -q -p liner --test reliability retry_budget
+  -- cargo test -q -p liner --test integration reliability::retry_budget
 
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"

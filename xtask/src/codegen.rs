@@ -103,7 +103,7 @@ fn client_settings() -> GenerationSettings {
         .with_replacement("Succeeded", "crate::values::Succeeded", std::iter::empty())
         .with_replacement("Failed", "crate::values::Failed", std::iter::empty());
     // The leaves of the response types, hand-written in
-    // crates/liner-api/src/values.rs; the structs around them (which fields a
+    // crates/liner-api/src/values/; the structs around them (which fields a
     // lead or a call has) stay generated. typify's own versions work but are
     // poor to use and slow to decode:
     // - the open enums (`oneOf`/`anyOf` of the documented values and any

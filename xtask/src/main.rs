@@ -32,7 +32,11 @@ use clap::{Parser, Subcommand};
 
 /// Maintainer tasks: regenerate and check the code derived from spec/liner.yaml.
 #[derive(Parser)]
-#[command(name = "cargo xtask", bin_name = "cargo xtask", disable_version_flag = true)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    disable_version_flag = true
+)]
 struct Cli {
     /// The workspace to work on (default: the one this xtask belongs to).
     #[arg(long, global = true, value_name = "DIR")]

@@ -225,7 +225,9 @@ fn an_unknown_task_prints_usage() {
     let outcome = xtask("regenerate", root.path());
     assert!(!outcome.success);
     assert!(
-        outcome.stderr.contains("unrecognized subcommand 'regenerate'"),
+        outcome
+            .stderr
+            .contains("unrecognized subcommand 'regenerate'"),
         "{}",
         outcome.stderr
     );

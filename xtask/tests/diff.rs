@@ -185,7 +185,7 @@ fn breaking_changes_are_flagged() {
             )],
         ),
         (
-            // Relaxed (14 digits become 17), yet breaking: see the README's
+            // Relaxed (14 digits become 17), yet breaking: see CONTRIBUTING.md's
             // Decision on patterns. The message says why.
             "a relaxed pattern on a request field",
             &[(

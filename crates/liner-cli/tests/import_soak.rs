@@ -4,7 +4,7 @@
 //! until it is done; then every row is on the server exactly once.
 //!
 //! CI runs it with its fixed seed. A longer run takes a seed and counts from
-//! the environment (the README of liner-cli records a measured one):
+//! the environment (`benches/RESULTS.md` of liner-cli records a measured one):
 //!
 //! ```sh
 //! LINER_SOAK_SEED=11 LINER_SOAK_KILLS=100 LINER_SOAK_ROWS=5000 \

@@ -40,7 +40,7 @@ pub use liner_api::{Draft, IntoField};
 /// Re-exported so users can name date-times without adding the dependency.
 pub use jiff;
 
-/// Not public API: hooks for the benchmarks in `benches/performance.rs`.
+/// Not public API: hooks for the benchmarks in `benches/performance/`.
 /// May change at any time.
 #[doc(hidden)]
 pub mod bench_hooks {

@@ -6,6 +6,7 @@
 
 mod base;
 mod compare;
+mod constraints;
 mod schema;
 
 use std::path::Path;

@@ -32,161 +32,20 @@
 //! zeros, and no entry there was acted on (nothing is sent before its
 //! entry is synced).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use super::rows::Row;
 use crate::exit::Failure;
 
-const FORMAT: &str = "liner leads import";
-/// 2 added the baseline and `exists`; a version 1 journal is read as one
-/// whose orders need no baseline (its imports began before there was one).
-const VERSION: u32 = 2;
+mod format;
+mod replay;
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Header {
-    journal: String,
-    version: u32,
-}
-
-/// What happened to a row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "lowercase")]
-pub enum Event {
-    Attempt {
-        at: jiff::Timestamp,
-    },
-    Created {
-        id: u64,
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        reconciled: bool,
-    },
-    Refused {
-        message: String,
-    },
-    Unknown {
-        reason: String,
-    },
-    Unsent {
-        reason: String,
-    },
-    /// The row's lead was on the server before the import (the baseline).
-    Exists {
-        ids: Vec<u64>,
-    },
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Entry {
-    row: usize,
-    line: u64,
-    key: String,
-    #[serde(flatten)]
-    event: Event,
-}
-
-/// An entry about a whole order.
-#[derive(Debug, Serialize, Deserialize)]
-struct OrderEntry {
-    order: u64,
-    event: OrderEvent,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum OrderEvent {
-    Baseline,
-}
-
-/// Where a row stands after the events so far.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum State {
-    /// Never sent, or certainly not received: send it.
-    New,
-    Created {
-        id: u64,
-    },
-    Refused {
-        message: String,
-    },
-    /// Sent, with no usable answer: it may exist on the server.
-    Unknown {
-        reason: String,
-    },
-    /// Its lead was on the server before the import.
-    Exists {
-        ids: Vec<u64>,
-    },
-    /// While reading: an attempt with no outcome yet, and why an earlier
-    /// attempt's outcome is unknown, if one's is. Read to the end, it is
-    /// [`State::Unknown`].
-    InFlight {
-        earlier: Option<String>,
-    },
-}
-
-impl State {
-    /// The state after `event`.
-    fn then(self, event: &Event) -> Self {
-        match event {
-            Event::Attempt { .. } => Self::InFlight {
-                earlier: match self {
-                    Self::Unknown { reason } => Some(reason),
-                    // The attempt before had no outcome: it was cut off.
-                    Self::InFlight { earlier } => Some(earlier.unwrap_or(INTERRUPTED.into())),
-                    _ => None,
-                },
-            },
-            Event::Created { id, .. } => Self::Created { id: *id },
-            Event::Refused { message } => Self::Refused {
-                message: message.clone(),
-            },
-            Event::Unknown { reason } => Self::Unknown {
-                reason: reason.clone(),
-            },
-            // This attempt did not reach the server, but an earlier one may
-            // have: the row stays unknown until a look-up settles it.
-            Event::Unsent { .. } => match self {
-                unknown @ Self::Unknown { .. } => unknown,
-                Self::InFlight {
-                    earlier: Some(reason),
-                } => Self::Unknown { reason },
-                _ => Self::New,
-            },
-            Event::Exists { ids } => Self::Exists { ids: ids.clone() },
-        }
-    }
-}
-
-const INTERRUPTED: &str = "sent, and no outcome recorded (the import was interrupted)";
-
-/// The journal's rows, by index, after reading it.
-pub type States = BTreeMap<usize, State>;
-
-/// What a journal says, read.
-#[derive(Debug, Default)]
-pub struct Recorded {
-    pub states: States,
-    /// Orders whose baseline is taken; `None`: every order (a version 1
-    /// journal).
-    pub baselined: Option<BTreeSet<u64>>,
-    /// Leads that were on the server before the import (every `exists`).
-    pub existing: BTreeSet<u64>,
-    /// Lines skipped because a power cut left zeros in them.
-    pub damaged_lines: usize,
-}
-
-impl Recorded {
-    pub fn is_baselined(&self, order: u64) -> bool {
-        self.baselined
-            .as_ref()
-            .is_none_or(|orders| orders.contains(&order))
-    }
-}
+use format::{Entry, FORMAT, Header, INTERRUPTED, OrderEntry, OrderEvent, VERSION};
+pub use format::{Event, Recorded, State};
+use replay::read;
 
 /// The file the writer appends to; a trait so that tests can watch the
 /// order of writes and syncs.
@@ -466,83 +325,6 @@ fn lock(file: &File, path: &Path) -> Result<(), Failure> {
         let _ = (file, path);
         Ok(())
     }
-}
-
-/// What `text`, whole lines of a journal, records.
-fn read(text: &str, rows: &[Row], path: &Path) -> Result<Recorded, Failure> {
-    let mut lines = text.lines().enumerate();
-    let not_a_journal = || {
-        Failure::local(format!(
-            "{} is not an import journal (its first line should name `{FORMAT}`)",
-            path.display()
-        ))
-    };
-    let (_, first) = lines.next().ok_or_else(not_a_journal)?;
-    let header: Header = serde_json::from_str(first).map_err(|_| not_a_journal())?;
-    if header.journal != FORMAT {
-        return Err(not_a_journal());
-    }
-    if !(1..=VERSION).contains(&header.version) {
-        return Err(Failure::local(format!(
-            "{} is a version {} journal; this liner reads versions 1 to {VERSION}",
-            path.display(),
-            header.version
-        )));
-    }
-    let mut recorded = Recorded {
-        baselined: (header.version > 1).then(BTreeSet::new),
-        ..Recorded::default()
-    };
-    for (at, line) in lines {
-        if line.contains('\0') {
-            recorded.damaged_lines += 1;
-            continue;
-        }
-        if let Ok(entry) = serde_json::from_str::<OrderEntry>(line) {
-            match entry.event {
-                OrderEvent::Baseline => {
-                    if let Some(orders) = &mut recorded.baselined {
-                        orders.insert(entry.order);
-                    }
-                }
-            }
-            continue;
-        }
-        let entry: Entry = serde_json::from_str(line).map_err(|err| {
-            Failure::local(format!(
-                "{}:{}: not a journal entry: {err}",
-                path.display(),
-                at + 1
-            ))
-        })?;
-        // `rows` is in file order, so sorted by index.
-        let matches = rows
-            .binary_search_by_key(&entry.row, |row| row.index)
-            .is_ok_and(|at| rows[at].key == entry.key);
-        if !matches {
-            return Err(Failure::local(format!(
-                "the import file changed since {} was written: its row {} (line {}) is not the \
-                 one the journal recorded. Restore the file, or import it with another --journal \
-                 (rows created already would be created again)",
-                path.display(),
-                entry.row + 1,
-                entry.line
-            )));
-        }
-        if let Event::Exists { ids } = &entry.event {
-            recorded.existing.extend(ids);
-        }
-        let state = recorded.states.remove(&entry.row).unwrap_or(State::New);
-        recorded.states.insert(entry.row, state.then(&entry.event));
-    }
-    for state in recorded.states.values_mut() {
-        if let State::InFlight { .. } = state {
-            *state = State::Unknown {
-                reason: INTERRUPTED.into(),
-            };
-        }
-    }
-    Ok(recorded)
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@
 //! (`--retry-unknown`).
 
 mod journal;
+mod look_up;
 mod phones;
 mod reconcile;
 mod rows;
@@ -42,7 +43,7 @@ use crate::exit::Failure;
 use crate::text::one_line;
 use crate::warnings::Warnings;
 use journal::{Event, Journal, Recorded, State};
-use reconcile::{Identity, Verdict, Wanted};
+use reconcile::Identity;
 use rows::Row;
 
 /// Rounds of "send, then look up what got no answer, then send what the
@@ -429,166 +430,6 @@ impl Import<'_> {
         // In file order, as they were.
         to_send.sort_by_key(|row| row.index);
         Ok(to_send)
-    }
-
-    /// Waits until the creates to look up have settled: `--settle`, or
-    /// twice as long as the slowest create of this run took to end if that
-    /// is longer (a server that slow to answer may take as long again to
-    /// finish work it queued), after `since`, the moment they could last
-    /// have been in flight; unless the import is stopping.
-    async fn settle(&self, since: Instant) {
-        let wait = settle_wait(self.args.settle(), self.stop.slowest());
-        // An `Instant` far in the future can overflow: wait for as long as
-        // the platform can count instead.
-        let until = since
-            .checked_add(wait)
-            .unwrap_or_else(|| since + Duration::from_secs(86_400 * 365));
-        let now = Instant::now();
-        if now >= until {
-            return;
-        }
-        crate::notes::note!(
-            "liner: waiting {:.0} s before looking up unanswered creates (--settle, or the \
-             slowest answer)",
-            (until - now).as_secs_f64().ceil()
-        );
-        while Instant::now() < until && !self.stopping() {
-            tokio::time::sleep((until - Instant::now()).min(Duration::from_millis(100))).await;
-        }
-    }
-
-    /// Looks up rows of unknown outcome, once they have settled, one
-    /// listing per order for all its rows; returns those the server proved
-    /// it does not have (to send), and with `--retry-unknown` those it
-    /// could not tell about, unless `last_round`; records the rest.
-    async fn look_up_all<'r>(
-        &mut self,
-        rows: Vec<(&'r Row, String)>,
-        unanswered_until: Instant,
-        last_round: bool,
-    ) -> Result<Vec<&'r Row>, Failure> {
-        // `--retry-unknown` sends a row again unless no round is left; it
-        // then stays unknown (it may well be on the server).
-        let resend_unknown = self.args.retry_unknown && !last_round;
-        let mut absent = Vec::new();
-        if rows.is_empty() {
-            return Ok(absent);
-        }
-        if self.args.no_reconcile {
-            for (row, reason) in rows {
-                if resend_unknown {
-                    absent.push(row);
-                } else {
-                    self.outcomes.insert(row.index, Outcome::Unknown(reason));
-                }
-            }
-            return Ok(absent);
-        }
-        self.settle(unanswered_until).await;
-        if self.create_method.is_none() {
-            self.create_method = Some(self.read_create_method().await);
-        }
-        let mut by_order: BTreeMap<u64, Vec<(&'r Row, String)>> = BTreeMap::new();
-        for (row, reason) in rows {
-            by_order
-                .entry(self.orders[&row.index])
-                .or_default()
-                .push((row, reason));
-        }
-        for (order, group) in by_order {
-            if self.stopping() {
-                // Still unknown; the next run looks them up.
-                for (row, reason) in group {
-                    self.outcomes.insert(row.index, Outcome::Unknown(reason));
-                }
-                continue;
-            }
-            let verdicts = self.look_up_order(order, &group).await;
-            for (row, reason) in group {
-                match verdicts.get(&row.index) {
-                    Some(Verdict::Created(id)) => {
-                        let id = *id;
-                        self.record(
-                            row,
-                            Event::Created {
-                                id,
-                                reconciled: true,
-                            },
-                        )
-                        .await?;
-                        self.claimed.insert(id);
-                        self.outcomes
-                            .insert(row.index, Outcome::Created { id, earlier: false });
-                    }
-                    Some(Verdict::Absent) => absent.push(row),
-                    Some(Verdict::Unproven(why)) if resend_unknown => {
-                        crate::notes::note!(
-                            "liner: line {}: {}; sent again as --retry-unknown asks",
-                            row.line,
-                            one_line(why, 300)
-                        );
-                        absent.push(row);
-                    }
-                    Some(Verdict::Unproven(why)) => {
-                        self.outcomes
-                            .insert(row.index, Outcome::Unknown(format!("{reason}; {why}")));
-                    }
-                    None => {
-                        self.outcomes.insert(row.index, Outcome::Unknown(reason));
-                    }
-                }
-            }
-        }
-        Ok(absent)
-    }
-
-    /// How this import's creates are marked, from one of the leads the
-    /// journal gives to its rows (`None` if it has none, or it cannot be
-    /// read: then no lead is ruled out by how it was made).
-    async fn read_create_method(&self) -> Option<String> {
-        let id = *self.claimed.difference(&self.existing).next()?;
-        self.client.lead(id).await.ok()?.create_method
-    }
-
-    /// The verdicts on `group`, the unknown rows of order `order` (see
-    /// [`reconcile::look_up`]).
-    async fn look_up_order(
-        &self,
-        order: u64,
-        group: &[(&Row, String)],
-    ) -> BTreeMap<usize, Verdict> {
-        let known: BTreeSet<u64> = self
-            .outcomes
-            .iter()
-            .filter(|(index, _)| self.orders.get(index) == Some(&order))
-            .filter_map(|(_, outcome)| match outcome {
-                Outcome::Created { id, .. } => Some(*id),
-                _ => None,
-            })
-            .collect();
-        let owned: BTreeSet<u64> = self.claimed.union(&self.existing).copied().collect();
-        let wanted: Vec<Wanted> = group
-            .iter()
-            .map(|(row, _)| Wanted {
-                index: row.index,
-                lead: row.lead(),
-            })
-            .collect();
-        let (verdicts, failure) = reconcile::look_up(
-            self.client,
-            order,
-            &wanted,
-            &reconcile::Known {
-                created: &known,
-                owned: &owned,
-                create_method: self.create_method.clone().flatten(),
-            },
-        )
-        .await;
-        if let Some(reconcile::Unlisted::Client(err)) = &failure {
-            self.stop.note_error(err);
-        }
-        verdicts
     }
 
     /// A dry run's report: what a real run would do now.

@@ -3,8 +3,6 @@
 //! end, pages longer than asked, a pager that ignores offsets, silence.
 //! Each test fails against the client as it was before its fix.
 
-mod support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -15,7 +13,7 @@ use liner_test_support::hostile::{HostileServer, answer, json, script};
 use serde_json::json;
 use tokio::io::AsyncWriteExt as _;
 
-use support::{client_of, client_of_with};
+use crate::support::{client_of, client_of_with};
 
 const KEY: &str = "canary-hostile-key-9183";
 const LEAD: &str = r#"{"success":true,"message":"","data":{"id":1}}"#;
@@ -357,7 +355,7 @@ async fn a_deadline_ends_the_retries_when_it_runs_out() {
         drop(stream);
     }))
     .await;
-    let client = support::client_of_with(
+    let client = crate::support::client_of_with(
         silent.base_url(),
         KEY,
         liner::RetryPolicy::default()

@@ -2,8 +2,6 @@
 //! injection. Every number here is asserted (and printed, for the README).
 //! Secret hygiene is in `secrets.rs`.
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
@@ -12,7 +10,7 @@ use liner::{Error, LeadPatch, LeadType, NewLead, RetryPolicy};
 use liner_fake::{Config, Fault, Faults, Latency};
 use liner_test_support::conformance::CheckedFake;
 
-use support::{client_with as client, many_quick_retries};
+use crate::support::{client_with as client, many_quick_retries};
 
 /// Exports 10,000 leads, `concurrency` pages in flight, while 30% of
 /// requests fail (10% 429, 10% 503, 10% connection cut mid-body, drawn
@@ -254,7 +252,8 @@ async fn a_create_refused_at_connect_is_retried_once_the_server_is_up() {
     let policy = RetryPolicy::default()
         .max_retries(1)
         .initial_backoff(Duration::from_secs(3));
-    let creator = support::client_of_with(&format!("http://{address}"), "create-key", policy);
+    let creator =
+        crate::support::client_of_with(&format!("http://{address}"), "create-key", policy);
     let server = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(200)).await;
         liner_fake::FakeServer::start(
@@ -327,7 +326,7 @@ async fn retry_after_as_an_http_date_is_read_and_waited_for() {
     }))
     .await;
 
-    let once = support::client_of_with(server.base_url(), "k", RetryPolicy::none());
+    let once = crate::support::client_of_with(server.base_url(), "k", RetryPolicy::none());
     let err = once.lead(7).await.unwrap_err();
     let wait = err.retry_after().expect("the date was read");
     assert!(
@@ -336,7 +335,7 @@ async fn retry_after_as_an_http_date_is_read_and_waited_for() {
     );
 
     arrivals.lock().unwrap().clear();
-    let lead = support::client_of(server.base_url(), "k")
+    let lead = crate::support::client_of(server.base_url(), "k")
         .lead(7)
         .await
         .unwrap();
@@ -505,7 +504,7 @@ async fn the_retry_budget_empties_and_refills() {
         }))
         .await
     };
-    let liner = support::client_of_with(server.base_url(), "k", many_quick_retries());
+    let liner = crate::support::client_of_with(server.base_url(), "k", many_quick_retries());
     let page = || {
         let query = liner.leads().page_size(10);
         async move { query.page().await }

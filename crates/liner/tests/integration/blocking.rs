@@ -4,13 +4,11 @@
 //! goes on).
 #![cfg(feature = "blocking")]
 
-mod support;
-
 use liner::{Error, LeadPatch, LeadType, NewLead, RetryPolicy};
 use liner_fake::Config;
 use liner_test_support::capture::{CannedResponse, CaptureServer};
 
-use support::{client_of, client_of_with};
+use crate::support::{client_of, client_of_with};
 
 /// The servers need a runtime of their own; the blocking client brings its
 /// own too, and must not be used inside one.

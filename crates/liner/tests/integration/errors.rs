@@ -1,8 +1,6 @@
 //! `Display` of every error variant, produced by real failures where one can
 //! be staged on 127.0.0.1.
 
-mod support;
-
 use std::time::Duration;
 
 use liner::{Error, LeadType, Liner, NewLead, RetryPolicy};
@@ -12,7 +10,7 @@ use liner_test_support::capture::{CannedResponse, CaptureServer};
 /// No retries: each staged failure is seen as it happens (retries have
 /// their own tests in `reliability.rs`).
 fn client(base_url: &str) -> Liner {
-    support::client_of_with(base_url, "canary-key-0451", RetryPolicy::none())
+    crate::support::client_of_with(base_url, "canary-key-0451", RetryPolicy::none())
 }
 
 /// One staged failure: the error, as printed, with the port made stable.
@@ -240,13 +238,13 @@ async fn gateway_failures_are_retried_and_a_server_error_is_not() {
             CannedResponse::ok(lead),
         ])
         .await;
-        let client = support::client_of_with(server.base_url(), "k", quick.clone());
+        let client = crate::support::client_of_with(server.base_url(), "k", quick.clone());
         let read = client.lead(1).await;
         assert!(read.is_ok(), "{status}: {read:?}");
         assert_eq!(server.requests().len(), 3, "{status}: retried twice");
     }
     let server = CaptureServer::start(vec![failure(500), CannedResponse::ok(lead)]).await;
-    let client = support::client_of_with(server.base_url(), "k", quick);
+    let client = crate::support::client_of_with(server.base_url(), "k", quick);
     let err = client.lead(1).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(500));
     assert!(!err.is_retryable());

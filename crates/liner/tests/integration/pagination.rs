@@ -1,8 +1,6 @@
 //! Pagination against the fake Liner server (every response checked against
 //! the spec): exact counts, filters, laziness, faults, a shifting list.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -12,7 +10,7 @@ use liner_fake::{Config, Fault, Faults};
 use liner_test_support::capture::{CannedResponse, CaptureServer};
 use liner_test_support::conformance::CheckedFake;
 
-use support::{client, client_of};
+use crate::support::{client, client_of};
 
 fn assert_unique(ids: &[u64]) {
     assert_eq!(
@@ -365,7 +363,7 @@ async fn a_next_that_does_not_advance_is_an_error_not_a_loop() {
 /// `inconsistent_pages.rs`.)
 #[tokio::test]
 async fn a_short_prefetched_page_stops_the_prefetch() {
-    let server = support::list_server(&[
+    let server = crate::support::list_server(&[
         (0, r#"{"list":[{"id":1},{"id":2}],"total":6,"next":2}"#),
         (2, r#"{"list":[{"id":3}],"total":6,"next":3}"#),
         (3, r#"{"list":[{"id":4},{"id":5}],"total":6,"next":5}"#),
@@ -373,7 +371,7 @@ async fn a_short_prefetched_page_stops_the_prefetch() {
         (5, r#"{"list":[{"id":6}],"total":6}"#),
     ])
     .await;
-    let leads = support::client_of_with(server.base_url(), "k", RetryPolicy::none())
+    let leads = crate::support::client_of_with(server.base_url(), "k", RetryPolicy::none())
         .leads()
         .page_size(2)
         .concurrency(2)
@@ -382,7 +380,7 @@ async fn a_short_prefetched_page_stops_the_prefetch() {
         .unwrap();
     let ids: Vec<u64> = leads.iter().map(|lead| lead.id.get()).collect();
     assert_eq!(ids, [1, 2, 3, 4, 5, 6]);
-    let asked = support::offsets(&server);
+    let asked = crate::support::offsets(&server);
     assert_eq!(asked[0], 0);
     assert!(
         asked.contains(&2) && asked.contains(&3) && asked.contains(&5),

@@ -1,0 +1,152 @@
+//! The journal's format on disk: its header, and one JSON line per event
+//! of a row or an order; and the states the events lead to.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+pub(super) const FORMAT: &str = "liner leads import";
+/// 2 added the baseline and `exists`; a version 1 journal is read as one
+/// whose orders need no baseline (its imports began before there was one).
+pub(super) const VERSION: u32 = 2;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Header {
+    pub(super) journal: String,
+    pub(super) version: u32,
+}
+
+/// What happened to a row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "lowercase")]
+pub enum Event {
+    Attempt {
+        at: jiff::Timestamp,
+    },
+    Created {
+        id: u64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        reconciled: bool,
+    },
+    Refused {
+        message: String,
+    },
+    Unknown {
+        reason: String,
+    },
+    Unsent {
+        reason: String,
+    },
+    /// The row's lead was on the server before the import (the baseline).
+    Exists {
+        ids: Vec<u64>,
+    },
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Entry {
+    pub(super) row: usize,
+    pub(super) line: u64,
+    pub(super) key: String,
+    #[serde(flatten)]
+    pub(super) event: Event,
+}
+
+/// An entry about a whole order.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct OrderEntry {
+    pub(super) order: u64,
+    pub(super) event: OrderEvent,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum OrderEvent {
+    Baseline,
+}
+
+/// Where a row stands after the events so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    /// Never sent, or certainly not received: send it.
+    New,
+    Created {
+        id: u64,
+    },
+    Refused {
+        message: String,
+    },
+    /// Sent, with no usable answer: it may exist on the server.
+    Unknown {
+        reason: String,
+    },
+    /// Its lead was on the server before the import.
+    Exists {
+        ids: Vec<u64>,
+    },
+    /// While reading: an attempt with no outcome yet, and why an earlier
+    /// attempt's outcome is unknown, if one's is. Read to the end, it is
+    /// [`State::Unknown`].
+    InFlight {
+        earlier: Option<String>,
+    },
+}
+
+impl State {
+    /// The state after `event`.
+    pub(super) fn then(self, event: &Event) -> Self {
+        match event {
+            Event::Attempt { .. } => Self::InFlight {
+                earlier: match self {
+                    Self::Unknown { reason } => Some(reason),
+                    // The attempt before had no outcome: it was cut off.
+                    Self::InFlight { earlier } => Some(earlier.unwrap_or(INTERRUPTED.into())),
+                    _ => None,
+                },
+            },
+            Event::Created { id, .. } => Self::Created { id: *id },
+            Event::Refused { message } => Self::Refused {
+                message: message.clone(),
+            },
+            Event::Unknown { reason } => Self::Unknown {
+                reason: reason.clone(),
+            },
+            // This attempt did not reach the server, but an earlier one may
+            // have: the row stays unknown until a look-up settles it.
+            Event::Unsent { .. } => match self {
+                unknown @ Self::Unknown { .. } => unknown,
+                Self::InFlight {
+                    earlier: Some(reason),
+                } => Self::Unknown { reason },
+                _ => Self::New,
+            },
+            Event::Exists { ids } => Self::Exists { ids: ids.clone() },
+        }
+    }
+}
+
+pub(super) const INTERRUPTED: &str = "sent, and no outcome recorded (the import was interrupted)";
+
+/// The journal's rows, by index, after reading it.
+pub type States = BTreeMap<usize, State>;
+
+/// What a journal says, read.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    pub states: States,
+    /// Orders whose baseline is taken; `None`: every order (a version 1
+    /// journal).
+    pub baselined: Option<BTreeSet<u64>>,
+    /// Leads that were on the server before the import (every `exists`).
+    pub existing: BTreeSet<u64>,
+    /// Lines skipped because a power cut left zeros in them.
+    pub damaged_lines: usize,
+}
+
+impl Recorded {
+    pub fn is_baselined(&self, order: u64) -> bool {
+        self.baselined
+            .as_ref()
+            .is_none_or(|orders| orders.contains(&order))
+    }
+}
