@@ -108,13 +108,13 @@ mutate "the fake's mid-body cut cuts before the answer" \
   crates/liner-fake/src/api.rs \
   "Fault::CutMidBody => reply.cut = Some(Cut::MidBody)" \
   "Fault::CutMidBody => reply.cut = Some(Cut::BeforeAnswer)" \
-  -- sh -c "cargo test -q -p liner --all-features --test integration errors::; e=\$?; cargo test -q -p liner-api --test fake_e2e && exit \$e"
+  -- sh -c "cargo test -q -p liner --all-features --test integration errors::; e=\$?; cargo test -q -p liner-api --test integration fake_ && exit \$e"
 
 mutate "the fake's mid-body cut sends the whole body" \
   crates/liner-fake/src/api.rs \
   "half.truncate(length / 2);" \
   "" \
-  -- sh -c "cargo test -q -p liner --all-features --test integration errors::; e=\$?; cargo test -q -p liner-api --test fake_e2e && exit \$e"
+  -- sh -c "cargo test -q -p liner --all-features --test integration errors::; e=\$?; cargo test -q -p liner-api --test integration fake_ && exit \$e"
 
 # The import against a real server (issue 22): each fix, turned off.
 import_field="cargo test -q -p liner-cli --test import_field"
@@ -361,13 +361,13 @@ mutate "a 429 pauses only its own request" \
   crates/liner/src/transport.rs \
   "            *paused = Some(until);" \
   "            let _ = until;" \
-  -- cargo test -q -p liner --test integration reliability::a_429_pauses
+  -- cargo test -q -p liner --test integration slowing_down::a_429_pauses
 
 mutate "the retry budget is never spent" \
   crates/liner/src/transport.rs \
   "            if !self.take_from_retry_budget(cost) {" \
   "            if !self.take_from_retry_budget(0) {" \
-  -- cargo test -q -p liner --test integration reliability::retry_budget
+  -- cargo test -q -p liner --test integration slowing_down::retry_budget
 
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"

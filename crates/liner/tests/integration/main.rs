@@ -13,5 +13,6 @@ mod hostile;
 mod pagination;
 mod reliability;
 mod requests;
+mod slowing_down;
 mod spec_examples;
 mod tls;
