@@ -145,10 +145,10 @@ mutate "one listing proves absence" \
   -- cargo test -q -p liner-cli --bin liner reconcile::
 
 mutate "the settle ignores the slowest answer" \
-  crates/liner-cli/src/import/mod.rs \
+  crates/liner-cli/src/import/look_up.rs \
   "settle.max(slowest.saturating_mul(2))" \
   "settle" \
-  -- cargo test -q -p liner-cli --bin liner import::tests::
+  -- cargo test -q -p liner-cli --bin liner import::look_up::tests::
 
 mutate "a lead made another way may be a row's" \
   crates/liner-cli/src/import/reconcile.rs \
@@ -169,7 +169,7 @@ mutate "rows of one identity decided one by one" \
   -- $import_field rows_that_cannot_be_told_apart
 
 mutate "an unreachable server never stops the import" \
-  crates/liner-cli/src/import/send.rs \
+  crates/liner-cli/src/import/stop.rs \
   "if self.connect_failures.fetch_add(1, Ordering::SeqCst) + 1 >= UNREACHABLE_AFTER {" \
   "if false {" \
   -- $import_field a_server_that_cannot_be_reached
@@ -181,13 +181,13 @@ mutate "--settle unbounded" \
   -- $import_field settle_is_bounded
 
 mutate "an unsent after an unknown makes the row new" \
-  crates/liner-cli/src/import/journal.rs \
+  crates/liner-cli/src/import/journal/format.rs \
   "                } => Self::Unknown { reason }," \
   "                } => Self::New," \
   -- cargo test -q -p liner-cli --bin liner journal::
 
 mutate "lines a power cut zeroed are read as entries" \
-  crates/liner-cli/src/import/journal.rs \
+  crates/liner-cli/src/import/journal/replay.rs \
   "if line.contains('\\0') {" \
   "if false {" \
   -- cargo test -q -p liner-cli --bin liner journal::
@@ -218,14 +218,14 @@ mutate "a redirect after a create is refused" \
 
 # HTTPS (issue 23).
 mutate "a certificate failure is a plain connection failure (and retried)" \
-  crates/liner/src/transport.rs \
-  "} else if let Some(problem) = crate::error::tls_problem(&source) {" \
+  crates/liner/src/transport/attempt.rs \
+  "} else if let Some(problem) = crate::cause::tls_problem(&source) {" \
   "} else if let Some(problem) = None::<&'static str> {" \
   -- cargo test -q -p liner --test integration tls::certificate_failures
 
 mutate "a refusing proxy is a plain connection failure" \
-  crates/liner/src/transport.rs \
-  "} else if crate::error::proxy_refused(&source) {" \
+  crates/liner/src/transport/attempt.rs \
+  "} else if crate::cause::proxy_refused(&source) {" \
   "} else if false {" \
   -- cargo test -q -p liner --test integration tls::a_proxy_that_refuses
 
@@ -237,7 +237,7 @@ mutate "a cause printed again though the line holds it" \
 
 # The transport's corners (issue 26).
 mutate "502 and 504 are not retried" \
-  crates/liner/src/error.rs \
+  crates/liner/src/cause.rs \
   "            | StatusCode::BAD_GATEWAY
             | StatusCode::SERVICE_UNAVAILABLE
             | StatusCode::GATEWAY_TIMEOUT" \
@@ -251,7 +251,7 @@ mutate "the key header is not marked sensitive" \
   -- cargo test -q -p liner --lib transport::
 
 mutate "a body buffer reserves what the server announces" \
-  crates/liner/src/transport.rs \
+  crates/liner/src/transport/body.rs \
   "announced.unwrap_or(0).min(limit).min(RESERVED_AHEAD) as usize" \
   "announced.unwrap_or(0).min(limit) as usize" \
   -- cargo test -q -p liner --lib transport::
@@ -358,15 +358,15 @@ mutate "demo takes the connection flags" \
 
 # Slowing down together (issue 25).
 mutate "a 429 pauses only its own request" \
-  crates/liner/src/transport.rs \
+  crates/liner/src/transport/throttle.rs \
   "            *paused = Some(until);" \
   "            let _ = until;" \
   -- cargo test -q -p liner --test integration slowing_down::a_429_pauses
 
 mutate "the retry budget is never spent" \
   crates/liner/src/transport.rs \
-  "            if !self.take_from_retry_budget(cost) {" \
-  "            if !self.take_from_retry_budget(0) {" \
+  "            if !self.shared.throttle.take(cost) {" \
+  "            if !self.shared.throttle.take(0) {" \
   -- cargo test -q -p liner --test integration slowing_down::retry_budget
 
 if [ "$survived" -gt 0 ]; then

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use crate::diff::Change;
+use crate::diff::change::Change;
 
 /// The changelog, at the workspace root.
 pub const CHANGELOG: &str = "CHANGELOG.md";

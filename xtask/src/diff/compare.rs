@@ -5,23 +5,8 @@ use serde_json::Value;
 
 use liner_spec::{METHODS, resolve_or_self as resolve};
 
+use super::change::{Change, Side};
 use super::schema::{Context, compare_schema};
-
-/// One difference between the base spec and the current one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub breaking: bool,
-    pub place: String,
-    pub what: String,
-}
-
-/// Who produces the values a schema describes: the client (request) or
-/// the server (response). It decides which direction of change breaks.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Side {
-    Request,
-    Response,
-}
 
 /// Every change from `old` to `new`, in a stable order.
 pub fn compare(old: &Value, new: &Value) -> Vec<Change> {

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::compare::Side;
+use super::change::Side;
 
 /// The keywords that bound a value: a bound, an `enum`, a `pattern`.
 ///

@@ -5,6 +5,7 @@
 //! What a change asks of the release (changelog, versions) is `release.rs`'s.
 
 mod base;
+pub(crate) mod change;
 mod compare;
 mod constraints;
 mod schema;
@@ -13,7 +14,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub use base::load_base;
-pub use compare::{Change, compare, report};
+pub use compare::{compare, report};
 
 use crate::release;
 use crate::spec_file::SPEC_PATH;

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use liner_spec::resolve_or_self as resolve;
 
-use super::compare::{Change, Side};
+use super::change::{Change, Side};
 use super::constraints::compare_constraints;
 
 /// The properties of a schema, its `allOf` parts merged in.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::json;
 
-use super::schema;
+use super::json_schema::schema;
 
 /// Custom field values by custom field id. A map, even when the API sends
 /// PHP's `[]` for an empty one (or a list, whose index is then the key).

@@ -6,7 +6,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::json;
 
-use super::schema;
+use super::json_schema::schema;
 
 /// Declares a unit type that is one JSON boolean: it serializes as that
 /// value and deserializes only from it.

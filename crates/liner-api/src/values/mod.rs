@@ -11,6 +11,7 @@
 
 mod custom_values;
 mod envelope_flag;
+mod json_schema;
 mod open_enum;
 mod timestamp;
 mod vk_id;
@@ -20,11 +21,6 @@ pub use envelope_flag::{Failed, Succeeded};
 pub use open_enum::{Direction, FinishInitiator, LeadTypeValue};
 pub use timestamp::{Timestamp, TimestampError};
 pub use vk_id::VkId;
-
-/// A schemars schema from its JSON.
-pub(crate) fn schema(value: serde_json::Value) -> schemars::schema::Schema {
-    serde_json::from_value(value).expect("the hand-written schemas are valid schemars schemas")
-}
 
 #[cfg(test)]
 mod tests;

@@ -7,7 +7,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::json;
 
-use super::schema;
+use super::json_schema::schema;
 
 /// Declares a string enum that stays open: the documented values as
 /// variants, anything else kept verbatim in `Other`, and serialization that

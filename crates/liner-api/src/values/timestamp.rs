@@ -6,7 +6,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::json;
 
-use super::schema;
+use super::json_schema::schema;
 
 /// A date and time as the API sent it, with a typed accessor.
 ///

@@ -6,7 +6,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::json;
 
-use super::schema;
+use super::json_schema::schema;
 
 /// A VK user id. The documentation's tables say string, its examples send a
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

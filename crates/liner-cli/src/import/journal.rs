@@ -43,7 +43,7 @@ use crate::exit::Failure;
 mod format;
 mod replay;
 
-use format::{Entry, FORMAT, Header, INTERRUPTED, OrderEntry, OrderEvent, VERSION};
+use format::{Entry, FORMAT, Header, OrderEntry, OrderEvent, VERSION};
 pub use format::{Event, Recorded, State};
 use replay::read;
 

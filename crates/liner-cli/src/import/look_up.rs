@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use super::journal::Event;
+use super::outcome::Outcome;
 use super::reconcile::{self, Verdict, Wanted};
 use super::rows::Row;
-use super::{Import, Outcome, settle_wait};
+use super::state::Import;
 use crate::exit::Failure;
 use crate::text::one_line;
 
@@ -171,5 +172,29 @@ impl Import<'_> {
             self.stop.note_error(err);
         }
         verdicts
+    }
+}
+
+/// How long unanswered creates settle before they are looked up:
+/// `--settle`, or twice the slowest create of the run if that is longer.
+pub(super) fn settle_wait(settle: Duration, slowest: Duration) -> Duration {
+    settle.max(slowest.saturating_mul(2))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::settle_wait;
+
+    /// Item 8 of the import issue: a create that took 15 s to time out
+    /// waits 30 s before its look-up, not the 10 s of `--settle`: a server
+    /// that slow to answer may be as slow again to store what it queued.
+    #[test]
+    fn a_slow_server_settles_longer() {
+        let secs = Duration::from_secs;
+        assert_eq!(settle_wait(secs(10), secs(15)), secs(30));
+        assert_eq!(settle_wait(secs(10), Duration::from_millis(20)), secs(10));
+        assert_eq!(settle_wait(secs(0), Duration::MAX), Duration::MAX);
     }
 }

@@ -24,17 +24,20 @@
 
 mod journal;
 mod look_up;
+mod outcome;
 mod phones;
 mod reconcile;
 mod rows;
 mod send;
 mod source;
+mod state;
+mod stop;
 mod summary;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use liner::Liner;
 
@@ -43,8 +46,11 @@ use crate::exit::Failure;
 use crate::text::one_line;
 use crate::warnings::Warnings;
 use journal::{Event, Journal, Recorded, State};
+use outcome::Outcome;
 use reconcile::Identity;
 use rows::Row;
+use state::Import;
+use stop::Stop;
 
 /// Rounds of "send, then look up what got no answer, then send what the
 /// server does not have" in one run.
@@ -55,21 +61,6 @@ pub fn default_journal(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
     name.push(".journal");
     PathBuf::from(name)
-}
-
-/// Where a row ended in this run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
-    Created {
-        id: u64,
-        earlier: bool,
-    },
-    /// Its lead was on the server before the import; not sent.
-    Exists(Vec<u64>),
-    Refused(String),
-    Unknown(String),
-    /// Not sent, or certainly not received: a re-run sends it.
-    NotSent(String),
 }
 
 pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Result<(), Failure> {
@@ -174,7 +165,7 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
             .map(|row| (row.index, row.lead().order_id.get()))
             .collect(),
         interrupted: Arc::clone(&interrupted),
-        stop: send::Stop::default(),
+        stop: Stop::default(),
         would_send: Vec::new(),
         create_method: None,
     };
@@ -214,12 +205,6 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
     tally.exit(&journal_path)
 }
 
-/// How long unanswered creates settle before they are looked up:
-/// `--settle`, or twice the slowest create of the run if that is longer.
-fn settle_wait(settle: Duration, slowest: Duration) -> Duration {
-    settle.max(slowest.saturating_mul(2))
-}
-
 /// The first stop signal (Ctrl-C, SIGTERM, SIGHUP) stops new creates and
 /// look-ups (those in flight finish and are recorded); a second one exits
 /// at once, which the journal also survives.
@@ -234,29 +219,6 @@ async fn watch_interrupts(flag: Arc<std::sync::Mutex<Option<crate::interrupt::St
             std::process::exit(again.status() as i32);
         }
     }
-}
-
-struct Import<'a> {
-    client: &'a Liner,
-    /// `None` in a dry run, which records nothing.
-    journal: Option<Journal>,
-    args: &'a ImportArgs,
-    outcomes: BTreeMap<usize, Outcome>,
-    /// Lead ids the journal gives to a row: never matched to another.
-    claimed: BTreeSet<u64>,
-    /// Leads that were on the server before the import: never a row's.
-    existing: BTreeSet<u64>,
-    /// Each row's order.
-    orders: BTreeMap<usize, u64>,
-    /// The stop signal received, if any.
-    interrupted: Arc<std::sync::Mutex<Option<crate::interrupt::Stop>>>,
-    /// Why the import stops sending, besides Ctrl-C.
-    stop: send::Stop,
-    /// A dry run's rows that a real run would send now.
-    would_send: Vec<usize>,
-    /// How this import's creates are marked (`createMethod`), read from
-    /// one of its leads once a look-up needs it (`Some(None)`: unknown).
-    create_method: Option<Option<String>>,
 }
 
 impl Import<'_> {
@@ -464,6 +426,3 @@ impl Import<'_> {
         Ok(())
     }
 }
-
-#[cfg(test)]
-mod tests;

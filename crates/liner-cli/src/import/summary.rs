@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::Outcome;
+use super::outcome::Outcome;
 use super::rows::Row;
 use crate::cli::{ImportArgs, SummaryFormat};
 use crate::exit::{Failure, Status};

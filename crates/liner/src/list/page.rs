@@ -8,7 +8,7 @@ use liner_api::types::Lead;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::MAX_PAGE_SIZE;
+use super::limits::MAX_PAGE_SIZE;
 use crate::envelope;
 use crate::error::{Error, Result};
 use crate::server_text::{snippet, without_values};

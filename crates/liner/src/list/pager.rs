@@ -290,10 +290,10 @@ mod properties {
                     created_to: None,
                     order_ids: Vec::new(),
                     status_ids: Vec::new(),
-                    page_size: super::super::DEFAULT_PAGE_SIZE,
+                    page_size: super::super::limits::DEFAULT_PAGE_SIZE,
                     strict: false,
                     concurrency: 1,
-                    max_stale_pages: super::super::DEFAULT_MAX_STALE_PAGES,
+                    max_stale_pages: super::super::limits::DEFAULT_MAX_STALE_PAGES,
                 }
             })
             .clone()

@@ -9,13 +9,13 @@ use futures_util::stream::{self, StreamExt as _};
 use liner_api::IntoField;
 use liner_api::types::Lead;
 
+use super::limits::{
+    DEFAULT_CONCURRENCY, DEFAULT_MAX_STALE_PAGES, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY, MAX_PAGE_SIZE,
+};
 use super::page::Page;
 use super::pager::Pager;
 use super::source::PageSource;
 use super::stream::{Items, Pages};
-use super::{
-    DEFAULT_CONCURRENCY, DEFAULT_MAX_STALE_PAGES, DEFAULT_PAGE_SIZE, MAX_CONCURRENCY, MAX_PAGE_SIZE,
-};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
 use crate::transport::Transport;
@@ -98,18 +98,18 @@ impl fmt::Debug for LeadQuery {
 
 impl LeadQuery {
     /// The largest page the API serves.
-    pub const MAX_PAGE_SIZE: u64 = super::MAX_PAGE_SIZE;
+    pub const MAX_PAGE_SIZE: u64 = MAX_PAGE_SIZE;
     /// The page size asked for unless [`page_size`](Self::page_size) says
     /// otherwise: the maximum, to save round trips (the API's own default is 50).
-    pub const DEFAULT_PAGE_SIZE: u64 = super::DEFAULT_PAGE_SIZE;
+    pub const DEFAULT_PAGE_SIZE: u64 = DEFAULT_PAGE_SIZE;
     /// Pages requested at once after the first unless
     /// [`concurrency`](Self::concurrency) says otherwise.
-    pub const DEFAULT_CONCURRENCY: usize = super::DEFAULT_CONCURRENCY;
+    pub const DEFAULT_CONCURRENCY: usize = DEFAULT_CONCURRENCY;
     /// The most pages [`concurrency`](Self::concurrency) accepts.
-    pub const MAX_CONCURRENCY: usize = super::MAX_CONCURRENCY;
+    pub const MAX_CONCURRENCY: usize = MAX_CONCURRENCY;
     /// Pages in a row with no new lead before a list ends with an error,
     /// unless [`max_stale_pages`](Self::max_stale_pages) says otherwise.
-    pub const DEFAULT_MAX_STALE_PAGES: u32 = super::DEFAULT_MAX_STALE_PAGES;
+    pub const DEFAULT_MAX_STALE_PAGES: u32 = DEFAULT_MAX_STALE_PAGES;
 
     pub(crate) fn new(transport: Transport) -> Self {
         Self {

@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 
 use futures_util::{Stream, StreamExt as _};
 
-use super::Page;
+use super::page::Page;
 use crate::error::Result;
 use liner_api::types::Lead;
 

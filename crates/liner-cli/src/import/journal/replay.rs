@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{
+use super::format::{
     Entry, Event, FORMAT, Header, INTERRUPTED, OrderEntry, OrderEvent, Recorded, State, VERSION,
 };
 use crate::exit::Failure;

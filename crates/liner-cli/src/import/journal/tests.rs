@@ -1,4 +1,5 @@
 use super::*;
+use format::INTERRUPTED;
 
 fn rows() -> Vec<Row> {
     (0..3)
