@@ -191,11 +191,22 @@ pub async fn handle(
     let arrived = Instant::now();
     let number = app.requests.fetch_add(1, Ordering::Relaxed);
     let (latency, fault) = app.config.faults.decide(number);
+    // Past the rate limit a request is refused before anything else: no
+    // fault is injected into it, and it is not handled.
+    let limited = app.bucket.as_ref().and_then(|bucket| bucket.take().err());
+    let fault = fault.filter(|_| limited.is_none());
     let route = route(uri.path());
     // Read up to the limit and no further: a larger body is refused with the
     // failure envelope, as the API's own limit would be.
     let body = axum::body::to_bytes(body, app.config.max_body_bytes).await;
     let mut reply = match (fault, body) {
+        _ if limited.is_some() => {
+            app.rate_limited.fetch_add(1, Ordering::Relaxed);
+            Reply {
+                retry_after: limited.map(crate::rate_limit::retry_after_seconds),
+                ..Reply::failure(429, "Too many requests, retry later")
+            }
+        }
         (Some(fault), _) if !fault.after_handling() => {
             injected(fault, app.config.faults.retry_after_seconds)
         }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 #[cfg(feature = "tls")]
 use crate::Tls;
-use crate::{Faults, Observer};
+use crate::{Faults, Observer, RateLimit};
 
 /// How the fake behaves. Build one with [`Config::default`] and the
 /// `with_*` methods.
@@ -42,6 +42,9 @@ pub struct Config {
     /// is stored this long after it arrived, as a server that queues work:
     /// until then no read sees it. Zero (the default) stores it at once.
     pub late_store: std::time::Duration,
+    /// A rate limit: past it, a request is answered `429` with
+    /// `Retry-After` and not handled. `None` (the default): no limit.
+    pub rate_limit: Option<RateLimit>,
     /// How each created lead is edited right after it is stored.
     pub edit_created: Edit,
     /// Churn: before each list request with `offset > 0`, this many leads
@@ -143,6 +146,7 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             clock: Clock::Logical,
             late_store: std::time::Duration::ZERO,
+            rate_limit: None,
             edit_created: Edit::None,
             churn_per_page: 0,
             #[cfg(feature = "tls")]
@@ -166,6 +170,7 @@ impl fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("clock", &self.clock)
             .field("late_store", &self.late_store)
+            .field("rate_limit", &self.rate_limit)
             .field("edit_created", &self.edit_created)
             .field("churn_per_page", &self.churn_per_page);
         #[cfg(feature = "tls")]
@@ -244,6 +249,14 @@ impl Config {
     /// Stores a create whose answer is lost this long after it arrived.
     pub fn with_late_store(mut self, delay: std::time::Duration) -> Self {
         self.late_store = delay;
+        self
+    }
+
+    /// Limits the requests served to `limit` (a token bucket): past it, a
+    /// request is answered `429` with `Retry-After` (whole seconds, rounded
+    /// up) and not handled, and counted in [`Stats::rate_limited`](crate::Stats::rate_limited).
+    pub fn with_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
         self
     }
 

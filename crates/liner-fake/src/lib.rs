@@ -5,6 +5,7 @@ mod config;
 mod delay;
 mod faults;
 mod input;
+mod rate_limit;
 mod seed;
 mod store;
 #[cfg(feature = "tls")]
@@ -23,6 +24,7 @@ use tokio::task::JoinHandle;
 pub use config::{Clock, Config, Edit};
 pub use faults::{Fault, Faults, Latency};
 pub use input::{DEFAULT_LIMIT, MAX_LIMIT};
+pub use rate_limit::RateLimit;
 #[cfg(feature = "tls")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
 pub use tls::Tls;
@@ -57,6 +59,10 @@ struct App {
     faults: Mutex<BTreeMap<Fault, u64>>,
     /// Times injected latency; present when latency is configured.
     delay: Option<delay::DelayLine>,
+    /// The rate limit's bucket; present when a limit is configured.
+    bucket: Option<rate_limit::Bucket>,
+    /// Requests refused by the rate limit.
+    rate_limited: AtomicU64,
 }
 
 impl App {
@@ -89,6 +95,8 @@ pub struct Stats {
     pub leads_total: u64,
     /// Injected faults by kind.
     pub faults: BTreeMap<Fault, u64>,
+    /// Requests refused with `429` by the rate limit ([`Config::rate_limit`]).
+    pub rate_limited: u64,
 }
 
 /// A running fake Liner server. Dropping it shuts it down.
@@ -126,6 +134,8 @@ impl FakeServer {
         };
         let app = Arc::new(App {
             delay,
+            bucket: config.rate_limit.map(rate_limit::Bucket::new),
+            rate_limited: AtomicU64::new(0),
             store: Mutex::new(
                 store::Store::new(config.seed, config.leads, config.calls)
                     .with_clock(config.clock)
@@ -209,6 +219,10 @@ impl FakeServer {
                 .lock()
                 .map(|f| f.clone())
                 .unwrap_or_default(),
+            rate_limited: self
+                .app
+                .rate_limited
+                .load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use liner_fake::{Clock, Config, Edit, FakeServer, Fault, Faults, Latency, Tls};
+use liner_fake::{Clock, Config, Edit, FakeServer, Fault, Faults, Latency, RateLimit, Tls};
 
 /// A stateful, in-memory stand-in for the Liner API. Prints its base URL and
 /// serves until Ctrl-C.
@@ -70,6 +70,11 @@ struct Args {
     /// that queues work: no read sees it before.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     late_store_ms: u64,
+    /// Serve at most N requests a second (a token bucket of N, refilled N a
+    /// second); past it answer 429 with Retry-After, as a rate-limited
+    /// server does.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    rate_limit: Option<u32>,
     /// Edit every created lead right after storing it, as a server that
     /// normalises and a person who tidies up: phone as +7 (900) 123-45-67,
     /// the name in capitals, utcOffset 3 when unset, the order code trimmed.
@@ -119,6 +124,10 @@ impl Args {
                 Edit::None
             })
             .with_churn_per_page(self.churn);
+        let config = match self.rate_limit {
+            Some(per_second) => config.with_rate_limit(RateLimit::per_second(per_second)),
+            None => config,
+        };
         let config = if self.tls {
             config.with_tls(Tls::default())
         } else {

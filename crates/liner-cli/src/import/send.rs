@@ -1,5 +1,5 @@
 //! Sending the creates of one round, a few at a time, each recorded in the
-//! journal before its request leaves; and when to stop sending.
+//! journal before its request leaves (when to stop is `stop.rs`'s).
 
 use std::time::Instant;
 
