@@ -367,7 +367,19 @@ mutate "the retry budget is never spent" \
   crates/liner/src/transport.rs \
   "            if !self.shared.throttle.take(cost) {" \
   "            if !self.shared.throttle.take(0) {" \
-  -- cargo test -q -p liner --test integration slowing_down::retry_budget
+  -- cargo test -q -p liner --test integration slowing_down::the_retry_budget
+
+mutate "the rate limit never spaces requests" \
+  crates/liner/src/transport/throttle.rs \
+  "        *next = Some(at + interval);" \
+  "        *next = Some(at);" \
+  -- cargo test -q -p liner --test integration slowing_down::a_rate_limit
+
+mutate "a rate-limit slot past the deadline is waited for" \
+  crates/liner/src/transport/throttle.rs \
+  "        if within.is_some_and(|left| wait > left) {" \
+  "        if false {" \
+  -- cargo test -q -p liner --test integration slowing_down::a_slot_past
 
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"

@@ -21,11 +21,12 @@ mod help_text;
 
 /// The global flags that say how to reach a Liner server: hidden from, and
 /// refused by, the commands that reach none.
-const CONNECTION_FLAGS: [&str; 6] = [
+const CONNECTION_FLAGS: [&str; 7] = [
     "base_url",
     "api_key_file",
     "ca_cert",
     "proxy",
+    "rate",
     "fake",
     "profile",
 ];
@@ -94,6 +95,19 @@ pub struct Cli {
         help_heading = "Connection"
     )]
     pub proxy: Option<String>,
+    /// Send at most N requests a second (N or N/s), evenly spaced across the
+    /// command's workers and retries: at or below the server's limit, no
+    /// request meets a 429 and its pause.
+    #[arg(
+        long,
+        env = "LINER_RATE",
+        hide_env_values = true,
+        global = true,
+        value_name = "N/s",
+        value_parser = parse_rate,
+        help_heading = "Connection"
+    )]
+    pub rate: Option<u32>,
     /// Run against a fake Liner server started in-process, seeded with 1000
     /// leads and 100 calls; nothing leaves this machine.
     #[arg(long, global = true, help_heading = "Connection")]
@@ -112,6 +126,18 @@ pub struct Cli {
     pub given: Given,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// A rate: `200` or `200/s`, at least 1 request a second.
+fn parse_rate(text: &str) -> Result<u32, String> {
+    let number = text.trim().strip_suffix("/s").unwrap_or(text.trim());
+    match number.parse::<u32>() {
+        Ok(0) => Err("a rate is at least 1 request a second".to_owned()),
+        Ok(rate) => Ok(rate),
+        Err(_) => Err(format!(
+            "{text:?} is not a rate: write requests a second, as 200 or 200/s"
+        )),
+    }
 }
 
 /// The connection settings given on the command line itself.

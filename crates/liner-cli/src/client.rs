@@ -44,11 +44,11 @@ pub async fn start_fake(leads: u64, calls: u64, port: u16) -> Result<FakeServer,
 pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
     if cli.fake {
         let fake = start_fake(1000, 100, 0).await?;
-        let client = Liner::builder()
-            .base_url(fake.base_url())
-            .api_key(FAKE_KEY)
-            .build()
-            .map_err(|err| Failure::client("", &err))?;
+        let mut builder = Liner::builder().base_url(fake.base_url()).api_key(FAKE_KEY);
+        if let Some(rate) = cli.rate {
+            builder = builder.rate_limit(rate);
+        }
+        let client = builder.build().map_err(|err| Failure::client("", &err))?;
         return Ok(Connection {
             client,
             _fake: Some(fake),
@@ -114,6 +114,9 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
     }
     if let Some(proxy) = &proxy {
         builder = builder.proxy(proxy);
+    }
+    if let Some(rate) = cli.rate {
+        builder = builder.rate_limit(rate);
     }
     let client = builder.build().map_err(|err| Failure::client("", &err))?;
     Ok(Connection {

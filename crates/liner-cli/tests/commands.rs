@@ -196,6 +196,39 @@ fn fake_mode_needs_no_account() {
     assert_eq!(json(&output.stdout)["id"], 1);
 }
 
+/// `--rate` reaches the client: the fake's 1,000 leads are 10 pages, which
+/// at 4 requests a second leave over at least 2.25 s; and a rate of 0 is a
+/// usage error before anything is sent.
+#[test]
+fn the_rate_flag_spaces_the_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("leads.csv");
+    let started = std::time::Instant::now();
+    let output = liner()
+        .args([
+            "--fake", "--rate", "4/s", "-q", "leads", "export", "--output",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(2250),
+        "{:?}",
+        started.elapsed()
+    );
+    let refused = liner()
+        .args(["--fake", "--rate", "0", "lead", "get", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("a rate is at least 1 request a second"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
 #[test]
 fn demo_prints_its_settings_and_serves_until_stopped() {
     use std::io::BufRead as _;

@@ -50,6 +50,8 @@ pub struct LinerBuilder {
     /// setters stay infallible).
     roots: Vec<std::result::Result<(String, Vec<u8>), String>>,
     proxy: Option<ProxySetting>,
+    /// Requests a second at most, if limited.
+    rate_limit: Option<u32>,
 }
 
 /// Where requests go through, if not where the environment says.
@@ -72,6 +74,7 @@ impl fmt::Debug for LinerBuilder {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("roots", &self.roots.len())
+            .field("rate_limit", &self.rate_limit)
             // A proxy URL can carry credentials: only whether one is set.
             .field(
                 "proxy",
@@ -106,7 +109,10 @@ impl LinerBuilder {
         self
     }
 
-    /// The time limit of a whole request (default [`DEFAULT_TIMEOUT`](crate::LinerBuilder::DEFAULT_TIMEOUT)).
+    /// The time limit of each attempt, connection to last byte (default
+    /// [`DEFAULT_TIMEOUT`](crate::LinerBuilder::DEFAULT_TIMEOUT)); a whole call, retries
+    /// and waits included, is bounded by the retry policy's
+    /// [`deadline`](crate::RetryPolicy::deadline).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -119,7 +125,8 @@ impl LinerBuilder {
         self
     }
 
-    /// The `User-Agent` header (default `liner-rust/<version>`).
+    /// The `User-Agent` header (default `liner-rust/<version>`). Ignored with
+    /// [`http_client`](Self::http_client): that client sends its own.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -167,6 +174,18 @@ impl LinerBuilder {
     /// a server sends.
     pub fn max_response_bytes(mut self, bytes: u64) -> Self {
         self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Sends at most `requests_per_second` requests a second (default: no
+    /// limit), evenly spaced, counting every clone of the client, every
+    /// prefetch worker and every retry. A request waits for its slot within
+    /// its call's deadline; one whose slot comes later ends with
+    /// [`Error::Timeout`]. Set it at or below the server's limit and a
+    /// `429` becomes rare: each costs every request of the client the
+    /// server's `Retry-After`.
+    pub fn rate_limit(mut self, requests_per_second: u32) -> Self {
+        self.rate_limit = Some(requests_per_second);
         self
     }
 
@@ -247,6 +266,11 @@ impl LinerBuilder {
         if self.max_response_bytes == 0 {
             return Err(Error::config("the largest answer allowed is 0 bytes"));
         }
+        if self.rate_limit == Some(0) {
+            return Err(Error::config(
+                "the rate limit is 0 requests a second: at least 1, or no limit",
+            ));
+        }
         let roots = read_roots(self.roots)?;
         let (http, connect_timeout) = match self.http_client {
             Some(_) if !roots.is_empty() || self.proxy.is_some() => {
@@ -301,6 +325,7 @@ impl LinerBuilder {
             timeout: self.timeout,
             connect_timeout,
             max_response_bytes: self.max_response_bytes,
+            rate_limit: self.rate_limit,
         })))
     }
 }
@@ -431,6 +456,7 @@ impl Liner {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             roots: Vec::new(),
             proxy: None,
+            rate_limit: None,
         }
     }
 

@@ -46,6 +46,8 @@ pub(crate) struct Settings {
     /// The HTTP client's connect timeout, when this crate set it.
     pub connect_timeout: Option<Duration>,
     pub max_response_bytes: u64,
+    /// The client's rate limit, in requests a second, if it has one.
+    pub rate_limit: Option<u32>,
 }
 
 /// The connection to one Liner installation, with the settings of one
@@ -99,6 +101,7 @@ impl Transport {
             timeout,
             connect_timeout,
             max_response_bytes,
+            rate_limit,
         } = settings;
         let mut key = key;
         // Keeps the value out of reqwest's and hyper's Debug output, and
@@ -121,7 +124,7 @@ impl Transport {
                 key,
                 max_response_bytes,
                 connect_timeout,
-                throttle: Throttle::new(),
+                throttle: Throttle::new(rate_limit),
             }),
             retry,
             timeout,
@@ -244,6 +247,26 @@ impl Transport {
                 );
                 tokio::time::sleep(pause).await;
                 continue;
+            }
+            // The client's own rate limit, shared by every clone: a slot
+            // the deadline would not live to see ends the call now.
+            let left = deadline.map(|limit| limit.saturating_sub(elapsed(gate)));
+            match self.shared.throttle.reserve_slot(left) {
+                Ok(wait) if !wait.is_zero() => {
+                    tracing::debug!(
+                        wait_ms = wait.as_millis() as u64,
+                        "waiting: the client's rate limit"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    return Err(Error::Timeout {
+                        request: Box::new(request),
+                        after: deadline,
+                        connecting: false,
+                    });
+                }
             }
             request.attempts += 1;
             if request.attempts > 1 {

@@ -32,3 +32,17 @@ fn update_flags_come_from_the_patch_type() {
         .collect();
     assert_eq!(given, [("name", "Ada"), ("statusId", "12")]);
 }
+
+#[test]
+fn a_rate_is_requests_a_second() {
+    assert_eq!(parse_rate("200"), Ok(200));
+    assert_eq!(parse_rate("200/s"), Ok(200));
+    assert_eq!(parse_rate(" 5/s "), Ok(5));
+    assert_eq!(
+        parse_rate("0/s"),
+        Err("a rate is at least 1 request a second".to_owned())
+    );
+    let refused = parse_rate("fast").unwrap_err();
+    assert!(refused.contains("\"fast\" is not a rate"), "{refused}");
+    assert!(parse_rate("200/m").is_err());
+}

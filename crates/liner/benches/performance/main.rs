@@ -39,8 +39,13 @@
 //!    connection vs that HTTP/1.1 export, with the TLS handshakes of each
 //!    (the decision on reqwest's `http2` feature).
 //!
+//! 8. the export of 2. from a server limited to 200 requests a second, with
+//!    the client's `rate_limit(200)` vs today's fixed 8 pages in flight, vs
+//!    the ideal 1,000 pages / 200 a second (goal: within 1.1x of the ideal,
+//!    at most 2% of requests refused).
+//!
 //! Words after `--` pick measures: `overhead`, `export`, `decode`, `rss`,
-//! `ids`, `hostile`, `tls`.
+//! `ids`, `hostile`, `tls`, `rate`.
 //! `-- --write-results` also writes the table, dated, into
 //! `benches/RESULTS.md` (between its `bench:latest` markers), which is where
 //! the project's measured figures live.
@@ -55,10 +60,12 @@ use serde::Deserialize;
 mod children;
 mod export;
 mod micro;
+mod rate;
 
 use children::*;
 use export::*;
 use micro::*;
+use rate::*;
 
 const ROUNDS: usize = 7;
 
@@ -238,6 +245,33 @@ fn main() {
             large as f64 / small as f64
         ));
     }
+    if wanted("rate") {
+        let (limited, fixed) = runtime.block_on(export_under_rate_limit());
+        let ideal = Duration::from_secs(RATE_PAGES) / SERVER_RATE;
+        let describe = |run: &RateRun| match &run.failed {
+            None => format!(
+                "{}, {} of {} requests refused ({:.1}%)",
+                millis(run.took),
+                run.refused,
+                run.requests,
+                run.refused as f64 * 100.0 / run.requests as f64
+            ),
+            Some(error) => format!(
+                "failed after {} ({} of {} requests refused): {}",
+                millis(run.took),
+                run.refused,
+                run.requests,
+                liner_api::text::one_line(error, 120)
+            ),
+        };
+        rows.push(format!(
+            "| export 100,000 leads from a server limited to 200/s (5 ms) | `rate_limit(200)`, 8 in flight: {} | 8 in flight, no limit: {} | {:.2}x the ideal {} | <= 1.1x, <= 2% refused |",
+            describe(&limited),
+            describe(&fixed),
+            ratio(limited.took, ideal),
+            millis(ideal)
+        ));
+    }
     liner_test_support::bench_results::report(
         &rows,
         &args,
@@ -249,8 +283,8 @@ fn main() {
 }
 
 /// The measures, by the name that picks one on the command line.
-const MEASURES: [&str; 7] = [
-    "overhead", "export", "decode", "rss", "ids", "hostile", "tls",
+const MEASURES: [&str; 8] = [
+    "overhead", "export", "decode", "rss", "ids", "hostile", "tls", "rate",
 ];
 
 fn ratio(subject: Duration, baseline: Duration) -> f64 {

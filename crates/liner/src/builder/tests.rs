@@ -148,3 +148,21 @@ fn missing_settings_are_named() {
         .unwrap_err();
     assert!(!err.to_string().contains("a\nb"));
 }
+
+#[test]
+fn a_rate_limit_of_zero_is_refused() {
+    let build = |rate: u32| {
+        Liner::builder()
+            .base_url("http://127.0.0.1:1")
+            .api_key("k")
+            .rate_limit(rate)
+            .build()
+    };
+    assert!(build(1).is_ok());
+    let err = build(0).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the rate limit is 0 requests a second"),
+        "{err}"
+    );
+}

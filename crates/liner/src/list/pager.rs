@@ -283,6 +283,7 @@ mod properties {
                     timeout: Duration::from_secs(1),
                     connect_timeout: None,
                     max_response_bytes: 1024,
+                    rate_limit: None,
                 });
                 PageSource {
                     transport,

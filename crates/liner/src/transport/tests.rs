@@ -15,6 +15,7 @@ fn the_key_is_a_sensitive_header() {
         timeout: Duration::from_secs(1),
         connect_timeout: None,
         max_response_bytes: 1024,
+        rate_limit: None,
     });
     let request = transport
         .request(Method::GET, "/v2/lead/detail/1/", &[], None)
@@ -53,6 +54,7 @@ async fn an_announced_length_reserves_little() {
         timeout: Duration::from_secs(5),
         connect_timeout: None,
         max_response_bytes: u64::MAX,
+        rate_limit: None,
     });
     let err = transport
         .send_raw(&crate::routes::list_leads(), &[], None, &mut NoGate)
@@ -105,6 +107,7 @@ async fn the_time_a_body_waits_at_its_gate_is_not_the_servers() {
         timeout: Duration::from_secs(2),
         connect_timeout: None,
         max_response_bytes: 1024,
+        rate_limit: None,
     });
     let mut gate = SlowConsumer {
         wait: Duration::from_secs(3),
@@ -148,6 +151,7 @@ async fn the_longest_deadline_still_retries() {
         timeout: Duration::from_secs(5),
         connect_timeout: None,
         max_response_bytes: 1024,
+        rate_limit: None,
     });
     let answer = transport
         .send_raw(&crate::routes::list_leads(), &[], None, &mut NoGate)

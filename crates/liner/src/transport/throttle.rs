@@ -1,5 +1,12 @@
 //! What every clone of a client shares to slow down together: the retry
-//! budget, and the pause a server asked for.
+//! budget, the pause a server asked for, and the client's own rate limit.
+//!
+//! Decision: the rate limit is a few lines here rather than the `governor`
+//! crate. It must run on tokio's clock (which tests pause, and which the
+//! deadline and the pause use), share one schedule with every clone, and
+//! let a call's deadline refuse a slot it would not live to use; governor
+//! keeps its own clock (`quanta`) and adds five dependencies for a
+//! one-field schedule.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -17,20 +24,49 @@ pub(super) const RETRY_BUDGET: u32 = 500;
 pub(super) const RETRY_COST: u32 = 5;
 pub(super) const TIMEOUT_RETRY_COST: u32 = 10;
 
-/// The retry budget's tokens and the pause, behind one client's `Arc`.
+/// The retry budget's tokens, the pause and the rate limit, behind one
+/// client's `Arc`.
 pub(super) struct Throttle {
     /// Until when the server asked every request to wait.
     paused_until: Mutex<Option<Instant>>,
     /// The retry budget's tokens (see [`RETRY_BUDGET`]).
     retry_tokens: Mutex<u32>,
+    /// With a rate limit, the time between two requests leaving.
+    interval: Option<Duration>,
+    /// The earliest a request may leave next: the slot after the last one
+    /// reserved.
+    next_slot: Mutex<Option<Instant>>,
 }
 
 impl Throttle {
-    pub(super) fn new() -> Self {
+    /// A throttle with a full retry budget and, with `per_second`, a rate
+    /// limit of that many requests a second (at least 1).
+    pub(super) fn new(per_second: Option<u32>) -> Self {
         Self {
             paused_until: Mutex::new(None),
             retry_tokens: Mutex::new(RETRY_BUDGET),
+            interval: per_second.map(|per_second| Duration::from_secs(1) / per_second.max(1)),
+            next_slot: Mutex::new(None),
         }
+    }
+
+    /// Reserves the next slot of the rate limit: `Ok(wait)`, how long this
+    /// request waits before it leaves (zero without a limit). A slot more
+    /// than `within` away is not reserved: `Err(wait)`, and the caller's
+    /// deadline ends the call instead.
+    pub(super) fn reserve_slot(&self, within: Option<Duration>) -> Result<Duration, Duration> {
+        let Some(interval) = self.interval else {
+            return Ok(Duration::ZERO);
+        };
+        let now = Instant::now();
+        let mut next = lock(&self.next_slot);
+        let at = next.map_or(now, |slot| slot.max(now));
+        let wait = at - now;
+        if within.is_some_and(|left| wait > left) {
+            return Err(wait);
+        }
+        *next = Some(at + interval);
+        Ok(wait)
     }
 
     /// Takes `cost` tokens from the retry budget, if it holds that many.

@@ -1,9 +1,11 @@
 //! The clones of one client slow down together: a `429` pauses all of them,
-//! and retries spend a shared budget that successes refill.
+//! retries spend a shared budget that successes refill, and the client's own
+//! rate limit spaces the requests of every clone.
 
 use std::time::{Duration, Instant};
 
-use liner_fake::{Config, Fault, Faults};
+use liner::{Liner, RetryPolicy};
+use liner_fake::{Config, Fault, Faults, RateLimit};
 use liner_test_support::conformance::CheckedFake;
 
 use crate::support::{client_with as client, many_quick_retries};
@@ -124,4 +126,77 @@ async fn the_retry_budget_empties_and_refills() {
     let err = page().await.unwrap_err();
     assert!(err.is_retry_budget_spent(), "{err}");
     assert_eq!(server.requests().len(), before + 2, "one retry, then none");
+}
+
+/// 21 reads through two clones of a client limited to 20 requests a second
+/// leave at least 50 ms apart (a second from the first to the last), and a
+/// fake that serves 25 a second (a burst of 2) refuses none of them. The
+/// same reads without the limit, sent at once, meet its `429`s.
+#[tokio::test]
+async fn a_rate_limit_spaces_the_requests_of_every_clone() {
+    let fake = CheckedFake::start(
+        Config::default()
+            .with_leads(30)
+            .with_rate_limit(RateLimit::per_second(25).with_burst(2)),
+    )
+    .await;
+    let limited = Liner::builder()
+        .base_url(fake.base_url())
+        .api_key(fake.api_key())
+        .retry_policy(RetryPolicy::none())
+        .rate_limit(20)
+        .build()
+        .unwrap();
+    let clone = limited.clone();
+    let started = Instant::now();
+    let reads = (1..=21).map(|id| {
+        let client = if id % 2 == 0 { &limited } else { &clone };
+        client.lead(id)
+    });
+    let read = futures_util::future::join_all(reads).await;
+    assert!(read.iter().all(Result::is_ok), "{read:?}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1000),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(fake.server.stats().rate_limited, 0);
+
+    let unlimited = client(&fake, RetryPolicy::none());
+    let read = futures_util::future::join_all((1..=21).map(|id| unlimited.lead(id))).await;
+    let refused = read
+        .iter()
+        .filter(|result| {
+            result
+                .as_ref()
+                .is_err_and(|error| error.status() == Some(liner::StatusCode::TOO_MANY_REQUESTS))
+        })
+        .count();
+    assert!(refused > 0, "{read:?}");
+    assert_eq!(fake.server.stats().rate_limited, refused as u64);
+}
+
+/// A request whose slot of the rate limit comes after its call's deadline
+/// ends with a timeout at once, rather than wait for a slot it cannot use.
+#[tokio::test]
+async fn a_slot_past_the_deadline_is_a_timeout() {
+    let fake = CheckedFake::start(Config::default().with_leads(5)).await;
+    let client = Liner::builder()
+        .base_url(fake.base_url())
+        .api_key(fake.api_key())
+        .retry_policy(RetryPolicy::none().deadline(Duration::from_millis(500)))
+        .rate_limit(1)
+        .build()
+        .unwrap();
+    client.lead(1).await.unwrap();
+    // The next slot is a second away, past the 500 ms deadline: the call
+    // ends before either.
+    let started = Instant::now();
+    let error = client.lead(2).await.unwrap_err();
+    assert!(error.is_timeout(), "{error}");
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
 }
