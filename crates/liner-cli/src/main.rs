@@ -12,6 +12,7 @@ mod help_files;
 mod import;
 mod interrupt;
 mod key_file;
+mod log_filter;
 mod notes;
 mod output;
 mod profile;
@@ -35,6 +36,16 @@ fn main() -> ExitCode {
         notes::set_quiet();
     }
     notes::set_verbosity(cli.verbose);
+    let log = match log_filter::from_env() {
+        Ok(log) => log,
+        Err(message) => {
+            eprintln!("liner: {message}");
+            return Status::Usage.into();
+        }
+    };
+    if log.is_some() {
+        notes::set_logging();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -51,7 +62,7 @@ fn main() -> ExitCode {
         eprintln!("liner: cannot listen for Ctrl-C and SIGTERM: {err}");
         return Status::Local.into();
     }
-    let warnings = warnings::Warnings::install();
+    let warnings = warnings::Warnings::install(log);
     match runtime.block_on(run(cli, &warnings)) {
         Ok(()) => Status::Success.into(),
         Err(failure) => {

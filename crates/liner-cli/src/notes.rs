@@ -6,6 +6,18 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 static QUIET: AtomicBool = AtomicBool::new(false);
 static VERBOSITY: AtomicU8 = AtomicU8::new(0);
+static LOGGING: AtomicBool = AtomicBool::new(false);
+
+/// From now on, `LINER_LOG` prints log lines on stderr.
+pub fn set_logging() {
+    LOGGING.store(true, Ordering::Relaxed);
+}
+
+/// Whether `LINER_LOG` prints log lines on stderr (a progress bar would
+/// garble them).
+pub fn logging() -> bool {
+    LOGGING.load(Ordering::Relaxed)
+}
 
 /// From now on, `-v` given `level` times.
 pub fn set_verbosity(level: u8) {

@@ -8,9 +8,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 /// A bar counting `unit`s, its length unknown until [`ProgressBar::set_length`];
 /// hidden when stderr is not a terminal, with `--quiet`, and with
-/// `--verbose`, whose lines a bar would garble.
+/// `--verbose` or `LINER_LOG`, whose lines a bar would garble.
 pub fn bar(unit: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() || crate::notes::quiet() || crate::notes::verbosity() > 0 {
+    if !std::io::stderr().is_terminal()
+        || crate::notes::quiet()
+        || crate::notes::verbosity() > 0
+        || crate::notes::logging()
+    {
         return ProgressBar::hidden();
     }
     let style = ProgressStyle::with_template(&format!(

@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::{Context, SubscriberExt as _};
 
 /// How many warnings a summary lists; the rest are counted.
@@ -20,12 +21,18 @@ struct Seen {
 }
 
 impl Warnings {
-    /// Collects warnings from now on, process-wide.
-    pub fn install() -> Self {
+    /// Collects warnings from now on, process-wide; with `log`, also prints
+    /// what it lets through on stderr (`LINER_LOG`).
+    pub fn install(log: Option<tracing_subscriber::filter::Targets>) -> Self {
         let warnings = Self::default();
         let subscriber = tracing_subscriber::registry()
             .with(Collector(warnings.clone()))
-            .with(crate::request_log::RequestLog::from_flags());
+            .with(crate::request_log::RequestLog::from_flags())
+            .with(log.map(|filter| {
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .with_filter(filter)
+            }));
         // Fails only if a subscriber is set already (a test calling twice):
         // the first one keeps collecting.
         let _ = tracing::subscriber::set_global_default(subscriber);

@@ -361,3 +361,35 @@ fn verbose_prints_a_line_per_request() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// `LINER_LOG` prints the client's spans and events on stderr through a
+/// `tracing` filter (never the key); a value that is not a filter is a usage
+/// error that names the variable, before anything is sent.
+#[test]
+fn liner_log_takes_a_tracing_filter() {
+    let output = support::liner()
+        .env("LINER_LOG", "liner=debug")
+        .env_remove("RUST_LOG")
+        .args(["--fake", "lead", "get", "1"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        text.contains("liner.operation") && text.contains("/v2/lead/detail/{leadId}/"),
+        "{text}"
+    );
+    assert!(!text.contains("demo-key"), "{text}");
+
+    let output = support::liner()
+        .env("LINER_LOG", "liner=loud")
+        .args(["--fake", "lead", "get", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        text.starts_with("liner: LINER_LOG=liner=loud: not a log filter"),
+        "{text}"
+    );
+}
