@@ -199,8 +199,28 @@ impl Transport {
             .inspect_err(|error| spans::record_error(&span, error))
     }
 
-    /// The attempts of one operation, in its span.
+    /// The attempts of one operation, in its span, which gets their count
+    /// once they are over (a span field recorded twice is exported twice).
     async fn attempts<G: BodyGate>(
+        &self,
+        route: &Route,
+        query: &[(&str, String)],
+        body: Option<Vec<u8>>,
+        gate: &mut G,
+    ) -> Result<Answer> {
+        let result = self.attempts_loop(route, query, body, gate).await;
+        let attempts = match &result {
+            Ok(answer) => answer.request.attempts,
+            Err(error) => error.request().map_or(0, |request| request.attempts),
+        };
+        if attempts > 1 {
+            tracing::Span::current().record("http.request.resend_count", i64::from(attempts - 1));
+        }
+        result
+    }
+
+    /// The loop of [`attempts`](Self::attempts).
+    async fn attempts_loop<G: BodyGate>(
         &self,
         route: &Route,
         query: &[(&str, String)],
@@ -269,9 +289,6 @@ impl Transport {
                 }
             }
             request.attempts += 1;
-            if request.attempts > 1 {
-                operation.record("http.request.resend_count", request.attempts - 1);
-            }
             let sent = self.request(route.method.clone(), &route.path, query, body.clone());
             let span = spans::attempt(
                 route,
@@ -287,8 +304,8 @@ impl Transport {
             let took_ms = attempt_started.elapsed().as_millis() as u64;
             let error = match outcome {
                 Ok((status, body)) => {
-                    span.record("http.response.status_code", status.as_u16());
-                    operation.record("http.response.status_code", status.as_u16());
+                    span.record("http.response.status_code", i64::from(status.as_u16()));
+                    operation.record("http.response.status_code", i64::from(status.as_u16()));
                     if status.as_u16() >= 400 {
                         span.record("error.type", status.as_str());
                     }

@@ -8,7 +8,9 @@ use crate::error::Error;
 use crate::routes::Route;
 
 /// The fields both spans carry, in the conventions' names: `$name` is the
-/// span's, the extra fields (`$($extra)*`) its own.
+/// span's, the extra fields (`$($extra)*`) its own. Numbers are `i64`:
+/// `tracing-opentelemetry` exports a `u64` as a string, and the
+/// conventions' `server.port` and status code are integers.
 macro_rules! http_client_span {
     ($name:literal, $route:expr, $host:expr, $port:expr, $($extra:tt)*) => {
         tracing::info_span!(
@@ -18,7 +20,7 @@ macro_rules! http_client_span {
             http.request.method = %$route.method,
             url.template = $route.template,
             server.address = %$host,
-            server.port = $port,
+            server.port = i64::from($port),
             http.response.status_code = tracing::field::Empty,
             error.type = tracing::field::Empty,
             http.request.resend_count = tracing::field::Empty,
@@ -43,8 +45,12 @@ pub(super) fn operation(
         liner.operation = route.operation,
         liner.page.offset = tracing::field::Empty,
     );
-    if let Some((_, offset)) = query.iter().find(|(name, _)| *name == "offset") {
-        span.record("liner.page.offset", offset.as_str());
+    if let Some(offset) = query
+        .iter()
+        .find(|(name, _)| *name == "offset")
+        .and_then(|(_, offset)| offset.parse::<i64>().ok())
+    {
+        span.record("liner.page.offset", offset);
     }
     span
 }
@@ -54,7 +60,7 @@ pub(super) fn operation(
 pub(super) fn attempt(route: &Route, host: &str, port: u16, resends: u32) -> tracing::Span {
     let span = http_client_span!("liner.attempt", route, host, port,);
     if resends > 0 {
-        span.record("http.request.resend_count", resends);
+        span.record("http.request.resend_count", i64::from(resends));
     }
     span
 }
@@ -63,7 +69,7 @@ pub(super) fn attempt(route: &Route, host: &str, port: u16, resends: u32) -> tra
 /// got one, and its type, as the conventions' `error.type`.
 pub(super) fn record_error(span: &tracing::Span, error: &Error) {
     if let Some(status) = error.status() {
-        span.record("http.response.status_code", status.as_u16());
+        span.record("http.response.status_code", i64::from(status.as_u16()));
     }
     span.record("error.type", error_type(error).as_ref());
 }
