@@ -14,6 +14,7 @@ mod envelope;
 mod error;
 mod ids;
 mod list;
+mod meters;
 #[cfg(test)]
 mod property_tests;
 mod retry;

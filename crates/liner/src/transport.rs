@@ -21,6 +21,7 @@ use tokio::time::Instant;
 
 use crate::envelope;
 use crate::error::{Error, RequestInfo, Result};
+use crate::meters;
 use crate::retry::RetryPolicy;
 use crate::routes::Route;
 
@@ -301,7 +302,8 @@ impl Transport {
                 .attempt(&request, sent, timeout, gate)
                 .instrument(span.clone())
                 .await;
-            let took_ms = attempt_started.elapsed().as_millis() as u64;
+            let took = attempt_started.elapsed();
+            let took_ms = took.as_millis() as u64;
             let error = match outcome {
                 Ok((status, body)) => {
                     span.record("http.response.status_code", i64::from(status.as_u16()));
@@ -310,6 +312,7 @@ impl Transport {
                         span.record("error.type", status.as_str());
                     }
                     self.shared.throttle.refill(spent);
+                    meters::attempt(route, meters::Outcome::Status(status.as_u16()), took);
                     tracing::debug!(
                         target: "liner::request",
                         parent: &span,
@@ -329,12 +332,14 @@ impl Transport {
                 Err(error) => error,
             };
             spans::record_error(&span, &error);
+            let error_type = spans::error_type(&error);
+            meters::attempt(route, meters::Outcome::Error(&error_type), took);
             tracing::debug!(
                 target: "liner::request",
                 parent: &span,
                 method = %route.method,
                 template = route.template,
-                error = %spans::error_type(&error),
+                error = %error_type,
                 attempt = request.attempts,
                 took_ms,
                 "failed"
@@ -364,6 +369,7 @@ impl Transport {
                 });
             }
             spent += cost;
+            meters::retry(&error_type);
             tracing::warn!(
                 %request,
                 retry = request.attempts,

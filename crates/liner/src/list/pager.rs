@@ -121,6 +121,7 @@ impl Pager {
         page.undecodable
             .retain(|bad| bad.id.is_none_or(|id| self.seen.insert(id)));
         page.duplicates_dropped = before - page.items.len() - page.undecodable.len();
+        crate::meters::page(page.duplicates_dropped, page.undecodable.len());
         if page.duplicates_dropped > 0 {
             tracing::debug!(
                 offset = self.offset,

@@ -150,9 +150,11 @@ async fn fetch_pages(
         // waiting for it forever: it is carried to the decoding task, whose
         // panic `AbortOnDrop` resumes in the consumer (a bug surfaces where
         // it would have without the tasks).
+        let in_flight = crate::meters::InFlight::start();
         let answer = std::panic::AssertUnwindSafe(source.request_page(offset, &mut gate))
             .catch_unwind()
             .await;
+        drop(in_flight);
         let decode_source = source.clone();
         let decode = async move {
             let answer = answer.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;

@@ -1,0 +1,82 @@
+//! The client's metrics, through the `metrics` facade (feature `metrics`):
+//! nothing is recorded until the application installs a recorder, and
+//! without the feature these functions are empty and compiled away.
+//!
+//! The metrics and their labels are listed in the crate README's "Metrics".
+//!
+//! The labels are those of the spans, and as bounded: a template, never a
+//! path; no query value, no key.
+
+use std::time::Duration;
+
+use crate::routes::Route;
+
+/// The end of one attempt: its duration, and its status or error type.
+pub(crate) fn attempt(route: &Route, outcome: Outcome<'_>, took: Duration) {
+    #[cfg(feature = "metrics")]
+    {
+        let method = route.method.as_str().to_owned();
+        let (key, value) = match outcome {
+            Outcome::Status(status) => ("http.response.status_code", status.to_string()),
+            Outcome::Error(kind) => ("error.type", kind.to_owned()),
+        };
+        metrics::histogram!(
+            "http.client.request.duration",
+            "http.request.method" => method,
+            "url.template" => route.template,
+            key => value,
+        )
+        .record(took.as_secs_f64());
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (route, outcome, took);
+}
+
+/// How an attempt ended.
+#[derive(Clone, Copy)]
+#[cfg_attr(not(feature = "metrics"), allow(dead_code))]
+pub(crate) enum Outcome<'a> {
+    Status(u16),
+    Error(&'a str),
+}
+
+/// A retry, and why (the failed attempt's `error.type`).
+pub(crate) fn retry(reason: &str) {
+    #[cfg(feature = "metrics")]
+    metrics::counter!("liner.retries", "error.type" => reason.to_owned()).increment(1);
+    #[cfg(not(feature = "metrics"))]
+    let _ = reason;
+}
+
+/// A page of the lead list taken in, with the leads dropped as already
+/// yielded and those that did not decode.
+pub(crate) fn page(duplicates_dropped: usize, undecodable: usize) {
+    #[cfg(feature = "metrics")]
+    {
+        metrics::counter!("liner.pages").increment(1);
+        metrics::counter!("liner.duplicates_dropped").increment(duplicates_dropped as u64);
+        metrics::counter!("liner.undecodable_leads").increment(undecodable as u64);
+    }
+    #[cfg(not(feature = "metrics"))]
+    let _ = (duplicates_dropped, undecodable);
+}
+
+/// One prefetch request in flight, counted in `liner.prefetch.in_flight`
+/// until it is dropped: when its body is read, or when the stream is
+/// dropped and its task aborted.
+pub(crate) struct InFlight(());
+
+impl InFlight {
+    pub(crate) fn start() -> Self {
+        #[cfg(feature = "metrics")]
+        metrics::gauge!("liner.prefetch.in_flight").increment(1.0);
+        Self(())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        #[cfg(feature = "metrics")]
+        metrics::gauge!("liner.prefetch.in_flight").decrement(1.0);
+    }
+}
