@@ -134,3 +134,57 @@ fn piped_the_export_prints_its_summary_and_no_bar() {
         "terminal codes on a pipe: {stderr:?}"
     );
 }
+
+/// With `-v` on a terminal, the request lines replace the bar: each line is
+/// whole (no bar drawn over it, no cursor movement), one per page, and the
+/// summary follows.
+#[test]
+fn on_a_terminal_verbose_prints_whole_request_lines_and_no_bar() {
+    let fake = slow_fake();
+    let dir = tempfile::tempdir().unwrap();
+    let mut export = fake.liner_std();
+    export
+        .arg("-v")
+        .args(EXPORT)
+        .arg(dir.path().join("leads.jsonl"));
+    let (success, drawn) = on_a_terminal(export);
+
+    assert!(success, "{drawn}");
+    assert!(!drawn.contains("ETA"), "a bar was drawn: {drawn:?}");
+    // A bar redraws with a carriage return or an escape sequence; plain
+    // lines need neither (the terminal turns "\n" into "\r\n").
+    let text = drawn.replace("\r\n", "\n");
+    assert!(
+        !text.contains('\r') && !text.contains('\u{1b}'),
+        "cursor movement: {drawn:?}"
+    );
+    let requests: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with("liner: GET /v2/lead/ 200 (attempt 1, "))
+        .collect();
+    assert_eq!(requests.len(), 5, "{text}");
+    assert!(text.contains("exported 500 leads to "), "{text}");
+}
+
+/// Piped, `-v` prints the same lines, and the summary.
+#[test]
+fn piped_verbose_prints_the_request_lines() {
+    let fake = slow_fake();
+    let dir = tempfile::tempdir().unwrap();
+    let output = fake
+        .liner()
+        .arg("-v")
+        .args(EXPORT)
+        .arg(dir.path().join("leads.jsonl"))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stderr);
+    let requests = text
+        .lines()
+        .filter(|line| line.starts_with("liner: GET /v2/lead/ 200 (attempt 1, "))
+        .count();
+    assert_eq!(requests, 5, "{text}");
+    assert!(!text.contains('\r') && !text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("exported 500 leads to "), "{text}");
+}
