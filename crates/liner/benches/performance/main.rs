@@ -44,8 +44,12 @@
 //!    the ideal 1,000 pages / 200 a second (goal: within 1.1x of the ideal,
 //!    at most 2% of requests refused).
 //!
+//! 9. `lead(id)` with a subscriber that keeps the client's spans (and, with
+//!    `--features metrics`, a recorder that keeps its metrics) vs with
+//!    neither (goal: within 5%).
+//!
 //! Words after `--` pick measures: `overhead`, `export`, `decode`, `rss`,
-//! `ids`, `hostile`, `tls`, `rate`.
+//! `ids`, `hostile`, `tls`, `rate`, `spans`.
 //! `-- --write-results` also writes the table, dated, into
 //! `benches/RESULTS.md` (between its `bench:latest` markers), which is where
 //! the project's measured figures live.
@@ -245,6 +249,20 @@ fn main() {
             large as f64 / small as f64
         ));
     }
+    if wanted("spans") {
+        let (subject, baseline) = span_overhead();
+        let with = if cfg!(feature = "metrics") {
+            "spans kept by a subscriber, metrics by a recorder"
+        } else {
+            "spans kept by a subscriber (build with `--features metrics` to add a recorder)"
+        };
+        rows.push(format!(
+            "| span and metrics overhead | `lead(id)`, {with} {} | no subscriber {} | {:.3} | <= 1.05 |",
+            micros(subject),
+            micros(baseline),
+            ratio(subject, baseline)
+        ));
+    }
     if wanted("rate") {
         let (limited, fixed) = runtime.block_on(export_under_rate_limit());
         let ideal = Duration::from_secs(RATE_PAGES) / SERVER_RATE;
@@ -283,8 +301,8 @@ fn main() {
 }
 
 /// The measures, by the name that picks one on the command line.
-const MEASURES: [&str; 8] = [
-    "overhead", "export", "decode", "rss", "ids", "hostile", "tls", "rate",
+const MEASURES: [&str; 9] = [
+    "overhead", "export", "decode", "rss", "ids", "hostile", "tls", "rate", "spans",
 ];
 
 fn ratio(subject: Duration, baseline: Duration) -> f64 {

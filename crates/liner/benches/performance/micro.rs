@@ -139,3 +139,81 @@ pub(crate) fn dedup_orders() -> (Duration, Duration, Duration) {
     }
     (median(down), median(up), median(one))
 }
+
+/// `lead(id)` with a subscriber that keeps every span (tracing's registry
+/// and a formatting layer at INFO, writing nowhere: what a service pays for
+/// the client's spans) and, built with the feature `metrics`, a recorder
+/// that keeps every value; vs `lead(id)` with neither. Batches alternate on
+/// one current-thread runtime, the fake serving from a runtime of its own.
+pub(crate) fn span_overhead() -> (Duration, Duration) {
+    use tracing::instrument::WithSubscriber as _;
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    const REQUESTS: u64 = 2000;
+    const BATCH: u64 = 50;
+    let serving = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let fake = serving
+        .block_on(FakeServer::start(Config::default().with_leads(REQUESTS)))
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let liner = runtime.block_on(async { client(&fake) });
+    let subscriber = tracing::Dispatch::new(
+        tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::sink)
+                .with_filter(tracing_subscriber::filter::LevelFilter::INFO),
+        ),
+    );
+    #[cfg(feature = "metrics")]
+    let recorder = metrics_util::debugging::DebuggingRecorder::new();
+    let traced = |ids: std::ops::Range<u64>| {
+        let batch = async {
+            for id in ids {
+                liner.lead(id).await.unwrap();
+            }
+        }
+        .with_subscriber(subscriber.clone());
+        #[cfg(feature = "metrics")]
+        return metrics::with_local_recorder(&recorder, || runtime.block_on(batch));
+        #[cfg(not(feature = "metrics"))]
+        runtime.block_on(batch)
+    };
+    let plain = |ids: std::ops::Range<u64>| {
+        runtime.block_on(async {
+            for id in ids {
+                liner.lead(id).await.unwrap();
+            }
+        })
+    };
+    traced(1..201);
+    plain(1..201);
+    let (mut subject, mut baseline) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        let (mut traced_time, mut plain_time) = (Duration::ZERO, Duration::ZERO);
+        for (batch, first) in (1..=REQUESTS).step_by(BATCH as usize).enumerate() {
+            let ids = first..first + BATCH;
+            for side in [batch % 2, 1 - batch % 2] {
+                let started = Instant::now();
+                if side == 0 {
+                    traced(ids.clone());
+                    traced_time += started.elapsed();
+                } else {
+                    plain(ids.clone());
+                    plain_time += started.elapsed();
+                }
+            }
+        }
+        subject.push(traced_time / REQUESTS as u32);
+        baseline.push(plain_time / REQUESTS as u32);
+    }
+    drop(fake);
+    (median(subject), median(baseline))
+}
