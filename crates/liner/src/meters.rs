@@ -15,7 +15,8 @@ use crate::routes::Route;
 pub(crate) fn attempt(route: &Route, outcome: Outcome<'_>, took: Duration) {
     #[cfg(feature = "metrics")]
     {
-        let method = route.method.as_str().to_owned();
+        // The name is `{method} {template}`, both `'static`: no allocation.
+        let method = route.name.split(' ').next().unwrap_or_default();
         let (key, value) = match outcome {
             Outcome::Status(status) => ("http.response.status_code", status.to_string()),
             Outcome::Error(kind) => ("error.type", kind.to_owned()),

@@ -15,6 +15,8 @@ pub(crate) struct Route {
     /// The spec's `operationId`: `getLead`.
     pub operation: &'static str,
     pub method: Method,
+    /// The span's name, `{method} {template}`: `GET /v2/lead/detail/{leadId}/`.
+    pub name: &'static str,
     /// The path template: `/v2/lead/detail/{leadId}/`. Traces name a
     /// request by it, never by its path (whose ids are data).
     pub template: &'static str,
@@ -27,6 +29,7 @@ impl Route {
     fn new(
         operation: &'static str,
         method: Method,
+        name: &'static str,
         template: &'static str,
         id: Option<NonZeroU64>,
         effect: Effect,
@@ -40,6 +43,7 @@ impl Route {
         Self {
             operation,
             method,
+            name,
             template,
             path,
             effect,
@@ -47,48 +51,45 @@ impl Route {
     }
 }
 
+/// A [`Route`] from its operation id, method, template, id and effect; the
+/// span name `{method} {template}` is spelled at compile time.
+macro_rules! route {
+    ($operation:literal, $method:ident, $template:literal, $id:expr, $effect:ident) => {
+        Route::new(
+            $operation,
+            Method::$method,
+            concat!(stringify!($method), " ", $template),
+            $template,
+            $id,
+            Effect::$effect,
+        )
+    };
+}
+
 pub(crate) fn list_leads() -> Route {
-    Route::new("listLeads", Method::GET, "/v2/lead/", None, Effect::Read)
+    route!("listLeads", GET, "/v2/lead/", None, Read)
 }
 
 pub(crate) fn create_lead() -> Route {
-    Route::new(
-        "createLead",
-        Method::POST,
-        "/v2/lead/create/",
-        None,
-        Effect::Create,
-    )
+    route!("createLead", POST, "/v2/lead/create/", None, Create)
 }
 
 pub(crate) fn get_lead(id: NonZeroU64) -> Route {
-    Route::new(
-        "getLead",
-        Method::GET,
-        "/v2/lead/detail/{leadId}/",
-        Some(id),
-        Effect::Read,
-    )
+    route!("getLead", GET, "/v2/lead/detail/{leadId}/", Some(id), Read)
 }
 
 pub(crate) fn update_lead(id: NonZeroU64) -> Route {
-    Route::new(
+    route!(
         "updateLead",
-        Method::POST,
+        POST,
         "/v2/lead/update/{leadId}/",
         Some(id),
-        Effect::Update,
+        Update
     )
 }
 
 pub(crate) fn get_call(id: NonZeroU64) -> Route {
-    Route::new(
-        "getCall",
-        Method::GET,
-        "/v2/call/detail/{callId}/",
-        Some(id),
-        Effect::Read,
-    )
+    route!("getCall", GET, "/v2/call/detail/{callId}/", Some(id), Read)
 }
 
 #[cfg(test)]
@@ -123,6 +124,7 @@ mod tests {
         ]
         .into_iter()
         .map(|route| {
+            assert_eq!(route.name, format!("{} {}", route.method, route.template));
             (
                 route.operation.to_owned(),
                 route.method.to_string(),

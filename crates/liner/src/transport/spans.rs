@@ -15,11 +15,11 @@ macro_rules! http_client_span {
     ($name:literal, $route:expr, $host:expr, $port:expr, $($extra:tt)*) => {
         tracing::info_span!(
             $name,
-            otel.name = %format_args!("{} {}", $route.method, $route.template),
+            otel.name = $route.name,
             otel.kind = "client",
-            http.request.method = %$route.method,
+            http.request.method = $route.method.as_str(),
             url.template = $route.template,
-            server.address = %$host,
+            server.address = $host,
             server.port = i64::from($port),
             http.response.status_code = tracing::field::Empty,
             error.type = tracing::field::Empty,
