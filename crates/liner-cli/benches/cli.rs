@@ -17,6 +17,11 @@
 //!    vs 100,000. Goal: <= 1.1x.
 //! 3. `throughput`: leads per second exported with no latency, CSV and JSON
 //!    Lines; rows per second imported with 5 ms of latency (context).
+//! 4. `rate`: `liner --rate 200 leads import` of 2,000 rows into a fake that
+//!    serves 200 requests a second (a burst of 10, 5 ms of latency,
+//!    `Retry-After: 1`), vs the same import without `--rate`, vs the ideal
+//!    of its requests / 200 a second. Goals: <= 1.1x the ideal, <= 2% of
+//!    requests refused.
 //!
 //! The fake server runs in this process; the command under test is the
 //! release build of the `liner` binary, in a child process. Its peak RSS is
@@ -27,13 +32,13 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use liner_fake::{Clock, Config, FakeServer, Faults, Latency};
+use liner_fake::{Clock, Config, FakeServer, Faults, Latency, RateLimit};
 
 const BIN: &str = env!("CARGO_BIN_EXE_liner");
 const LATENCY: Duration = Duration::from_millis(5);
 /// The command's default export concurrency.
 const CONCURRENCY: u32 = 8;
-const MEASURES: [&str; 3] = ["export", "rss", "throughput"];
+const MEASURES: [&str; 4] = ["export", "rss", "throughput", "rate"];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -121,6 +126,82 @@ fn main() {
             millis(bound),
             2_000.0 / time.as_secs_f64(),
             ratio(time, bound)
+        ));
+    }
+
+    if run("rate") {
+        let mut runs = Vec::new();
+        for rate in [Some(200), None] {
+            let fake = runtime
+                .block_on(FakeServer::start(
+                    Config::default()
+                        .with_leads(0)
+                        .with_faults(Faults::default().with_latency(Latency::Fixed(LATENCY)))
+                        .with_rate_limit(RateLimit::per_second(200).with_burst(10))
+                        .with_clock(Clock::System),
+                ))
+                .unwrap();
+            let rows_file = dir.path().join(format!("rate-{rate:?}.csv"));
+            std::fs::write(
+                &rows_file,
+                liner_test_support::new_leads::csv(2_000, "R", 5),
+            )
+            .unwrap();
+            let mut command = Command::new(BIN);
+            if let Some(rate) = rate {
+                command.args(["--rate", &rate.to_string()]);
+            }
+            command
+                .args(["leads", "import"])
+                .arg(&rows_file)
+                .env("LINER_BASE_URL", fake.base_url())
+                .env("LINER_API_KEY", fake.api_key())
+                .stderr(Stdio::null());
+            let started = Instant::now();
+            let mut child = command.spawn().unwrap();
+            // Bounded: a run that has not ended in 5 minutes is stopped
+            // and reported as such.
+            let status = loop {
+                if let Some(status) = child.try_wait().unwrap() {
+                    break Some(status);
+                }
+                if started.elapsed() > Duration::from_secs(300) {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break None;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            };
+            let time = started.elapsed();
+            let stats = fake.stats();
+            runs.push((time, status, stats));
+        }
+        let describe = |(time, status, stats): &(
+            Duration,
+            Option<std::process::ExitStatus>,
+            liner_fake::Stats,
+        )| {
+            format!(
+                "{}, {} created, {} of {} requests refused ({:.1}%){}",
+                millis(*time),
+                stats.leads_created,
+                stats.rate_limited,
+                stats.requests,
+                stats.rate_limited as f64 * 100.0 / stats.requests.max(1) as f64,
+                match status {
+                    Some(status) if status.success() => String::new(),
+                    Some(status) => format!(", exit {}", status.code().unwrap_or(-1)),
+                    None => ", stopped after 5 min".to_owned(),
+                }
+            )
+        };
+        let ideal = Duration::from_secs_f64(runs[0].2.requests as f64 / 200.0);
+        rows.push(format!(
+            "| import 2,000 rows into a server limited to 200/s (5 ms) | `--rate 200`: {} | no `--rate`: {} | {:.2}x the ideal {} (its requests / 200 a second) | <= 1.1x, <= 2% refused |",
+            describe(&runs[0]),
+            describe(&runs[1]),
+            ratio(runs[0].0, ideal),
+            millis(ideal)
         ));
     }
 
