@@ -48,8 +48,12 @@
 //!    `--features metrics`, a recorder that keeps its metrics) vs with
 //!    neither (goal: within 5%).
 //!
+//! 10. adaptive concurrency (at most 8) vs a fixed 8: the export of 2. from
+//!     a server with no limit (goal: within 5%), and from the one limited
+//!     to 200 requests a second without a client rate limit (context).
+//!
 //! Words after `--` pick measures: `overhead`, `export`, `decode`, `rss`,
-//! `ids`, `hostile`, `tls`, `rate`, `spans`.
+//! `ids`, `hostile`, `tls`, `rate`, `spans`, `adaptive`.
 //! `-- --write-results` also writes the table, dated, into
 //! `benches/RESULTS.md` (between its `bench:latest` markers), which is where
 //! the project's measured figures live.
@@ -290,6 +294,26 @@ fn main() {
             millis(ideal)
         ));
     }
+    if wanted("adaptive") {
+        let ((free_adaptive, free_fixed), (limited_adaptive, limited_fixed)) =
+            runtime.block_on(export_adaptive());
+        rows.push(format!(
+            "| export 100,000 leads, 5 ms latency, no server limit | adaptive, at most 8: {} | fixed 8: {} | {:.3} | <= 1.05 |",
+            millis(free_adaptive.took),
+            millis(free_fixed.took),
+            ratio(free_adaptive.took, free_fixed.took)
+        ));
+        rows.push(format!(
+            "| the same from a server limited to 200/s, no client limit | adaptive, at most 8: {}, {} of {} refused | fixed 8: {}, {} of {} refused | {:.2} | (context) |",
+            millis(limited_adaptive.took),
+            limited_adaptive.refused,
+            limited_adaptive.requests,
+            millis(limited_fixed.took),
+            limited_fixed.refused,
+            limited_fixed.requests,
+            ratio(limited_adaptive.took, limited_fixed.took)
+        ));
+    }
     liner_test_support::bench_results::report(
         &rows,
         &args,
@@ -301,8 +325,8 @@ fn main() {
 }
 
 /// The measures, by the name that picks one on the command line.
-const MEASURES: [&str; 9] = [
-    "overhead", "export", "decode", "rss", "ids", "hostile", "tls", "rate", "spans",
+const MEASURES: [&str; 10] = [
+    "overhead", "export", "decode", "rss", "ids", "hostile", "tls", "rate", "spans", "adaptive",
 ];
 
 fn ratio(subject: Duration, baseline: Duration) -> f64 {

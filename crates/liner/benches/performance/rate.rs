@@ -29,10 +29,28 @@ pub(crate) async fn export_under_rate_limit() -> (RateRun, RateRun) {
     let mut limited = Vec::new();
     let mut fixed = Vec::new();
     for _ in 0..ROUNDS {
-        fixed.push(export_once(None).await);
-        limited.push(export_once(Some(SERVER_RATE)).await);
+        fixed.push(export_once(None, false, true).await);
+        limited.push(export_once(Some(SERVER_RATE), false, true).await);
     }
     (median(limited), median(fixed))
+}
+
+/// Adaptive concurrency (at most 8) vs a fixed 8: against a server with no
+/// limit (its cost), and against the limited one without a client rate
+/// limit (what it finds alone). The medians: (adaptive, fixed) for each.
+pub(crate) async fn export_adaptive() -> ((RateRun, RateRun), (RateRun, RateRun)) {
+    let (mut free, mut limited) = ((Vec::new(), Vec::new()), (Vec::new(), Vec::new()));
+    for _ in 0..ROUNDS {
+        free.1.push(export_once(None, false, false).await);
+        free.0.push(export_once(None, true, false).await);
+    }
+    // One round each: the fixed side takes about 90 s against this server.
+    limited.1.push(export_once(None, false, true).await);
+    limited.0.push(export_once(None, true, true).await);
+    (
+        (median(free.0), median(free.1)),
+        (median(limited.0), median(limited.1)),
+    )
 }
 
 fn median(mut runs: Vec<RateRun>) -> RateRun {
@@ -40,17 +58,19 @@ fn median(mut runs: Vec<RateRun>) -> RateRun {
     runs.swap_remove(runs.len() / 2)
 }
 
-/// Exports every lead of a new rate-limited fake through a client with
-/// 8 pages in flight and, with `client_rate`, that rate limit.
-async fn export_once(client_rate: Option<u32>) -> RateRun {
-    let fake = FakeServer::start(
-        Config::default()
-            .with_leads(RATE_PAGES * 100)
-            .with_faults(Faults::default().with_latency(Latency::Fixed(Duration::from_millis(5))))
-            .with_rate_limit(RateLimit::per_second(SERVER_RATE).with_burst(10)),
-    )
-    .await
-    .unwrap();
+/// Exports every lead of a new fake (rate-limited if `server_limited`)
+/// through a client with 8 pages in flight (at most, if `adaptive`) and,
+/// with `client_rate`, that rate limit.
+async fn export_once(client_rate: Option<u32>, adaptive: bool, server_limited: bool) -> RateRun {
+    let config = Config::default()
+        .with_leads(RATE_PAGES * 100)
+        .with_faults(Faults::default().with_latency(Latency::Fixed(Duration::from_millis(5))));
+    let config = if server_limited {
+        config.with_rate_limit(RateLimit::per_second(SERVER_RATE).with_burst(10))
+    } else {
+        config
+    };
+    let fake = FakeServer::start(config).await.unwrap();
     let mut builder = Liner::builder()
         .base_url(fake.base_url())
         .api_key(fake.api_key());
@@ -59,7 +79,11 @@ async fn export_once(client_rate: Option<u32>) -> RateRun {
     }
     let liner = builder.build().unwrap();
     let started = Instant::now();
-    let mut pages = liner.leads().concurrency(8).pages();
+    let mut pages = liner
+        .leads()
+        .concurrency(8)
+        .adaptive_concurrency(adaptive)
+        .pages();
     let mut failed = None;
     while let Some(page) = pages.next().await {
         if let Err(error) = page {

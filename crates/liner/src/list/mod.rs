@@ -10,6 +10,7 @@
 //!
 //! Each imports only those below it in this list.
 
+mod adaptive;
 mod limits;
 mod page;
 mod pager;

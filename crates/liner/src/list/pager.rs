@@ -295,6 +295,7 @@ mod properties {
                     page_size: super::super::limits::DEFAULT_PAGE_SIZE,
                     strict: false,
                     concurrency: 1,
+                    adaptive: false,
                     max_stale_pages: super::super::limits::DEFAULT_MAX_STALE_PAGES,
                 }
             })

@@ -33,6 +33,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
+use super::adaptive::{AdaptiveLimit, Outcome};
 use super::page::Page;
 use super::source::PageSource;
 use crate::error::{Error, Result};
@@ -53,13 +54,17 @@ pub(super) fn pages(
     // worker delivers one page at a time: sends into 2n never wait long.
     let (delivered_tx, delivered) = mpsc::channel(2 * n);
     let next = Arc::new(AtomicU64::new(0));
+    let limit = source.adaptive.then(|| Arc::new(AdaptiveLimit::new(n)));
     let workers = (0..n)
         .map(|_| {
             let work = fetch_pages(
                 source.clone(),
-                start,
-                pages,
-                Arc::clone(&next),
+                Claim {
+                    start,
+                    pages,
+                    next: Arc::clone(&next),
+                    limit: limit.clone(),
+                },
                 taken.clone(),
                 delivered_tx.clone(),
             );
@@ -81,6 +86,15 @@ pub(super) fn pages(
         let _ = state.taken_tx.send(state.taken);
         Some((page, state))
     })
+}
+
+/// Which pages a worker may claim: from `start`, `pages` of them, the next
+/// one counted in `next`; with an adaptive `limit`, only with its permit.
+struct Claim {
+    start: u64,
+    pages: u64,
+    next: Arc<AtomicU64>,
+    limit: Option<Arc<AdaptiveLimit>>,
 }
 
 /// A page being decoded (or an error already known), by its place in the
@@ -125,16 +139,28 @@ impl Consumer {
 /// waiting at its gate, so its gate is open.
 async fn fetch_pages(
     source: PageSource,
-    start: u64,
-    pages: u64,
-    next: Arc<AtomicU64>,
+    claim: Claim,
     taken: watch::Receiver<u64>,
     delivered: mpsc::Sender<Delivery>,
 ) {
+    let Claim {
+        start,
+        pages,
+        next,
+        limit,
+    } = claim;
     let window = source.concurrency as u64;
     loop {
+        // With an adaptive limit, the permit comes before the claim (see
+        // `adaptive.rs`): the earliest pages claimed hold the permits.
+        if let Some(limit) = &limit {
+            limit.acquire().await;
+        }
         let index = next.fetch_add(1, Ordering::Relaxed);
         if index >= pages {
+            if let Some(limit) = &limit {
+                limit.give_back();
+            }
             return;
         }
         // Below `total`, which is a u64: the sum cannot overflow, but it is
@@ -151,10 +177,19 @@ async fn fetch_pages(
         // panic `AbortOnDrop` resumes in the consumer (a bug surfaces where
         // it would have without the tasks).
         let in_flight = crate::meters::InFlight::start();
+        let requested = Instant::now();
         let answer = std::panic::AssertUnwindSafe(source.request_page(offset, &mut gate))
             .catch_unwind()
             .await;
         drop(in_flight);
+        if let Some(limit) = &limit {
+            limit.release(match &answer {
+                Ok(Ok(answer)) if answer.request.attempts == 1 => {
+                    Outcome::Clean(requested.elapsed().saturating_sub(gate.waited()))
+                }
+                _ => Outcome::Congested,
+            });
+        }
         let decode_source = source.clone();
         let decode = async move {
             let answer = answer.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;

@@ -122,6 +122,7 @@ impl LeadQuery {
                 page_size: DEFAULT_PAGE_SIZE,
                 strict: false,
                 concurrency: DEFAULT_CONCURRENCY,
+                adaptive: false,
                 max_stale_pages: DEFAULT_MAX_STALE_PAGES,
             },
             offset: 0,
@@ -221,6 +222,19 @@ impl LeadQuery {
                 format!("must be between 1 and {MAX_CONCURRENCY}, got {pages}"),
             );
         }
+        self
+    }
+
+    /// Makes [`concurrency`](Self::concurrency) a maximum the prefetch adapts
+    /// under (default: off, `n` pages always): it starts at 2, grows by one
+    /// page in flight per round of clean answers, halves when an answer
+    /// needed a retry (a `429`, a `503`, a timeout), and shrinks when
+    /// answers come twice as slowly as the fastest. For a server whose
+    /// limit you do not know; when you know it,
+    /// [`LinerBuilder::rate_limit`](crate::LinerBuilder::rate_limit) keeps
+    /// away from it instead of finding it.
+    pub fn adaptive_concurrency(mut self, adaptive: bool) -> Self {
+        self.source.adaptive = adaptive;
         self
     }
 

@@ -21,6 +21,8 @@ pub(super) struct PageSource {
     pub(super) page_size: u64,
     pub(super) strict: bool,
     pub(super) concurrency: usize,
+    /// Whether `concurrency` is a maximum that the prefetch adapts under.
+    pub(super) adaptive: bool,
     pub(super) max_stale_pages: u32,
 }
 

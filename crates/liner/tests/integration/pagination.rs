@@ -413,3 +413,29 @@ async fn a_shifted_page_counts_the_duplicates_it_dropped() {
         .sum();
     assert_eq!(served, 300 + 13 * (pages.len() - 1));
 }
+
+/// With adaptive concurrency every lead still comes exactly once, in
+/// order, whether the server answers cleanly or refuses a fifth of the
+/// requests (each refusal halves the pages in flight, and retries recover).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adaptive_concurrency_yields_every_lead_once_in_order() {
+    for faults in [
+        Faults::default(),
+        Faults::default().with(Fault::Unavailable, 0.2),
+    ] {
+        let fake =
+            CheckedFake::start(Config::default().with_leads(2_000).with_faults(faults)).await;
+        let liner = crate::support::client_with(&fake, crate::support::many_quick_retries());
+        let ids: Vec<u64> = liner
+            .leads()
+            .concurrency(8)
+            .adaptive_concurrency(true)
+            .collect_all()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|lead| lead.id.get())
+            .collect();
+        assert_eq!(ids, (1..=2_000).collect::<Vec<_>>());
+    }
+}
