@@ -288,6 +288,11 @@ pub struct ExportArgs {
     /// server objects).
     #[arg(long, value_name = "N", default_value_t = 2 * liner::LeadQuery::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
+    /// Make --concurrency a maximum: start at 2 pages at a time, add one per
+    /// round of clean answers, halve on a 429 or 503. For a server whose
+    /// limit you do not know (when you know it, --rate keeps under it).
+    #[arg(long)]
+    pub adaptive: bool,
 }
 
 #[derive(Debug, Args)]

@@ -186,7 +186,8 @@ pub async fn run(client: &Liner, args: &ExportArgs, warnings: &Warnings) -> Resu
         .leads()
         .order_ids(args.order_ids.iter().copied())
         .status_ids(args.status_ids.iter().copied())
-        .concurrency(args.concurrency);
+        .concurrency(args.concurrency)
+        .adaptive_concurrency(args.adaptive);
     if let Some(from) = &args.created_from {
         query = query.created_from(from.as_str());
     }

@@ -196,6 +196,25 @@ fn fake_mode_needs_no_account() {
     assert_eq!(json(&output.stdout)["id"], 1);
 }
 
+/// `--adaptive` exports every lead once, as the fixed concurrency does.
+#[test]
+fn an_adaptive_export_has_every_lead() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("leads.jsonl");
+    let output = liner()
+        .args(["--fake", "-q", "leads", "export", "--adaptive", "--output"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ids: Vec<u64> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|line| json(line.as_bytes())["id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, (1..=1000).collect::<Vec<_>>());
+}
+
 /// `--rate` reaches the client: the fake's 1,000 leads are 10 pages, which
 /// at 4 requests a second leave over at least 2.25 s; and a rate of 0 is a
 /// usage error before anything is sent.
