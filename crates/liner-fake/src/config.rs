@@ -273,8 +273,8 @@ impl Config {
     }
 
     /// Serves HTTPS (feature `tls`): a certificate authority is made at
-    /// start ([`FakeServer::ca_pem`], for the client to trust), and a
-    /// certificate it signs for `tls`'s names; [`FakeServer::base_url`] is
+    /// start ([`FakeServer::ca_pem`](crate::FakeServer::ca_pem), for the client to trust), and a
+    /// certificate it signs for `tls`'s names; [`FakeServer::base_url`](crate::FakeServer::base_url) is
     /// then `https://127.0.0.1:<port>`.
     #[cfg(feature = "tls")]
     #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
