@@ -312,6 +312,12 @@ pub struct ImportArgs {
     /// Creates in flight at once.
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub concurrency: usize,
+    /// Make --concurrency a maximum: start at 2 creates at a time, add one
+    /// per round of clean answers, halve on a 429, a 503 or a timeout. For a
+    /// server whose limit you do not know (when you know it, --rate keeps
+    /// under it).
+    #[arg(long)]
+    pub adaptive: bool,
     /// Send the valid rows even if some rows are invalid (which are then
     /// reported and not sent).
     #[arg(long)]

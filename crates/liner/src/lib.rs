@@ -3,6 +3,7 @@
 // badges, so each such item also says its feature in words.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod adaptive;
 mod api_key;
 #[cfg(feature = "blocking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
@@ -22,6 +23,7 @@ mod routes;
 mod server_text;
 mod transport;
 
+pub use adaptive::{AdaptiveConcurrency, ConcurrencyPermit};
 pub use api_key::ApiKey;
 pub use builder::LinerBuilder;
 pub use client::Liner;

@@ -26,9 +26,18 @@ impl Import<'_> {
         let bar = crate::progress::bar("rows");
         bar.set_length(rows.len() as u64);
         let this = &*self;
+        let adaptive = self
+            .args
+            .adaptive
+            .then(|| liner::AdaptiveConcurrency::new(self.args.concurrency));
+        let adaptive = adaptive.as_ref();
         let results: Vec<Result<(&Row, Option<Event>), Failure>> =
             futures_util::stream::iter(rows.iter().copied())
                 .map(|row| async move {
+                    let permit = match adaptive {
+                        Some(limit) => Some(limit.acquire().await),
+                        None => None,
+                    };
                     if this.stopping() {
                         return Ok((row, None));
                     }
@@ -42,6 +51,15 @@ impl Import<'_> {
                     let sent = Instant::now();
                     let result = this.client.create_lead(row.lead()).await;
                     this.stop.note(&result, sent.elapsed());
+                    if let Some(permit) = permit {
+                        // A row the API refused says nothing of its load.
+                        match &result {
+                            Err(error) if error.is_retryable() || error.is_connect() => {
+                                permit.congested()
+                            }
+                            _ => permit.answered(sent.elapsed()),
+                        }
+                    }
                     let event = outcome_of(result);
                     this.record(row, event.clone()).await?;
                     Ok((row, Some(event)))

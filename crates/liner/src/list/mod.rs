@@ -10,7 +10,6 @@
 //!
 //! Each imports only those below it in this list.
 
-mod adaptive;
 mod limits;
 mod page;
 mod pager;

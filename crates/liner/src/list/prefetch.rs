@@ -33,9 +33,9 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use super::adaptive::{AdaptiveLimit, Outcome};
 use super::page::Page;
 use super::source::PageSource;
+use crate::adaptive::{AdaptiveLimit, Outcome};
 use crate::error::{Error, Result};
 use crate::transport::BodyGate;
 

@@ -1,7 +1,9 @@
-//! Adaptive concurrency for the prefetch ([`LeadQuery::adaptive_concurrency`](super::LeadQuery::adaptive_concurrency)):
-//! how many pages may be requested at once moves between 1 and the
-//! configured concurrency, as TCP's congestion window does (additive
-//! increase, multiplicative decrease).
+//! Adaptive concurrency: how many requests may be in flight at once moves
+//! between 1 and a maximum, as TCP's congestion window does (additive
+//! increase, multiplicative decrease). The prefetch uses it
+//! ([`LeadQuery::adaptive_concurrency`](crate::LeadQuery::adaptive_concurrency)),
+//! and so can any pool of tasks sending requests ([`AdaptiveConcurrency`]:
+//! the CLI's import).
 //!
 //! - It starts at 2 (or the maximum, if lower).
 //! - An answer that came at once (no retry) and not slowly grows it by
@@ -11,17 +13,17 @@
 //! - An answer more than twice as slow as the fastest seen shrinks it by a
 //!   tenth: the server is queueing.
 //!
-//! A worker takes a permit *before* it claims its page, so permits are held
-//! by the earliest pages claimed: the page the consumer waits for always has
-//! one, and the gates stay deadlock-free.
+//! A prefetch worker takes a permit *before* it claims its page, so permits
+//! are held by the earliest pages claimed: the page the consumer waits for
+//! always has one, and the gates stay deadlock-free.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::Notify;
 
 /// The limit, shared by a prefetch's workers.
-pub(super) struct AdaptiveLimit {
+pub(crate) struct AdaptiveLimit {
     state: Mutex<State>,
     changed: Notify,
     max: usize,
@@ -34,7 +36,7 @@ struct State {
 }
 
 /// How a request ended, for the limit.
-pub(super) enum Outcome {
+pub(crate) enum Outcome {
     /// Answered at the first attempt, in this time (waits at the gate not
     /// counted).
     Clean(Duration),
@@ -43,7 +45,7 @@ pub(super) enum Outcome {
 }
 
 impl AdaptiveLimit {
-    pub(super) fn new(max: usize) -> Self {
+    pub(crate) fn new(max: usize) -> Self {
         let max = max.max(1);
         Self {
             state: Mutex::new(State {
@@ -57,7 +59,7 @@ impl AdaptiveLimit {
     }
 
     /// Waits until one more request may be in flight, and counts it.
-    pub(super) async fn acquire(&self) {
+    pub(crate) async fn acquire(&self) {
         loop {
             let notified = self.changed.notified();
             tokio::pin!(notified);
@@ -76,7 +78,7 @@ impl AdaptiveLimit {
     }
 
     /// Counts a request as ended, and moves the limit by how it ended.
-    pub(super) fn release(&self, outcome: Outcome) {
+    pub(crate) fn release(&self, outcome: Outcome) {
         {
             let mut state = self.lock();
             state.in_flight = state.in_flight.saturating_sub(1);
@@ -101,7 +103,7 @@ impl AdaptiveLimit {
 
     /// Counts a permit as unused (its worker found no page left), leaving
     /// the limit as it is.
-    pub(super) fn give_back(&self) {
+    pub(crate) fn give_back(&self) {
         {
             let mut state = self.lock();
             state.in_flight = state.in_flight.saturating_sub(1);
@@ -119,6 +121,97 @@ impl AdaptiveLimit {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A limit on requests in flight that adapts to the server, shared by
+/// clones: at most `max`, starting at 2, one more per round of clean
+/// answers, half as many after an answer that needed a retry or failed, a
+/// tenth fewer when answers come twice as slowly as the fastest.
+///
+/// ```no_run
+/// # async fn send_all(client: liner::Liner, leads: Vec<liner::NewLead>) {
+/// use futures_util::StreamExt as _;
+///
+/// let limit = liner::AdaptiveConcurrency::new(8);
+/// futures_util::stream::iter(leads)
+///     .for_each_concurrent(8, |lead| {
+///         let (client, limit) = (client.clone(), limit.clone());
+///         async move {
+///             let permit = limit.acquire().await;
+///             let started = std::time::Instant::now();
+///             match client.create_lead(lead).await {
+///                 Ok(_) => permit.answered(started.elapsed()),
+///                 Err(_) => permit.congested(),
+///             }
+///         }
+///     })
+///     .await;
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct AdaptiveConcurrency(Arc<AdaptiveLimit>);
+
+impl std::fmt::Debug for AdaptiveConcurrency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdaptiveConcurrency")
+            .field("max", &self.0.max)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AdaptiveConcurrency {
+    /// A limit of at most `max` requests in flight (at least 1).
+    pub fn new(max: usize) -> Self {
+        Self(Arc::new(AdaptiveLimit::new(max)))
+    }
+
+    /// Waits until one more request may be in flight. Say how it went
+    /// through the permit; dropped unused, it leaves the limit as it is.
+    pub async fn acquire(&self) -> ConcurrencyPermit {
+        self.0.acquire().await;
+        ConcurrencyPermit {
+            limit: Some(Arc::clone(&self.0)),
+        }
+    }
+}
+
+/// One request's place under an [`AdaptiveConcurrency`].
+#[derive(Debug)]
+#[must_use = "say how the request went: answered() or congested()"]
+pub struct ConcurrencyPermit {
+    limit: Option<Arc<AdaptiveLimit>>,
+}
+
+impl ConcurrencyPermit {
+    /// The request was answered at once (no retry), in `took`.
+    pub fn answered(mut self, took: Duration) {
+        if let Some(limit) = self.limit.take() {
+            limit.release(Outcome::Clean(took));
+        }
+    }
+
+    /// The request needed a retry (a `429`, a `503`, a timeout) or failed.
+    pub fn congested(mut self) {
+        if let Some(limit) = self.limit.take() {
+            limit.release(Outcome::Congested);
+        }
+    }
+}
+
+impl Drop for ConcurrencyPermit {
+    fn drop(&mut self) {
+        if let Some(limit) = self.limit.take() {
+            limit.give_back();
+        }
+    }
+}
+
+impl std::fmt::Debug for AdaptiveLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdaptiveLimit")
+            .field("max", &self.max)
+            .finish_non_exhaustive()
     }
 }
 
@@ -157,6 +250,22 @@ mod tests {
             limit.release(Outcome::Congested);
         }
         assert_eq!(limit.limit(), 1.0);
+    }
+
+    #[tokio::test]
+    async fn a_permit_says_how_it_went_or_gives_its_place_back() {
+        let limit = AdaptiveConcurrency::new(4);
+        let first = limit.acquire().await;
+        let second = limit.acquire().await;
+        // Two in flight under a limit of 2: a third waits.
+        let third = tokio::time::timeout(Duration::from_millis(20), limit.acquire()).await;
+        assert!(third.is_err());
+        drop(first);
+        assert_eq!(limit.0.limit(), 2.0, "an unused permit leaves the limit");
+        second.answered(FAST);
+        assert_eq!(limit.0.limit(), 2.5);
+        limit.acquire().await.congested();
+        assert_eq!(limit.0.limit(), 1.25);
     }
 
     #[tokio::test]
