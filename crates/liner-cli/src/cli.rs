@@ -18,6 +18,9 @@ use help_text::{
 use crate::schema_fields::{self, Field};
 
 mod help_text;
+mod rate;
+
+use rate::parse_rate;
 
 /// The global flags that say how to reach a Liner server: hidden from, and
 /// refused by, the commands that reach none.
@@ -126,18 +129,6 @@ pub struct Cli {
     pub given: Given,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// A rate: `200` or `200/s`, at least 1 request a second.
-fn parse_rate(text: &str) -> Result<u32, String> {
-    let number = text.trim().strip_suffix("/s").unwrap_or(text.trim());
-    match number.parse::<u32>() {
-        Ok(0) => Err("a rate is at least 1 request a second".to_owned()),
-        Ok(rate) => Ok(rate),
-        Err(_) => Err(format!(
-            "{text:?} is not a rate: write requests a second, as 200 or 200/s"
-        )),
-    }
 }
 
 /// The connection settings given on the command line itself.

@@ -235,50 +235,6 @@ fn an_import_under_faults_creates_every_row_exactly_once() {
     }
 }
 
-/// `--adaptive` under a server that refuses a fifth of the creates with a
-/// `429` (not acted on: the rows are sent again by the next run) still
-/// ends with every row created once.
-#[test]
-fn an_adaptive_import_under_refusals_creates_every_row_once() {
-    let faults = Faults::default()
-        .with_seed(11)
-        .with(Fault::TooManyRequests, 0.2)
-        .with_retry_after(0);
-    let fake = Fake::start(Config::default().with_leads(0).with_faults(faults));
-    let dir = tempfile::tempdir().unwrap();
-    let file = csv_of_new_leads(dir.path(), 40);
-    for run in 1.. {
-        let output = fake
-            .liner()
-            .args([
-                "leads",
-                "import",
-                "--adaptive",
-                "--concurrency",
-                "6",
-                "--settle",
-                "0",
-            ])
-            .arg(&file)
-            .output()
-            .unwrap();
-        if output.status.success() {
-            break;
-        }
-        assert!(
-            run < 10,
-            "still incomplete after {run} runs: {}",
-            stderr(&output)
-        );
-    }
-    let counts = fake.order_codes();
-    assert_eq!(counts.len(), 40, "{counts:?}");
-    assert!(
-        counts.values().all(|&n| n == 1),
-        "a row created twice: {counts:?}"
-    );
-}
-
 /// Polls the journal until `created` entries number at least `at_least`.
 fn wait_for_created(path: &std::path::Path, at_least: usize) {
     let deadline = Instant::now() + Duration::from_secs(60);
