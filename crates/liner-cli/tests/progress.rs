@@ -188,3 +188,20 @@ fn piped_verbose_prints_the_request_lines() {
     assert!(!text.contains('\r') && !text.contains('\u{1b}'), "{text:?}");
     assert!(text.contains("exported 500 leads to "), "{text}");
 }
+
+/// With `LINER_LOG` on a terminal, the log lines replace the bar too.
+#[test]
+fn on_a_terminal_liner_log_prints_no_bar() {
+    let fake = slow_fake();
+    let dir = tempfile::tempdir().unwrap();
+    let mut export = fake.liner_std();
+    export
+        .env("LINER_LOG", "liner=debug")
+        .args(EXPORT)
+        .arg(dir.path().join("leads.jsonl"));
+    let (success, drawn) = on_a_terminal(export);
+
+    assert!(success, "{drawn}");
+    assert!(drawn.contains("liner.operation"), "no log lines: {drawn:?}");
+    assert!(!drawn.contains("ETA"), "a bar was drawn: {drawn:?}");
+}
