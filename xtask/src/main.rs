@@ -8,10 +8,12 @@
 //!   spec and fails when a checked-in generated file is stale.
 //! * `cargo xtask diff [BASE]` classifies the spec's changes since BASE and
 //!   checks that the changelog and the versions say so.
+//! * `cargo xtask snippets` checks that every README's Rust snippets
+//!   compile in a fresh crate with only the dependencies the README lists.
 //! * `cargo xtask msrv` checks what can be checked of the rust-version claim
 //!   without an older toolchain.
 //!
-//! CI runs `check`, `diff` and `msrv`. Like rust-analyzer's xtask,
+//! CI runs `check`, `diff`, `msrv` and `snippets`. Like rust-analyzer's xtask,
 //! generation writes by default and the check mode never writes: it prints a
 //! short diff and the command that fixes it.
 
@@ -22,6 +24,7 @@ mod draft_setters;
 mod generate;
 mod msrv;
 mod release;
+mod snippets;
 mod spec_file;
 mod validate;
 
@@ -66,6 +69,9 @@ enum Task {
     /// Check the rust-version claim: every published crate declares it, no
     /// locked dependency needs a newer Rust.
     Msrv,
+    /// Check that every Rust snippet of every README compiles in a fresh
+    /// crate with only the dependencies the README lists.
+    Snippets,
 }
 
 fn main() -> ExitCode {
@@ -76,6 +82,7 @@ fn main() -> ExitCode {
         Task::Generate { check: true } | Task::Check => check::run(&root),
         Task::Diff(options) => diff::run(&root, &options),
         Task::Msrv => msrv::run(&root),
+        Task::Snippets => snippets::run(&root),
     };
     match outcome {
         Ok(code) => code,
