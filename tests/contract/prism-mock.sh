@@ -26,7 +26,7 @@ for seed in $(seq "$first" $((first + count - 1))); do
   mock=$PRISM_URL
   start_prism "$name-proxy" proxy "$root/spec/liner.yaml" "$mock"
   out="$work/$name.quickstart.log"
-  if LINER_BASE_URL="$PRISM_URL" LINER_API_KEY=test-key timeout 120 \
+  if LINER_BASE_URL="$PRISM_URL" LINER_API_KEY=test-key LINER_EXAMPLES_WRITE=1 timeout 120 \
     "$root/target/debug/examples/quickstart" >"$out" 2>&1; then
     completed=$((completed + 1))
     echo "seed $seed: completed"

@@ -19,10 +19,29 @@ source "$(dirname "$0")/lib.sh"
 cargo build --locked --quiet -p liner-fake --features cli --bin liner-fake
 cargo build --locked --quiet -p liner --example quickstart
 
-quickstart() { # NAME RUN: the quickstart through Prism; its output in $work
-  LINER_BASE_URL="$PRISM_URL" LINER_API_KEY=test-key \
+quickstart() { # NAME RUN: the quickstart through Prism, writes allowed; its output in $work
+  LINER_BASE_URL="$PRISM_URL" LINER_API_KEY=test-key LINER_EXAMPLES_WRITE=1 \
     "$root/target/debug/examples/quickstart" >"$work/$1.quickstart.$2.log" 2>&1
 }
+
+# 0. A configured server is read-only unless LINER_EXAMPLES_WRITE=1: the
+#    quickstart run as an operator would, with LINER_BASE_URL and
+#    LINER_API_KEY exported, sends no POST (Prism logs every request).
+start_fake prism-read-only --leads 1000 --calls 100 --seed 3
+start_prism prism-read-only proxy "$root/spec/liner.yaml" "$FAKE_URL"
+if ! env -u LINER_EXAMPLES_WRITE LINER_BASE_URL="$PRISM_URL" LINER_API_KEY=test-key \
+  "$root/target/debug/examples/quickstart" >"$work/prism-read-only.quickstart.log" 2>&1; then
+  echo "!!! the read-only quickstart failed through Prism:" >&2
+  cat "$work/prism-read-only.quickstart.log" >&2
+  exit 1
+fi
+received() { grep -c "\[HTTP SERVER\] $1 .*Request received" "$work/prism-read-only.prism.log" || true; }
+if [ "$(received post)" != 0 ] || [ "$(received get)" = 0 ]; then
+  echo "!!! the quickstart without LINER_EXAMPLES_WRITE sent $(received post) POSTs ($(received get) GETs):" >&2
+  grep 'Request received' "$work/prism-read-only.prism.log" >&2
+  exit 1
+fi
+echo "ok: read-only quickstart: $(received get) GETs, no POST"
 
 # 1. Without faults, the quickstart completes: every operation, paging and a
 #    whole-list collection, each request and answer checked.

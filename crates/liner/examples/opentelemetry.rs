@@ -11,24 +11,31 @@
 //! It reads only: one lead, and the first page of the lead list. Against the
 //! in-process fake server (the default), half of the first requests answer
 //! `503`, so the output shows an operation with two attempts. With
-//! `LINER_BASE_URL` and `LINER_API_KEY` set it reads from that server.
+//! `LINER_BASE_URL` and `LINER_API_KEY` set it reads from that server
+//! (`examples/support/mod.rs`).
 //!
 //! In a service, replace the stdout exporter by the one of your collector
 //! (`opentelemetry-otlp`, ...), keep the layer, and the client's spans join
 //! the traces of the requests that made them: an operation's span is a child
 //! of the span current when the call was made.
 
-use liner::Liner;
-use liner_fake::{Config, FakeServer, Fault, Faults};
+mod support;
+
+use liner_fake::{Config, Fault, Faults};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
+use support::Target;
 use tracing::Level;
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt as _;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
+    support::exit_status(run().await)
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // 1. An OpenTelemetry tracer provider with an exporter: stdout here.
     let provider = SdkTracerProvider::builder()
         .with_simple_exporter(opentelemetry_stdout::SpanExporter::default())
@@ -46,27 +53,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))?;
 
-    // 3. The client, as usual.
-    let (liner, _fake) = match Liner::from_env_if_set()? {
-        Some(liner) => (liner, None),
-        None => {
-            let fake = FakeServer::start(
-                Config::default()
-                    .with_leads(250)
-                    .with_faults(Faults::default().with(Fault::Unavailable, 0.5)),
-            )
-            .await?;
-            eprintln!(
-                "no LINER_BASE_URL: reading from a fake server at {}",
-                fake.base_url()
-            );
-            let liner = Liner::builder()
-                .base_url(fake.base_url())
-                .api_key(fake.api_key())
-                .build()?;
-            (liner, Some(fake))
-        }
-    };
+    // 3. The client, as usual (the fake, half of whose first requests
+    //    answer 503, unless LINER_BASE_URL and LINER_API_KEY are set).
+    let faults = Faults::default().with(Fault::Unavailable, 0.5);
+    let target = Target::new(Config::default().with_leads(250).with_faults(faults)).await?;
+    let liner = target.builder.build()?;
 
     // A span of the service's own: the client's spans are its children.
     let request = tracing::info_span!("handle_request", otel.name = "GET /report");

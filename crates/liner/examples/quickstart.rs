@@ -1,41 +1,40 @@
-//! The whole tour of the `liner` client: create a lead, read it, update it,
-//! page through the lead list, read a call.
+//! The tour of the `liner` client: create a lead, read it, update it, page
+//! through the lead list, read a call.
 //!
 //! ```text
-//! cargo run --example quickstart
+//! cargo run -p liner --example quickstart
 //! ```
 //!
-//! With `LINER_BASE_URL` and `LINER_API_KEY` set (and `LINER_CA_CERT` for
-//! a private certificate authority) it talks to that server
-//! (careful: it creates and updates a lead there). With neither set it starts
-//! the workspace's fake Liner server in-process, on 127.0.0.1, and says so.
-//! With only one set, or a configuration the client refuses, it says what is
-//! wrong and exits non-zero: a typo must not quietly turn into a demo.
+//! With neither `LINER_BASE_URL` nor `LINER_API_KEY` set it starts a fake
+//! Liner server in-process, on 127.0.0.1, and says so. With both set it uses
+//! that server **read-only**: it reads the first lead of the list instead of
+//! creating one, and skips the update, unless `LINER_EXAMPLES_WRITE=1` is set
+//! (it prints which). Its read of the whole list stops after 500 leads. The
+//! set-up the examples share is `examples/support/mod.rs`.
 
+mod support;
+
+use std::error::Error;
 use std::fmt::Display;
+use std::num::NonZeroU64;
+use std::process::ExitCode;
 
 use liner::{LeadPatch, LeadType, Liner, NewLead};
+use support::{Target, Writes};
+
+/// How many leads the read of the whole list stops at: a real account may
+/// hold millions.
+const LIST_READ_LIMIT: usize = 500;
 
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    match tour().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(err) => {
-            // Display, not Debug: the message is written for people. Each
-            // cause once: TLS libraries repeat their inner error's text.
-            let mut line = format!("quickstart failed: {err}");
-            let mut cause = err.source();
-            while let Some(inner) = cause {
-                let text = inner.to_string();
-                if !line.contains(&text) {
-                    line.push_str(&format!(": {text}"));
-                }
-                cause = inner.source();
-            }
-            eprintln!("{line}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+async fn main() -> ExitCode {
+    support::exit_status(run().await)
+}
+
+async fn run() -> Result<(), Box<dyn Error>> {
+    let target = Target::new(liner_fake::Config::default().with_leads(250).with_calls(50)).await?;
+    let client = target.builder.build()?;
+    tour(&client, target.writes).await
 }
 
 /// A value for people: the value itself, or a dash when there is none.
@@ -43,41 +42,12 @@ fn shown<T: Display>(value: Option<T>) -> String {
     value.map_or_else(|| "-".to_owned(), |value| value.to_string())
 }
 
-async fn tour() -> Result<(), Box<dyn std::error::Error>> {
-    // Keeps the fake alive until the end of `tour` when there is one.
-    let (client, _fake) = match Liner::from_env_if_set()? {
-        Some(client) => {
-            println!(
-                "Using the Liner API at {} (from {})",
-                client.base_url(),
-                liner::Liner::BASE_URL_VAR
-            );
-            (client, None)
-        }
-        None => {
-            let fake = liner_fake::FakeServer::start(
-                liner_fake::Config::default().with_leads(250).with_calls(50),
-            )
-            .await?;
-            println!(
-                "{} and {} are not set: started a fake Liner server at {} with 250 leads",
-                liner::Liner::BASE_URL_VAR,
-                liner::Liner::API_KEY_VAR,
-                fake.base_url()
-            );
-            let client = Liner::builder()
-                .base_url(fake.base_url())
-                .api_key(fake.api_key())
-                .build()?;
-            (client, Some(fake))
-        }
+/// Every operation; the create and the update only when `writes` allows.
+async fn tour(client: &Liner, writes: Writes) -> Result<(), Box<dyn Error>> {
+    let Some(id) = a_lead(client, writes).await? else {
+        println!("the lead list is empty: nothing to read");
+        return Ok(());
     };
-
-    let new_lead = NewLead::new(LeadType::Straight, "+79001234567", 202, "order-202")
-        .name("Quickstart Lead")
-        .custom_values([(10, "from the quickstart")]);
-    let id = client.create_lead(new_lead).await?;
-    println!("created lead {id}");
 
     let lead = client.lead(id).await?;
     println!(
@@ -88,39 +58,52 @@ async fn tour() -> Result<(), Box<dyn std::error::Error>> {
         shown(lead.created_at.as_ref()),
     );
 
-    client
-        .update_lead(
-            id,
-            LeadPatch::new()
+    match writes {
+        Writes::Allowed => {
+            let patch = LeadPatch::new()
                 .status_id(12)
-                .name("Quickstart Lead (called)"),
-        )
-        .await?;
-    let lead = client.lead(id).await?;
-    println!(
-        "updated lead {}: status {}, name {}",
-        lead.id,
-        shown(lead.status_id),
-        shown(lead.name.as_deref())
-    );
+                .name("Quickstart Lead (called)");
+            client.update_lead(id, patch).await?;
+            let lead = client.lead(id).await?;
+            println!(
+                "updated lead {}: status {}, name {}",
+                lead.id,
+                shown(lead.status_id),
+                shown(lead.name.as_deref())
+            );
+        }
+        Writes::ReadOnly => Writes::skipped("updating the lead"),
+    }
 
-    let mut pages = client.leads().order_ids([202]).page_size(50).pages();
+    let order = lead.order_id.map_or(202, NonZeroU64::get);
+    let mut pages = client.leads().order_ids([order]).page_size(50).pages();
     let mut count = 0;
     while let Some(page) = pages.next().await {
         let page = page?;
         count += page.items.len();
         println!(
-            "  page at offset {:>3}: {:>2} leads of order 202 (total {}, next {})",
+            "  page at offset {:>3}: {:>2} leads of order {order} (total {}, next {})",
             page.offset,
             page.items.len(),
             shown(page.total),
             shown(page.next)
         );
+        if count >= LIST_READ_LIMIT {
+            break;
+        }
     }
-    println!("listed {count} leads of order 202, page by page");
+    println!("listed {count} leads of order {order}, page by page");
 
-    let all = client.leads().collect_all().await?;
-    println!("collected all {} leads", all.len());
+    let mut leads = client.leads().items();
+    let mut read = 0;
+    while read < LIST_READ_LIMIT {
+        let Some(lead) = leads.next().await else {
+            break;
+        };
+        lead?;
+        read += 1;
+    }
+    println!("read {read} leads of the whole list (this tour stops at {LIST_READ_LIMIT})");
 
     match client.call(1).await {
         Ok(call) => println!(
@@ -137,4 +120,75 @@ async fn tour() -> Result<(), Box<dyn std::error::Error>> {
         Err(err) => return Err(err.into()),
     }
     Ok(())
+}
+
+/// The lead the tour reads: one it creates when it may write, otherwise the
+/// first of the list (`None` when the list is empty).
+async fn a_lead(client: &Liner, writes: Writes) -> liner::Result<Option<NonZeroU64>> {
+    match writes {
+        Writes::Allowed => {
+            let new_lead = NewLead::new(LeadType::Straight, "+79001234567", 202, "order-202")
+                .name("Quickstart Lead")
+                .custom_values([(10, "from the quickstart")]);
+            let id = client.create_lead(new_lead).await?;
+            println!("created lead {id}");
+            Ok(Some(id))
+        }
+        Writes::ReadOnly => {
+            Writes::skipped("creating a lead");
+            let page = client.leads().page_size(1).page().await?;
+            Ok(page.items.first().map(|lead| lead.id))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use liner_fake::{Config, FakeServer};
+
+    use super::*;
+
+    /// The methods of the requests the tour sends in `writes` mode.
+    async fn methods(writes: Writes) -> Vec<String> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&seen);
+        let fake = FakeServer::start(
+            Config::default()
+                .with_leads(3000)
+                .with_calls(5)
+                .with_observer(Arc::new(move |exchange| {
+                    record.lock().unwrap().push(exchange.method.to_owned());
+                })),
+        )
+        .await
+        .unwrap();
+        let client = Liner::builder()
+            .base_url(fake.base_url())
+            .api_key(fake.api_key())
+            .build()
+            .unwrap();
+        tour(&client, writes).await.unwrap();
+        seen.lock().unwrap().clone()
+    }
+
+    #[tokio::test]
+    async fn read_only_sends_no_post_and_reads_a_bounded_list() {
+        let methods = methods(Writes::ReadOnly).await;
+        assert!(methods.iter().all(|method| method == "GET"), "{methods:?}");
+        // 3,000 leads: 29 requests when the whole-list read stops at 500 (a
+        // few pages prefetched past it), 46 when it reads all 30 pages.
+        assert!(methods.len() < 40, "{} requests", methods.len());
+    }
+
+    #[tokio::test]
+    async fn allowed_writes_create_and_update() {
+        let posts = methods(Writes::Allowed)
+            .await
+            .into_iter()
+            .filter(|method| method == "POST")
+            .count();
+        assert_eq!(posts, 2);
+    }
 }

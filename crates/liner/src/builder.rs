@@ -1,5 +1,5 @@
 //! [`LinerBuilder`]: the settings of a [`Liner`] client, checked when it is
-//! built, and [`Liner::from_env`].
+//! built; `from_env.rs` reads the same settings from the environment.
 
 use std::fmt;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use crate::retry::RetryPolicy;
 use crate::transport::Transport;
 
 mod base_url;
+mod from_env;
 
 use base_url::{normalize_base_url, refuse_plain_http_off_loopback};
 
@@ -35,8 +36,10 @@ pub(crate) const CA_CERT_VAR: &str = "LINER_CA_CERT";
 /// The environment variable [`Liner::from_env`] reads a proxy URL from.
 pub(crate) const PROXY_VAR: &str = "LINER_PROXY";
 
-/// Builds a [`Liner`] client. Start with [`Liner::builder`].
+/// Builds a [`Liner`] client. Start with [`Liner::builder`]. Cloning it
+/// copies the settings, to build several clients that differ in one.
 #[must_use]
+#[derive(Clone)]
 pub struct LinerBuilder {
     base_url: Option<String>,
     api_key: Option<ApiKey>,
@@ -389,60 +392,6 @@ impl Liner {
             roots: Vec::new(),
             proxy: None,
             rate_limit: None,
-        }
-    }
-
-    /// A client configured from `LINER_BASE_URL` and `LINER_API_KEY`, and
-    /// `LINER_CA_CERT` (a PEM file of an authority to trust besides the
-    /// platform's) and `LINER_PROXY` (a proxy URL) when set; proxies also
-    /// come from `HTTPS_PROXY` and the other usual variables.
-    pub fn from_env() -> Result<Self> {
-        Self::from_vars(read_var(BASE_URL_VAR)?, read_var(API_KEY_VAR)?)?
-            .ok_or_else(|| Error::config(format!("{BASE_URL_VAR} is not set")))
-    }
-
-    /// A client configured from the environment, as
-    /// [`from_env`](Self::from_env), when `LINER_BASE_URL` or
-    /// `LINER_API_KEY` is set, `None` when neither is: for programs that fall back to
-    /// something else (a fake server, a dry run) when nothing is configured.
-    /// One set without the other, or a configuration the builder refuses,
-    /// is an error, never the fallback: a typo must not quietly turn into a
-    /// demo.
-    pub fn from_env_if_set() -> Result<Option<Self>> {
-        Self::from_vars(read_var(BASE_URL_VAR)?, read_var(API_KEY_VAR)?)
-    }
-
-    /// A client from the two variables' values, `None` if neither is set.
-    fn from_vars(base_url: Option<String>, api_key: Option<String>) -> Result<Option<Self>> {
-        match (base_url, api_key) {
-            (None, None) => Ok(None),
-            (None, Some(_)) => Err(Error::config(format!(
-                "{API_KEY_VAR} is set but {BASE_URL_VAR} is not"
-            ))),
-            (Some(_), None) => Err(Error::config(format!(
-                "{BASE_URL_VAR} is set but {API_KEY_VAR} is not"
-            ))),
-            (Some(base_url), Some(api_key)) => {
-                let mut builder = Self::builder().base_url(base_url).api_key(api_key);
-                if let Some(path) = read_var(CA_CERT_VAR)? {
-                    builder = builder.add_root_certificate_file(path);
-                }
-                if let Some(proxy) = read_var(PROXY_VAR)? {
-                    builder = builder.proxy(proxy);
-                }
-                builder.build().map(Some)
-            }
-        }
-    }
-}
-
-/// An environment variable's value, `None` when unset.
-fn read_var(name: &str) -> Result<Option<String>> {
-    match std::env::var(name) {
-        Ok(value) => Ok(Some(value)),
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(Error::config(format!("{name} is not valid UTF-8")))
         }
     }
 }
