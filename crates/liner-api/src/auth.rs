@@ -127,6 +127,13 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_readme_quotes_the_default_timeout() {
+        let readme = include_str!("../README.md").replace('\n', " ");
+        let phrase = format!("with the {} s timeout", super::DEFAULT_TIMEOUT.as_secs());
+        assert!(readme.contains(&phrase), "the README lacks {phrase:?}");
+    }
+
     use super::*;
     use crate::ClientInfo as _;
 

@@ -46,3 +46,38 @@ fn a_rate_is_requests_a_second() {
     assert!(refused.contains("\"fast\" is not a rate"), "{refused}");
     assert!(parse_rate("200/m").is_err());
 }
+
+/// The default of `liner leads <subcommand> --<flag>`, as clap has it.
+fn leads_default(subcommand: &str, flag: &str) -> String {
+    let command = command();
+    let arg = command
+        .find_subcommand("leads")
+        .and_then(|leads| leads.find_subcommand(subcommand))
+        .and_then(|sub| sub.get_arguments().find(|arg| arg.get_long() == Some(flag)))
+        .unwrap_or_else(|| panic!("no `liner leads {subcommand} --{flag}`"));
+    arg.get_default_values()
+        .iter()
+        .map(|value| value.to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn the_readme_quotes_the_flags_defaults() {
+    let readme = include_str!("../../README.md").replace('\n', " ");
+    for phrase in [
+        format!(
+            "`--concurrency` (default {}, twice the library's default",
+            leads_default("export", "concurrency")
+        ),
+        format!(
+            "Creates run `--concurrency` (default {}) at a time",
+            leads_default("import", "concurrency")
+        ),
+    ] {
+        assert!(readme.contains(&phrase), "the README lacks {phrase:?}");
+    }
+    assert_eq!(
+        leads_default("export", "concurrency"),
+        (2 * liner::LeadQuery::DEFAULT_CONCURRENCY).to_string()
+    );
+}

@@ -11,6 +11,7 @@ mod blocking;
 mod errors;
 mod hostile;
 mod pagination;
+mod readme_numbers;
 mod reliability;
 mod requests;
 mod slowing_down;
