@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
 // The generated client is included as it is and re-exported at the crate root,
 // as Oxide's SDKs do. Lints are relaxed for it alone: it is progenitor's code,

@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! `liner`: the Liner call-center CRM API from the command line. See the
 //! crate README for the commands, the import's journal and the exit
 //! statuses.

@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
 mod api;
 mod config;
@@ -36,8 +37,12 @@ pub struct Exchange<'a> {
     /// The spec's `operationId`, or `None` for a path or method the API does
     /// not have.
     pub operation_id: Option<&'static str>,
+    /// The request's method (`GET`, `POST`, ...).
     pub method: &'a str,
+    /// The request's path, without its query.
     pub path: &'a str,
+    /// The status answered (for a dropped connection, the one it would
+    /// have had).
     pub status: u16,
     /// The `Content-Type` of the body: `application/json`, or `text/html`
     /// for a proxy's error page.

@@ -56,6 +56,10 @@ fn runtime() -> Result<Arc<tokio::runtime::Runtime>> {
 
 impl Liner {
     /// Wraps an async client, configured with [`crate::Liner::builder`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when the runtime cannot be started.
     pub fn new(client: crate::Liner) -> Result<Self> {
         Ok(Self {
             client,
@@ -64,27 +68,47 @@ impl Liner {
     }
 
     /// A blocking client configured from `LINER_BASE_URL` and `LINER_API_KEY`.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Liner::from_env`], and as [`new`](Self::new).
     pub fn from_env() -> Result<Self> {
         Self::new(crate::Liner::from_env()?)
     }
 
     /// Lead details (see [`crate::Liner::lead`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Liner::lead`].
     pub fn lead(&self, id: impl IntoField<NonZeroU64>) -> Result<Lead> {
         self.runtime.block_on(self.client.lead(id))
     }
 
     /// Call details (see [`crate::Liner::call`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Liner::call`].
     pub fn call(&self, id: impl IntoField<NonZeroU64>) -> Result<Call> {
         self.runtime.block_on(self.client.call(id))
     }
 
     /// Creates a lead and returns its id (see [`crate::Liner::create_lead`]).
     /// Not idempotent.
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Liner::create_lead`].
     pub fn create_lead(&self, lead: impl Into<Draft<NewLead>>) -> Result<NonZeroU64> {
         self.runtime.block_on(self.client.create_lead(lead))
     }
 
     /// Updates the fields set in `patch` (see [`crate::Liner::update_lead`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`crate::Liner::update_lead`].
     pub fn update_lead(
         &self,
         id: impl IntoField<NonZeroU64>,
@@ -118,6 +142,10 @@ impl LeadQuery {
     /// One page at the query's offset, blocking (see [`LeadQuery::page`]).
     ///
     /// Available with the crate feature `blocking`.
+    ///
+    /// # Errors
+    ///
+    /// As [`LeadQuery::page`].
     pub fn page_blocking(&self) -> Result<Page> {
         self.runtime()?.block_on(self.page())
     }
@@ -142,6 +170,10 @@ impl LeadQuery {
     /// Every lead, or the first error (see [`LeadQuery::collect_all`]).
     ///
     /// Available with the crate feature `blocking`.
+    ///
+    /// # Errors
+    ///
+    /// As [`LeadQuery::collect_all`].
     pub fn collect_all_blocking(self) -> Result<Vec<Lead>> {
         self.iter().collect()
     }

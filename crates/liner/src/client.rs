@@ -61,12 +61,25 @@ impl Liner {
     /// Lead details: `GET /v2/lead/detail/{id}/`. The id is any integer
     /// type (or a `NonZeroU64`, as [`Lead::id`] is); 0 is refused before
     /// anything is sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an id of 0, before anything is sent; a
+    /// lead that does not exist is [`Error::Api`] with status 404
+    /// ([`Error::is_not_found`]); otherwise an error of the request (see
+    /// [`Error`]), once the [`RetryPolicy`](crate::RetryPolicy) gives up.
     pub async fn lead(&self, id: impl IntoField<NonZeroU64>) -> Result<Lead> {
         let id = positive("lead_id", id)?;
         self.transport.send(&routes::get_lead(id), &[], None).await
     }
 
     /// Call details: `GET /v2/call/detail/{id}/`.
+    ///
+    /// # Errors
+    ///
+    /// As [`lead`](Self::lead): [`Error::InvalidInput`] for an id of 0, a
+    /// 404 ([`Error::is_not_found`]) for a call that does not exist, or an
+    /// error of the request once the retries give up.
     pub async fn call(&self, id: impl IntoField<NonZeroU64>) -> Result<Call> {
         let id = positive("call_id", id)?;
         self.transport.send(&routes::get_call(id), &[], None).await
@@ -78,6 +91,13 @@ impl Liner {
     /// anything is sent.
     ///
     /// Not idempotent: every successful call creates a lead.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the first field refused, before
+    /// anything is sent; otherwise an error of the request. Only a failure
+    /// to connect is retried: after a [`Error::Timeout`] or a
+    /// [`Error::Transport`] the server may have created the lead.
     pub async fn create_lead(&self, lead: impl Into<Draft<NewLead>>) -> Result<NonZeroU64> {
         let body = body(lead.into())?;
         let created: CreatedLead = self
@@ -90,6 +110,13 @@ impl Liner {
     /// Updates the fields set in `patch` (`POST /v2/lead/update/{id}/`);
     /// the others keep their values. A patch that sets nothing is refused
     /// before anything is sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an id of 0, an empty patch or a refused
+    /// field, before anything is sent; otherwise an error of the request
+    /// (retried like a read only with
+    /// [`RetryPolicy::retry_updates`](crate::RetryPolicy::retry_updates)).
     pub async fn update_lead(
         &self,
         id: impl IntoField<NonZeroU64>,

@@ -1,4 +1,6 @@
 #![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+#![warn(clippy::missing_errors_doc)]
 // docs.rs (nightly) badges every feature-gated item; stable rustdoc has no
 // badges, so each such item also says its feature in words.
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -25,6 +25,11 @@ use crate::transport::Transport;
 /// (checked before anything is sent).
 pub trait TimeBound {
     /// The instant, or why the value is not one.
+    ///
+    /// # Errors
+    ///
+    /// Why the value is not an instant, in words (the query names the
+    /// filter when it refuses it).
     fn instant(self) -> std::result::Result<jiff::Timestamp, String>;
 }
 
@@ -297,6 +302,13 @@ impl LeadQuery {
     }
 
     /// Fetches one page at the query's offset.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a refused filter, page size or offset,
+    /// before anything is sent; otherwise an error of the request once the
+    /// retries give up, or [`Error::Decode`] for a page that does not decode
+    /// (a lead that does not is in [`Page::undecodable`] instead).
     pub async fn page(&self) -> Result<Page> {
         self.check()?;
         self.source.fetch(self.offset).await
@@ -374,6 +386,12 @@ impl LeadQuery {
 
     /// Every lead from the offset to the end of the list, or the first error
     /// (`items().try_collect()`).
+    ///
+    /// # Errors
+    ///
+    /// The first error of [`items`](Self::items): as [`page`](Self::page)
+    /// for each page, [`Error::Decode`] for a lead that does not decode, and
+    /// [`Error::Pagination`] for a list that pages inconsistently.
     pub async fn collect_all(self) -> Result<Vec<Lead>> {
         self.items().try_collect().await
     }

@@ -37,6 +37,11 @@ macro_rules! named_stream {
             }
 
             #[doc = concat!("Every ", $what, " left, or the first error.")]
+            ///
+            /// # Errors
+            ///
+            /// The first error the stream yields (see
+            /// [`LeadQuery::collect_all`](crate::LeadQuery::collect_all)).
             pub async fn try_collect(mut self) -> Result<Vec<$item>> {
                 let mut all = Vec::new();
                 while let Some(item) = self.next().await {
