@@ -274,8 +274,8 @@ fn safe_changes_pass() {
             // built on the old spec simply never sends the field.
             "an optional request field added",
             &[(
-                "        customValues:\n          $ref: \"#/components/schemas/CustomValuesInput\"\n    LeadPatch:",
-                "        customValues:\n          $ref: \"#/components/schemas/CustomValuesInput\"\n        whatsappPhone:\n          type: string\n          description: WhatsApp phone number.\n    LeadPatch:",
+                "            - $ref: \"#/components/schemas/CustomValuesInput\"\n    LeadPatch:",
+                "            - $ref: \"#/components/schemas/CustomValuesInput\"\n        whatsappPhone:\n          type: string\n          description: WhatsApp phone number.\n    LeadPatch:",
             )],
         ),
         (

@@ -647,6 +647,7 @@ pub mod types {
         schemars::JsonSchema,
     )]
     pub struct LeadPatch {
+        ///Custom field values to store: key is the custom field ID, value is the value to store for that field, e.g. {"10": "hot"}.
         #[serde(
             rename = "customValues",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -685,6 +686,7 @@ pub mod types {
         ///Client name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        ///Client phone number in E.164 format: an optional `+`, then 7 to 15 digits, the first not 0, e.g. +79001234567.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<Phone>,
         ///Lead priority in the call queue.
@@ -789,6 +791,7 @@ pub mod types {
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, schemars::JsonSchema,
     )]
     pub struct NewLead {
+        ///Custom field values to store: key is the custom field ID, value is the value to store for that field, e.g. {"10": "hot"}.
         #[serde(
             rename = "customValues",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -835,6 +838,7 @@ pub mod types {
         ///Order ID in Liner. Value must be > 0.
         #[serde(rename = "orderId")]
         pub order_id: ::std::num::NonZeroU64,
+        ///Client phone number in E.164 format: an optional `+`, then 7 to 15 digits, the first not 0, e.g. +79001234567.
         pub phone: Phone,
         ///Lead priority in the call queue.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3835,8 +3839,7 @@ impl crate::RequestBody for types::NewLead {
     }
 }
 impl crate::Draft<types::NewLead> {
-    ///Map of custom field values to store: key is the custom field ID, value is the value
-    ///to be stored for that field.
+    ///Custom field values to store: key is the custom field ID, value is the value to store for that field, e.g. {"10": "hot"}.
     pub fn custom_values(self, value: impl crate::IntoField<types::CustomValuesInput>) -> Self {
         self.__set("custom_values", value, |body, value| {
             body.custom_values = ::std::option::Option::Some(value)
@@ -3894,8 +3897,7 @@ impl crate::Draft<types::NewLead> {
     pub fn order_id(self, value: impl crate::IntoField<::std::num::NonZeroU64>) -> Self {
         self.__set("order_id", value, |body, value| body.order_id = value)
     }
-    ///Client phone number in E.164 format, with or without the leading `+`, e.g.
-    ///79001234567: an optional `+`, then 7 to 15 digits, the first not 0.
+    ///Client phone number in E.164 format: an optional `+`, then 7 to 15 digits, the first not 0, e.g. +79001234567.
     pub fn phone(self, value: impl crate::IntoField<types::Phone>) -> Self {
         self.__set("phone", value, |body, value| body.phone = value)
     }
@@ -4012,8 +4014,7 @@ impl crate::RequestBody for types::LeadPatch {
     }
 }
 impl crate::Draft<types::LeadPatch> {
-    ///Map of custom field values to store: key is the custom field ID, value is the value
-    ///to be stored for that field.
+    ///Custom field values to store: key is the custom field ID, value is the value to store for that field, e.g. {"10": "hot"}.
     pub fn custom_values(self, value: impl crate::IntoField<types::CustomValuesInput>) -> Self {
         self.__set("custom_values", value, |body, value| {
             body.custom_values = ::std::option::Option::Some(value)
@@ -4058,8 +4059,7 @@ impl crate::Draft<types::LeadPatch> {
             body.name = ::std::option::Option::Some(value)
         })
     }
-    ///Client phone number in E.164 format, with or without the leading `+`, e.g.
-    ///79001234567: an optional `+`, then 7 to 15 digits, the first not 0.
+    ///Client phone number in E.164 format: an optional `+`, then 7 to 15 digits, the first not 0, e.g. +79001234567.
     pub fn phone(self, value: impl crate::IntoField<types::Phone>) -> Self {
         self.__set("phone", value, |body, value| {
             body.phone = ::std::option::Option::Some(value)

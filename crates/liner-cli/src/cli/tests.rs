@@ -81,3 +81,16 @@ fn the_readme_quotes_the_flags_defaults() {
         (2 * liner::LeadQuery::DEFAULT_CONCURRENCY).to_string()
     );
 }
+
+#[test]
+fn every_update_flag_is_described_by_the_spec() {
+    // A property whose schema loses its description (a `$ref` to a
+    // transparent newtype) would fall back to "The `x` field."; the spec
+    // gives such properties a description of their own.
+    let undescribed: Vec<String> = crate::schema_fields::fields_of::<liner::LeadPatch>()
+        .into_iter()
+        .filter(|field| field.description.is_none())
+        .map(|field| field.name)
+        .collect();
+    assert!(undescribed.is_empty(), "no description: {undescribed:?}");
+}
