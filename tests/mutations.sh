@@ -381,6 +381,22 @@ mutate "a rate-limit slot past the deadline is waited for" \
   "        if false {" \
   -- cargo test -q -p liner --test integration slowing_down::a_slot_past
 
+mutate "leads import --adaptive is ignored" \
+  crates/liner-cli/src/import/send.rs \
+  "        let adaptive = self
+            .args
+            .adaptive
+            .then(" \
+  "        let adaptive = false
+            .then(" \
+  -- cargo test -q -p liner-cli --test import_adaptive adaptive_creates_start
+
+mutate "the status label is another status" \
+  crates/liner/src/meters.rs \
+  "            let at = usize::from(status - 100) * 3;" \
+  "            let at = usize::from(status - 99) * 3;" \
+  -- cargo test -q -p liner --features metrics --lib meters
+
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"
   exit 1
