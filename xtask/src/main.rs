@@ -23,6 +23,7 @@ mod diff;
 mod draft_setters;
 mod generate;
 mod msrv;
+mod process;
 mod release;
 mod snippets;
 mod spec_file;

@@ -8,7 +8,6 @@
 
 use std::cmp::Ordering;
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::Context as _;
 use serde_json::Value;
@@ -44,18 +43,7 @@ pub fn run(root: &Path) -> anyhow::Result<std::process::ExitCode> {
 /// Checks the workspace at `root`; the report on success, the problems as
 /// the error.
 pub fn check(root: &Path) -> anyhow::Result<String> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["metadata", "--format-version", "1", "--locked"])
-        .current_dir(root)
-        .output()
-        .context("cannot run cargo metadata")?;
-    if !output.status.success() {
-        anyhow::bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    let metadata: Value = serde_json::from_slice(&output.stdout)?;
+    let metadata = crate::process::cargo_metadata(root, &[])?;
     let members: Vec<&str> = metadata["workspace_members"]
         .as_array()
         .into_iter()

@@ -27,7 +27,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context as _, bail};
-use serde_json::Value;
 
 use extract::{Block, Kind};
 
@@ -76,7 +75,7 @@ pub fn run(root: &Path) -> anyhow::Result<std::process::ExitCode> {
             dir.display(),
             lines.join(", ")
         );
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let status = Command::new(crate::process::cargo())
             .args(["check", "--examples", "--keep-going", "--quiet"])
             .env("CARGO_TARGET_DIR", &target_dir)
             .current_dir(&dir)
@@ -112,21 +111,12 @@ pub fn run(root: &Path) -> anyhow::Result<std::process::ExitCode> {
 
 /// The README files in git, relative to `root`.
 fn readmes(root: &Path) -> anyhow::Result<Vec<String>> {
-    let output = Command::new("git")
-        .args(["ls-files", "--", "README.md", "*/README.md"])
-        .current_dir(root)
-        .output()
-        .context("cannot run git ls-files")?;
-    if !output.status.success() {
-        bail!(
-            "git ls-files failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8(output.stdout)?
-        .lines()
-        .map(str::to_owned)
-        .collect())
+    Ok(
+        crate::process::stdout_of(root, "git", &["ls-files", "--", "README.md", "*/README.md"])?
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    )
 }
 
 /// The crates that check `readme`'s Rust snippets, and the lines of the
@@ -230,18 +220,7 @@ fn merged(setup: &toml::Table, more: &toml::Table) -> toml::Table {
 
 /// The workspace's packages: name → directory.
 fn workspace_packages(root: &Path) -> anyhow::Result<BTreeMap<String, PathBuf>> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["metadata", "--format-version", "1", "--no-deps", "--locked"])
-        .current_dir(root)
-        .output()
-        .context("cannot run cargo metadata")?;
-    if !output.status.success() {
-        bail!(
-            "cargo metadata failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    let metadata: Value = serde_json::from_slice(&output.stdout)?;
+    let metadata = crate::process::cargo_metadata(root, &["--no-deps"])?;
     let mut packages = BTreeMap::new();
     for package in metadata["packages"].as_array().into_iter().flatten() {
         if let (Some(name), Some(manifest)) =

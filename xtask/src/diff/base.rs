@@ -1,9 +1,7 @@
 //! The base a spec is compared with: a file, or the spec at a git revision.
 
 use std::path::Path;
-use std::process::Command;
 
-use anyhow::Context as _;
 use serde_json::Value;
 
 /// The spec a change is compared with.
@@ -19,21 +17,7 @@ pub struct Base {
 /// Reads the base spec: a file if `base` names one under `root` or as given,
 /// else `git show <base>:spec/liner.yaml`.
 pub fn load_base(root: &Path, base: Option<&str>) -> anyhow::Result<Base> {
-    let git = |args: &[&str]| -> anyhow::Result<String> {
-        let output = Command::new("git")
-            .args(args)
-            .current_dir(root)
-            .output()
-            .context("cannot run git")?;
-        if !output.status.success() {
-            anyhow::bail!(
-                "git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
-        Ok(String::from_utf8(output.stdout)?)
-    };
+    let git = |args: &[&str]| crate::process::stdout_of(root, "git", args);
     let (label, revision, text) = match base {
         Some(file) if Path::new(file).is_file() => {
             (file.to_owned(), None, std::fs::read_to_string(file)?)
