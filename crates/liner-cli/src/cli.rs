@@ -20,7 +20,7 @@ use crate::schema_fields::{self, Field};
 mod help_text;
 mod rate;
 
-use rate::parse_rate;
+pub(crate) use rate::parse_rate;
 
 /// The global flags that say how to reach a Liner server: hidden from, and
 /// refused by, the commands that reach none.
@@ -138,6 +138,7 @@ pub struct Given {
     pub api_key_file: bool,
     pub ca_cert: bool,
     pub proxy: bool,
+    pub rate: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -475,6 +476,7 @@ fn try_from_matches(matches: ArgMatches) -> Result<Cli, clap::Error> {
         api_key_file: on_command_line(&matches, "api_key_file"),
         ca_cert: on_command_line(&matches, "ca_cert"),
         proxy: on_command_line(&matches, "proxy"),
+        rate: on_command_line(&matches, "rate"),
     };
     if let Command::Lead(LeadCommand::Update(update)) = &mut cli.command
         && let Some(("lead", lead)) = matches.subcommand()

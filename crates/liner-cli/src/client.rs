@@ -115,7 +115,15 @@ pub async fn connect(cli: &Cli) -> Result<Connection, Failure> {
     if let Some(proxy) = &proxy {
         builder = builder.proxy(proxy);
     }
-    if let Some(rate) = cli.rate {
+    let rate = if cli.given.rate {
+        cli.rate
+    } else {
+        profile
+            .as_ref()
+            .and_then(|profile| profile.rate)
+            .or(cli.rate)
+    };
+    if let Some(rate) = rate {
         builder = builder.rate_limit(rate);
     }
     let client = builder.build().map_err(|err| Failure::client("", &err))?;

@@ -12,6 +12,7 @@
 //! # api_key = "..."                  # only in a file its owner alone can read
 //! ca_cert = "company-ca.pem"         # optional, as --ca-cert
 //! proxy = "http://proxy:3128"        # optional, as --proxy
+//! rate = "20/s"                      # optional, as --rate (the account's limit)
 //! ```
 //!
 //! The key itself is refused in a file others can read: a config file is
@@ -53,6 +54,15 @@ struct Entry {
     api_key: Option<InlineKey>,
     ca_cert: Option<PathBuf>,
     proxy: Option<String>,
+    rate: Option<RateSetting>,
+}
+
+/// `rate = 20` or `rate = "20/s"`, as `--rate` takes it.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RateSetting {
+    Number(i64),
+    Text(String),
 }
 
 /// A key written in the config file; never printed.
@@ -93,6 +103,8 @@ pub struct Profile {
     pub key: KeySource,
     pub ca_cert: Option<PathBuf>,
     pub proxy: Option<String>,
+    /// Requests a second, as `--rate`.
+    pub rate: Option<u32>,
 }
 
 impl Profile {
@@ -179,12 +191,29 @@ fn load_from(path: &Path, name: &str) -> Result<Profile, Failure> {
             )));
         }
     };
+    let rate = match entry.rate {
+        None => None,
+        Some(setting) => {
+            let text = match setting {
+                RateSetting::Number(number) => number.to_string(),
+                RateSetting::Text(text) => text,
+            };
+            let rate = crate::cli::parse_rate(&text).map_err(|problem| {
+                Failure::usage(format!(
+                    "the profile `{name}` in {shown}: rate: {}",
+                    crate::text::one_line(&problem, 200)
+                ))
+            })?;
+            Some(rate)
+        }
+    };
     Ok(Profile {
         name: name.to_owned(),
         base_url: entry.base_url,
         key,
         ca_cert: entry.ca_cert.map(|file| resolve(dir, &file)),
         proxy: entry.proxy,
+        rate,
     })
 }
 
@@ -263,6 +292,25 @@ mod tests {
             err.contains("no profile `c`") && err.contains("it has: a, b, both, none"),
             "{err}"
         );
+
+        let rated = write(
+            dir.path(),
+            "[profiles.n]\napi_key_env = \"K\"\nrate = 20\n\
+             [profiles.s]\napi_key_env = \"K\"\nrate = \"5/s\"\n\
+             [profiles.zero]\napi_key_env = \"K\"\nrate = 0\n\
+             [profiles.bad]\napi_key_env = \"K\"\nrate = \"fast\"\n",
+            0o644,
+        );
+        assert_eq!(load_from(&rated, "n").unwrap().rate, Some(20));
+        assert_eq!(load_from(&rated, "s").unwrap().rate, Some(5));
+        for (profile, problem) in [
+            ("zero", "rate: a rate is at least 1 request a second"),
+            ("bad", "rate: \"fast\" is not a rate"),
+        ] {
+            let err = load_from(&rated, profile).unwrap_err().to_string();
+            assert!(err.contains(&format!("the profile `{profile}`")), "{err}");
+            assert!(err.contains(problem), "{err}");
+        }
 
         let typo = write(dir.path(), "[profiles.a]\nbase_uri = \"x\"\n", 0o600);
         let err = load_from(&typo, "a").unwrap_err().to_string();

@@ -218,6 +218,50 @@ fn a_profile_picks_the_account() {
     );
 }
 
+/// A profile's `rate` spaces its requests as `--rate` does (the account's
+/// limit is a property of the account); the flag, given, wins over it.
+#[test]
+fn a_profile_sets_the_rate() {
+    let fake = Fake::start(Config::default().with_leads(900));
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    write_private(
+        &config,
+        &format!(
+            "[profiles.slow]\nbase_url = \"{}\"\napi_key_env = \"SLOW_KEY\"\nrate = \"4/s\"\n",
+            fake.server.base_url()
+        ),
+        0o644,
+    );
+    let export = |extra: &[&str]| {
+        let started = std::time::Instant::now();
+        let output = support::liner()
+            .env("LINER_CONFIG", &config)
+            .env("SLOW_KEY", fake.server.api_key())
+            .args(["--profile", "slow", "-q"])
+            .args(extra)
+            .args(["leads", "export", "--output"])
+            .arg(dir.path().join("leads.csv"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        started.elapsed()
+    };
+    // Nine pages at 4 a second: the last leaves two seconds after the first.
+    let limited = export(&[]);
+    assert!(
+        limited >= std::time::Duration::from_millis(1900),
+        "{limited:?}"
+    );
+    // The flag wins: at 10,000 a second the same export is not held back
+    // by the profile's 4.
+    let flagged = export(&["--rate", "10000"]);
+    assert!(
+        flagged * 2 < limited,
+        "{flagged:?} with --rate, {limited:?} without"
+    );
+}
+
 /// A key written in the config file is used only if no one else can read
 /// the file; refused, the key is not printed.
 #[cfg(unix)]
