@@ -3,8 +3,8 @@
 # and liner-fake with its faults on: every request and every answer that passes
 # through is checked against spec/liner.yaml, faults included (429s, 500s, the
 # proxy's HTML 502 and 503 pages, failures at 200). Traffic: the quickstart,
-# which creates, reads and updates a lead, pages through a filtered list,
-# collects the whole list and reads a call. Any violation Prism reports fails
+# which (writes allowed) creates, reads and updates a lead, pages through a
+# filtered list, reads the first 500 leads of the list and reads a call. Any violation Prism reports fails
 # this script.
 #
 # Faults left out: a cut connection and truncated JSON. Prism cannot pass
@@ -44,7 +44,7 @@ fi
 echo "ok: read-only quickstart: $(received get) GETs, no POST"
 
 # 1. Without faults, the quickstart completes: every operation, paging and a
-#    whole-list collection, each request and answer checked.
+#    bounded read of the list, each request and answer checked.
 start_fake prism-clean --leads 1000 --calls 100 --seed 3
 # Without --errors Prism passes every answer on unchanged and logs each
 # violation as a line "Violation: <where> <what>".

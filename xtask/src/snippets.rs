@@ -4,16 +4,20 @@
 //! The doctests prove less: they compile inside the workspace, where every
 //! dev-dependency of the documented crate is at hand, so a snippet that
 //! needs a crate the README never mentions passes there and fails in a
-//! user's project. Here each README's snippets become the examples of a new
+//! user's project. Here each README's snippets become the programs of a new
 //! crate (`target/readme-snippets/<readme>/`, its own `[workspace]`) whose
 //! dependencies are exactly those of the README's first TOML block with a
 //! `[dependencies]` table, its set-up section, wherever it is; the workspace's crates are
 //! taken by path instead of git or crates.io. A later TOML block with a
 //! dependency table adds its dependencies to the next Rust snippet alone,
 //! which then gets a crate of its own: that is how a README says that one
-//! snippet needs more. The crates are checked (`cargo check --examples`),
-//! not linked: what a user would meet is a compile error, and checking is
-//! what keeps this step short.
+//! snippet needs more. A snippet is a program's code (a binary, which does
+//! not see `[dev-dependencies]`) unless it is test code: its own block lists
+//! `[dev-dependencies]`, or the README's set-up lists nothing else (a crate
+//! for tests); test code is compiled as an example, which sees them. The
+//! crates are checked (`cargo check --bins --examples`), not linked: what a
+//! user would meet is a compile error, and checking is what keeps this step
+//! short.
 //!
 //! The snippet crates share one target directory,
 //! `target/readme-snippets/target`, and never the workspace's: they are not
@@ -43,6 +47,10 @@ struct SnippetCrate {
     dependencies: toml::Table,
     /// `(line of the opening fence, program)`.
     snippets: Vec<(usize, String)>,
+    /// Whether the snippets are test code, which sees `[dev-dependencies]`
+    /// (compiled as examples); else they are a program's code, which does
+    /// not (compiled as binaries, `src/bin/`).
+    test_code: bool,
 }
 
 /// `cargo xtask snippets`: checks every README's Rust snippets.
@@ -76,14 +84,14 @@ pub fn run(root: &Path) -> anyhow::Result<std::process::ExitCode> {
             lines.join(", ")
         );
         let status = Command::new(crate::process::cargo())
-            .args(["check", "--examples", "--keep-going", "--quiet"])
+            .args(["check", "--bins", "--examples", "--keep-going", "--quiet"])
             .env("CARGO_TARGET_DIR", &target_dir)
             .current_dir(&dir)
             .status()
             .with_context(|| format!("cannot run cargo check in {}", dir.display()))?;
         if !status.success() {
             failed.push(format!(
-                "{} (examples/line_N.rs is the snippet at line N)",
+                "{} (line_N.rs, in src/bin/ or examples/, is the snippet at line N)",
                 krate.readme
             ));
         }
@@ -125,15 +133,20 @@ fn snippet_crates(
     readme: &str,
     blocks: &[Block],
 ) -> anyhow::Result<(Vec<SnippetCrate>, Vec<usize>)> {
-    let slug = readme
+    // A package name: letters, digits and dashes.
+    let slug: String = readme
         .trim_end_matches("README.md")
-        .trim_end_matches('/')
-        .replace('/', "-");
-    let slug = if slug.is_empty() {
-        "root".to_owned()
-    } else {
-        slug
-    };
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug.trim_matches('-');
+    let slug = if slug.is_empty() { "root" } else { slug };
     let mut tables = Vec::new();
     for block in blocks {
         if extract::kind(&block.info) == Kind::Toml {
@@ -153,14 +166,20 @@ fn snippet_crates(
     // The set-up: the first dependency block, wherever it is (a README may
     // show the code before saying how to depend on it).
     let setup = tables.next();
+    // Test code: a set-up that lists only `[dev-dependencies]` (a crate for
+    // tests, such as liner-fake), or a snippet whose own block lists some.
+    let setup_is_for_tests = setup.as_ref().is_some_and(|(_, table)| {
+        table.contains_key("dev-dependencies") && !table.contains_key("dependencies")
+    });
     let mut shared = SnippetCrate {
-        name: slug.clone(),
+        name: slug.to_owned(),
         readme: readme.to_owned(),
         dependencies: setup
             .as_ref()
             .map(|(_, table)| table.clone())
             .unwrap_or_default(),
         snippets: Vec::new(),
+        test_code: setup_is_for_tests,
     };
     let mut later: Vec<(usize, toml::Table)> = tables.collect();
     later.reverse();
@@ -185,6 +204,7 @@ fn snippet_crates(
                     Some(more) => own.push(SnippetCrate {
                         name: format!("{slug}-line-{}", block.line),
                         readme: readme.to_owned(),
+                        test_code: setup_is_for_tests || more.contains_key("dev-dependencies"),
                         dependencies: merged(setup, &more),
                         snippets: vec![(block.line, program)],
                     }),
@@ -284,9 +304,13 @@ fn write_crate(
     if dir.exists() {
         std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove {}", dir.display()))?;
     }
-    let examples = dir.join("examples");
-    std::fs::create_dir_all(&examples)
-        .with_context(|| format!("cannot create {}", examples.display()))?;
+    let snippets = if krate.test_code {
+        dir.join("examples")
+    } else {
+        dir.join("src").join("bin")
+    };
+    std::fs::create_dir_all(&snippets)
+        .with_context(|| format!("cannot create {}", snippets.display()))?;
     let mut manifest = toml::Table::new();
     let mut package = toml::Table::new();
     package.insert(
@@ -308,7 +332,7 @@ fn write_crate(
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
     for (line, program) in &krate.snippets {
         let header = format!("// {}:{line}\n", krate.readme);
-        std::fs::write(examples.join(format!("line_{line}.rs")), header + program)?;
+        std::fs::write(snippets.join(format!("line_{line}.rs")), header + program)?;
     }
     Ok(())
 }
@@ -367,6 +391,36 @@ mod tests {
                     vec!["extra".to_owned(), "liner".to_owned()]
                 ),
             ]
+        );
+    }
+
+    /// Test code (compiled as an example, seeing `[dev-dependencies]`): a
+    /// snippet whose own block lists some, or any snippet of a README whose
+    /// set-up lists nothing else. A program's code does not see them.
+    #[test]
+    fn dev_dependencies_reach_test_code_only() {
+        let kinds = |markdown: &str| -> Vec<(String, bool)> {
+            snippet_crates(".ci/lint/README.md", &extract::blocks(markdown))
+                .expect("parses")
+                .0
+                .iter()
+                .map(|krate| (krate.name.clone(), krate.test_code))
+                .collect()
+        };
+        assert_eq!(
+            kinds(
+                "```toml\n[dependencies]\nliner = \"0.1\"\n[dev-dependencies]\nliner-fake = \"0.1\"\n```\n\
+                 ```\nlet a = 1;\n```\n\
+                 ```toml\n[dev-dependencies]\nhttpmock = \"0.9\"\n```\n```\nlet b = 2;\n```\n"
+            ),
+            [
+                ("ci-lint".to_owned(), false),
+                ("ci-lint-line-14".to_owned(), true)
+            ]
+        );
+        assert_eq!(
+            kinds("```toml\n[dev-dependencies]\nliner-fake = \"0.1\"\n```\n```\nlet a = 1;\n```\n"),
+            [("ci-lint".to_owned(), true)]
         );
     }
 

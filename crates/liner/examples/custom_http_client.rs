@@ -9,7 +9,8 @@
 //! Liner server in-process over **HTTPS**, with a certificate from an
 //! authority of its own, which the client is told to trust, as it would be
 //! told to trust a company's authority. With both set it reads from that
-//! server, trusting `LINER_CA_CERT` when set. It only reads.
+//! server, trusting `LINER_CA_CERT` and going through `LINER_PROXY` when
+//! set. It only reads.
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ struct Server {
     base_url: String,
     api_key: String,
     authority_pem: Option<String>,
+    /// A proxy to go through (`LINER_PROXY`), besides the usual variables.
+    proxy: Option<String>,
     /// The in-process fake, kept alive until the end of `run`.
     _fake: Option<liner_fake::FakeServer>,
 }
@@ -50,7 +53,13 @@ async fn run() -> Result<(), Box<dyn Error>> {
     if let Some(pem) = &server.authority_pem {
         builder = builder.add_root_certificate(pem);
     }
+    if let Some(proxy) = &server.proxy {
+        builder = builder.proxy(proxy);
+    }
     let client = builder.build()?;
+    // Printed once the client accepted it: a base URL with a user, a
+    // password or a query is refused, never echoed.
+    println!("talking to {}", client.base_url());
     let page = client.leads().page_size(5).page().await?;
     println!(
         "builder settings: read {} leads over {}",
@@ -69,6 +78,9 @@ async fn run() -> Result<(), Box<dyn Error>> {
         .pool_idle_timeout(Duration::from_secs(30));
     if let Some(pem) = &server.authority_pem {
         http = http.add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes())?);
+    }
+    if let Some(proxy) = &server.proxy {
+        http = http.proxy(reqwest::Proxy::all(proxy)?);
     }
     let client = Liner::builder()
         .base_url(&server.base_url)
@@ -105,11 +117,12 @@ async fn server() -> Result<Server, Box<dyn Error>> {
                 Ok(path) => Some(std::fs::read_to_string(path)?),
                 Err(_) => None,
             };
-            println!("Using the Liner API at {base_url}; read-only");
+            eprintln!("Using the Liner API of {}; read-only", Liner::BASE_URL_VAR);
             Ok(Server {
                 base_url,
                 api_key,
                 authority_pem,
+                proxy: std::env::var(Liner::PROXY_VAR).ok(),
                 _fake: None,
             })
         }
@@ -120,7 +133,7 @@ async fn server() -> Result<Server, Box<dyn Error>> {
                     .with_tls(liner_fake::Tls::default()),
             )
             .await?;
-            println!(
+            eprintln!(
                 "{} and {} are not set: started a fake Liner server at {} (HTTPS, its own authority)",
                 Liner::BASE_URL_VAR,
                 Liner::API_KEY_VAR,
@@ -130,6 +143,7 @@ async fn server() -> Result<Server, Box<dyn Error>> {
                 base_url: fake.base_url().to_owned(),
                 api_key: fake.api_key().to_owned(),
                 authority_pem: fake.ca_pem().map(str::to_owned),
+                proxy: None,
                 _fake: Some(fake),
             })
         }

@@ -1,6 +1,6 @@
 //! A streamed export: every lead of an order written to a JSON Lines file as
-//! its page arrives, in constant memory, and the file put in place only when
-//! the export is complete.
+//! its page arrives, without holding the export in memory, and the file put
+//! in place only when the export is complete.
 //!
 //! ```text
 //! cargo run -p liner --example export_to_file -- [ORDER_ID] [FILE]
@@ -9,12 +9,16 @@
 //! `ORDER_ID` defaults to the order of the first lead of the list, `FILE` to
 //! `leads-<order>.jsonl` in the system's temporary directory. Against the
 //! in-process fake by default, or the server `LINER_BASE_URL` and
-//! `LINER_API_KEY` name (`examples/support/mod.rs`); it only reads. For
-//! operators, `liner leads export` does this with CSV, Excel and progress.
+//! `LINER_API_KEY` name (`examples/support/mod.rs`): it only reads, but it
+//! reads **every** lead of the order, as an export must. For operators,
+//! `liner leads export` does this with CSV, Excel and progress.
 //!
-//! Memory: the stream holds the pages in flight (4 by default, 100 leads
-//! each) and the ids already written, kept as ranges to drop duplicates when
-//! the list shifts under the pager; nothing else grows with the export.
+//! Memory: the stream holds the pages in flight and read ahead (at most 4
+//! and 4 by default, 100 leads each), and the ids already written, kept as
+//! ranges to drop duplicates when the list shifts under the pager: ids with
+//! gaps cost a range each (see "Pagination" in the crate README), so that
+//! part grows with the export, by tens of bytes a lead. The leads themselves
+//! are written and dropped as they come.
 
 mod support;
 

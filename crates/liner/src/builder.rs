@@ -247,12 +247,13 @@ impl LinerBuilder {
     /// # Errors
     ///
     /// [`Error::Config`], saying which setting: no or an unparsable base
-    /// URL, no key or one that is not a header value, plain `http://` to
-    /// anything but the local machine without
-    /// [`allow_insecure_http`](Self::allow_insecure_http), a certificate or
-    /// proxy that does not parse (or that [`http_client`](Self::http_client)
-    /// would ignore), a rate limit of 0, or a TLS backend that fails to
-    /// start.
+    /// URL, no key, an empty one or one that is not a header value, plain
+    /// `http://` to anything but the local machine without
+    /// [`allow_insecure_http`](Self::allow_insecure_http), a zero timeout or
+    /// connect timeout, a `max_response_bytes` of 0, a rate limit of 0, a
+    /// certificate file that cannot be read, a certificate or proxy that does
+    /// not parse (or that [`http_client`](Self::http_client) would ignore),
+    /// or a TLS backend that fails to start.
     pub fn build(self) -> Result<Liner> {
         let base_url = self.base_url.ok_or_else(|| {
             Error::config(format!(

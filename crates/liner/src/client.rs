@@ -64,8 +64,9 @@ impl Liner {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] for an id of 0, before anything is sent; a
-    /// lead that does not exist is [`Error::Api`] with status 404
+    /// [`Error::InvalidInput`] for an id that is not a positive integer
+    /// (0, negative, too large), before anything is sent; a lead that does
+    /// not exist is [`Error::Api`] with status 404
     /// ([`Error::is_not_found`]); otherwise an error of the request (see
     /// [`Error`]), once the [`RetryPolicy`](crate::RetryPolicy) gives up.
     pub async fn lead(&self, id: impl IntoField<NonZeroU64>) -> Result<Lead> {
@@ -77,7 +78,8 @@ impl Liner {
     ///
     /// # Errors
     ///
-    /// As [`lead`](Self::lead): [`Error::InvalidInput`] for an id of 0, a
+    /// As [`lead`](Self::lead): [`Error::InvalidInput`] for an id that is
+    /// not a positive integer, a
     /// 404 ([`Error::is_not_found`]) for a call that does not exist, or an
     /// error of the request once the retries give up.
     pub async fn call(&self, id: impl IntoField<NonZeroU64>) -> Result<Call> {
@@ -96,8 +98,9 @@ impl Liner {
     ///
     /// [`Error::InvalidInput`] naming the first field refused, before
     /// anything is sent; otherwise an error of the request. Only a failure
-    /// to connect is retried: after a [`Error::Timeout`] or a
-    /// [`Error::Transport`] the server may have created the lead.
+    /// to connect is retried: after any other [`Error::Timeout`] or
+    /// [`Error::Transport`] ([`Error::is_connect`] false) the server may have
+    /// created the lead.
     pub async fn create_lead(&self, lead: impl Into<Draft<NewLead>>) -> Result<NonZeroU64> {
         let body = body(lead.into())?;
         let created: CreatedLead = self
@@ -113,8 +116,8 @@ impl Liner {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] for an id of 0, an empty patch or a refused
-    /// field, before anything is sent; otherwise an error of the request
+    /// [`Error::InvalidInput`] for an id that is not a positive integer, an
+    /// empty patch or a refused field, before anything is sent; otherwise an error of the request
     /// (retried like a read only with
     /// [`RetryPolicy::retry_updates`](crate::RetryPolicy::retry_updates)).
     pub async fn update_lead(

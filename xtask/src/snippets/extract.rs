@@ -14,23 +14,30 @@ pub struct Block {
 }
 
 /// The fenced code blocks of `markdown`, in order. Fences are three or more
-/// backticks; an unclosed block runs to the end of the file.
+/// backticks or tildes, closed by a fence of the same character at least as
+/// long; an unclosed block runs to the end of the file.
 pub fn blocks(markdown: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
-    let mut open: Option<(usize, Block)> = None;
+    // The open block: its fence's character and length, and the block.
+    let mut open: Option<(char, usize, Block)> = None;
     for (index, line) in markdown.lines().enumerate() {
         let trimmed = line.trim_start();
-        let fence = trimmed.chars().take_while(|&c| c == '`').count();
+        let first = trimmed.chars().next().filter(|c| matches!(c, '`' | '~'));
+        let fence = first.map_or(0, |c| trimmed.chars().take_while(|&d| d == c).count());
         match &mut open {
-            Some((opening, block)) => {
-                if fence >= *opening && trimmed[fence..].trim().is_empty() {
-                    blocks.push(open.take().expect("a block is open").1);
+            Some((character, opening, block)) => {
+                if first == Some(*character)
+                    && fence >= *opening
+                    && trimmed[fence..].trim().is_empty()
+                {
+                    blocks.push(open.take().expect("a block is open").2);
                 } else {
                     block.body.push(line.to_owned());
                 }
             }
             None if fence >= 3 => {
                 open = Some((
+                    first.expect("a fence has a character"),
                     fence,
                     Block {
                         info: trimmed[fence..].trim().to_owned(),
@@ -42,7 +49,7 @@ pub fn blocks(markdown: &str) -> Vec<Block> {
             None => {}
         }
     }
-    blocks.extend(open.map(|(_, block)| block));
+    blocks.extend(open.map(|(_, _, block)| block));
     blocks
 }
 
@@ -136,17 +143,22 @@ mod tests {
 
     #[test]
     fn blocks_are_found_with_their_info_and_line() {
-        let markdown = "# Title\n\n```toml\n[dependencies]\n```\n\ntext\n\n```\nlet x = 1;\n```\n\n````no_run\n```\n````\n";
+        let markdown = "# Title\n\n```toml\n[dependencies]\n```\n\ntext\n\n```\nlet x = 1;\n```\n\n````no_run\n```\n````\n\n~~~rust\n```\n~~~\n";
         let found = blocks(markdown);
-        assert_eq!(found.len(), 3);
+        assert_eq!(found.len(), 4);
         assert_eq!(
             (found[0].info.as_str(), found[0].line, found[0].body.len()),
             ("toml", 3, 1)
         );
         assert_eq!((found[1].info.as_str(), found[1].line), ("", 9));
         assert_eq!(found[1].body, ["let x = 1;"]);
-        // A longer fence closes only on a fence as long.
+        // A longer fence closes only on a fence as long, a tilde fence only
+        // on tildes.
         assert_eq!(found[2].body, ["```"]);
+        assert_eq!(
+            (found[3].info.as_str(), &found[3].body[..]),
+            ("rust", &["```".to_owned()][..])
+        );
     }
 
     #[test]

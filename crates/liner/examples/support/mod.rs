@@ -10,6 +10,8 @@
 //! - **Read-only on a real account**: against a configured server an example
 //!   creates and updates nothing unless `LINER_EXAMPLES_WRITE=1` is set, and
 //!   says so when it skips a write. The fake is always writable.
+//! - **Where the messages go**: what the set-up says (the server, a skipped
+//!   write) to stderr; the example's own output to stdout.
 
 #![allow(dead_code)] // Each example uses part of it.
 
@@ -44,7 +46,7 @@ impl Writes {
 
     /// Says that `what` was skipped, and how to allow it.
     pub fn skipped(what: &str) {
-        println!(
+        eprintln!(
             "skipped: {what} (read-only against a configured server; set {WRITE_VAR}=1 to allow writes)"
         );
     }
@@ -66,9 +68,13 @@ impl Target {
         let write_var = std::env::var(WRITE_VAR).ok();
         if let Some(builder) = Liner::builder_from_env_if_set()? {
             let writes = Writes::decide(true, write_var.as_deref());
-            println!(
+            // Built once to check the settings, and to print the base URL
+            // as the client keeps it: a URL with a user, a password or a
+            // query (which may hold a secret) is refused, never echoed.
+            let checked = builder.clone().build()?;
+            eprintln!(
                 "Using the Liner API at {} ({}); {}",
-                std::env::var(Liner::BASE_URL_VAR).unwrap_or_default(),
+                checked.base_url(),
                 Liner::BASE_URL_VAR,
                 match writes {
                     Writes::Allowed => format!("writes allowed by {WRITE_VAR}=1"),
@@ -82,7 +88,7 @@ impl Target {
             });
         }
         let fake = FakeServer::start(fake_config).await?;
-        println!(
+        eprintln!(
             "{} and {} are not set: started a fake Liner server at {}",
             Liner::BASE_URL_VAR,
             Liner::API_KEY_VAR,
