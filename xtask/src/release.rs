@@ -217,18 +217,23 @@ pub fn insert_into_changelog(
 }
 
 /// A file of the workspace as of git revision `base`; `None` if it did not
-/// exist there.
+/// exist there. A revision git does not know, or git failing, is an error:
+/// taken for a missing file, it would turn every check here into "new".
 fn at_revision(root: &Path, base: &str, path: &str) -> anyhow::Result<Option<String>> {
-    let output = std::process::Command::new("git")
-        .args(["show", &format!("{base}:{path}")])
+    let commit = format!("{base}^{{commit}}");
+    crate::process::stdout_of(root, "git", &["rev-parse", "--verify", "--quiet", &commit])
+        .with_context(|| format!("{base} is not a git revision of {}", root.display()))?;
+    let object = format!("{base}:{path}");
+    let exists = std::process::Command::new("git")
+        .args(["cat-file", "-e", &object])
         .current_dir(root)
-        .output()
-        .context("cannot run git")?;
-    if output.status.success() {
-        Ok(Some(String::from_utf8(output.stdout)?))
-    } else {
-        Ok(None)
+        .status()
+        .context("cannot run git")?
+        .success();
+    if !exists {
+        return Ok(None);
     }
+    crate::process::stdout_of(root, "git", &["show", &object]).map(Some)
 }
 
 /// What the release still lacks for `changes` since git revision `base`:
