@@ -99,18 +99,17 @@ impl std::fmt::Debug for Journal {
 }
 
 impl Journal {
-    /// Opens the journal at `path` for the rows `rows` of the file, creating
-    /// it if need be, and reads where every row stands. Refuses a journal of
-    /// another file (or of this one, since edited).
-    pub fn open(path: &Path, rows: &[Row]) -> Result<(Self, Recorded), Failure> {
-        Self::open_with(path, rows, |file| Box::new(file))
+    /// Opens the journal at `path`, creating it if need be, and reads where
+    /// every row stands (which the caller checks against the file's rows:
+    /// [`Recorded::check`]).
+    pub fn open(path: &Path) -> Result<(Self, Recorded), Failure> {
+        Self::open_with(path, |file| Box::new(file))
     }
 
     /// [`open`](Self::open), appending through the sink `sink` makes of
     /// the opened file.
     fn open_with(
         path: &Path,
-        rows: &[Row],
         sink: impl FnOnce(File) -> Box<dyn Sink>,
     ) -> Result<(Self, Recorded), Failure> {
         let failed = |what: &str, err: std::io::Error| {
@@ -156,7 +155,7 @@ impl Journal {
                     path.display()
                 ))
             })?;
-            let states = read(text, rows, path)?;
+            let states = read(text, path)?;
             if complete < bytes.len() {
                 // A line cut by a kill mid-write: never acted on (its entry
                 // was not on disk), so it is dropped.
@@ -192,7 +191,7 @@ impl Journal {
 
     /// What the journal at `path` records, read without creating, locking
     /// or repairing it (for a dry run); empty if there is none.
-    pub fn read_only(path: &Path, rows: &[Row]) -> Result<Recorded, Failure> {
+    pub fn read_only(path: &Path) -> Result<Recorded, Failure> {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -213,7 +212,7 @@ impl Journal {
             .rposition(|&b| b == b'\n')
             .map_or(0, |at| at + 1);
         let text = String::from_utf8_lossy(&bytes[..complete]);
-        read(&text, rows, path)
+        read(&text, path)
     }
 
     /// Records that order `order`'s baseline is taken.

@@ -73,10 +73,7 @@ impl Import<'_> {
         }
         let mut by_order: BTreeMap<u64, Vec<(&'r Row, String)>> = BTreeMap::new();
         for (row, reason) in rows {
-            by_order
-                .entry(self.orders[&row.index])
-                .or_default()
-                .push((row, reason));
+            by_order.entry(row.order).or_default().push((row, reason));
         }
         for (order, group) in by_order {
             if self.stopping() {
@@ -100,6 +97,7 @@ impl Import<'_> {
                         )
                         .await?;
                         self.claimed.insert(id);
+                        self.created_in.entry(order).or_default().insert(id);
                         self.outcomes
                             .insert(row.index, Outcome::Created { id, earlier: false });
                     }
@@ -140,15 +138,8 @@ impl Import<'_> {
         order: u64,
         group: &[(&Row, String)],
     ) -> BTreeMap<usize, Verdict> {
-        let known: BTreeSet<u64> = self
-            .outcomes
-            .iter()
-            .filter(|(index, _)| self.orders.get(index) == Some(&order))
-            .filter_map(|(_, outcome)| match outcome {
-                Outcome::Created { id, .. } => Some(*id),
-                _ => None,
-            })
-            .collect();
+        let none = BTreeSet::new();
+        let known = self.created_in.get(&order).unwrap_or(&none);
         let owned: BTreeSet<u64> = self.claimed.union(&self.existing).copied().collect();
         let wanted: Vec<Wanted> = group
             .iter()
@@ -162,7 +153,7 @@ impl Import<'_> {
             order,
             &wanted,
             &reconcile::Known {
-                created: &known,
+                created: known,
                 owned: &owned,
                 create_method: self.create_method.clone().flatten(),
             },

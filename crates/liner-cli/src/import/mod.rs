@@ -1,22 +1,28 @@
 //! `liner leads import FILE`: a lead created for every row, each exactly
 //! once across runs and crashes, as far as the server lets anyone know.
 //!
-//! 1. Every row is read and checked (`rows.rs`); invalid rows are listed by
-//!    line and nothing is sent unless `--skip-invalid`.
+//! The file is read in passes, a row at a time, so that memory does not
+//! grow with it (`rows.rs`):
+//! 1. Every row is read and checked (`survey.rs`); invalid rows are listed
+//!    by line and nothing is sent unless `--skip-invalid`.
 //! 2. The journal (`journal.rs`) says where each row stands after earlier
-//!    runs: created rows are skipped, refused ones too unless
-//!    `--retry-refused`, and rows of unknown outcome are looked up on the
+//!    runs. If it has entries, a second read checks them against the file
+//!    and gathers the rows of unknown outcome, which are looked up on the
 //!    server (`reconcile.rs`) unless `--no-reconcile`.
 //! 3. Before the first create into an order, the order is listed once (the
 //!    baseline): rows whose lead is already there are not sent
 //!    (`--create-existing` sends them), and those leads are never taken for
-//!    the lead of another row.
-//! 4. The rows left are created, a few at a time (`send.rs`), each attempt
-//!    on disk in the journal before its request leaves, each outcome after.
-//! 5. Rows whose create got no usable answer in this run are looked up too
-//!    (once they have settled: the server may still be working on them);
-//!    those the server proved it does not have are sent again, up to three
-//!    rounds of sending, each followed by its look-up.
+//!    the lead of another row. If it has any lead of the file's, a read
+//!    records those rows.
+//! 4. The sending pass reads the file again, a block at a time; created
+//!    rows are skipped, refused ones too unless `--retry-refused`, and the
+//!    rest are created, a few at a time (`send.rs`), each attempt on disk in
+//!    the journal before its request leaves, each outcome after. A block
+//!    that differs from the first pass's (the file changed) is not sent.
+//! 5. Rows whose create got no usable answer are looked up once every
+//!    block is sent (once they have settled: the server may still be
+//!    working on them); those the server proved it does not have are sent
+//!    again, up to three rounds of sending, each followed by its look-up.
 //!
 //! A row is never sent twice unless two complete listings of its order
 //! showed the server does not have it, or the user said so
@@ -33,6 +39,7 @@ mod source;
 mod state;
 mod stop;
 mod summary;
+mod survey;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -43,14 +50,15 @@ use liner::Liner;
 
 use crate::cli::{Format, ImportArgs};
 use crate::exit::Failure;
-use crate::text::one_line;
 use crate::warnings::Warnings;
 use journal::{Event, Journal, Recorded, State};
 use outcome::Outcome;
 use reconcile::Identity;
-use rows::Row;
+use rows::{Input, Row};
 use state::Import;
 use stop::Stop;
+use summary::Results;
+use survey::Survey;
 
 /// Rounds of "send, then look up what got no answer, then send what the
 /// server does not have" in one run.
@@ -86,42 +94,36 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
              --journal PATH (and the same PATH to resume)",
         ));
     }
-    let rows = rows::read(
-        &args.file,
+    let input = Input::new(&args.file)?;
+    let survey = survey::survey(
+        &input,
         format,
         rows::ReadOptions {
             sheet: args.sheet.clone(),
             encoding: args.encoding,
             delimiter: args.delimiter,
             domestic_8_as_7: args.domestic_8_as_7,
+            ..rows::ReadOptions::default()
         },
     )?;
-    let file = args.file.display().to_string();
+    let file = input.name();
     // How the file was read is never a silent guess.
-    let tidied = match rows.phones_tidied {
+    let tidied = match survey.phones_tidied {
         0 => String::new(),
         n => format!("; {n} row(s) had their phones tidied (spaces, dashes, dots, parentheses)"),
     };
-    crate::notes::note!("liner: read {file} as {}{tidied}", rows.read_as);
-    for invalid in &rows.invalid {
-        eprintln!(
-            "{file}:{}: {}",
-            invalid.line,
-            one_line(&invalid.problems.join("; "), 1000)
-        );
-    }
-    if !rows.invalid.is_empty() && !args.skip_invalid {
+    crate::notes::note!("liner: read {file} as {}{tidied}", survey.read_as);
+    if survey.invalid > 0 && !args.skip_invalid {
         return Err(Failure::local(format!(
             "{} invalid row(s) in {file} (listed above); nothing was sent. Fix them, or pass \
              --skip-invalid to send the {} valid rows",
-            rows.invalid.len(),
-            rows.valid.len()
+            survey.invalid, survey.valid
         )));
     }
-    if !rows.ignored.is_empty() {
+    if !survey.ignored.is_empty() {
         crate::notes::note!(
             "liner: ignoring the columns the server sets: {}",
-            rows.ignored.join(", ")
+            survey.ignored.join(", ")
         );
     }
     let journal_path = args
@@ -129,10 +131,10 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         .clone()
         .unwrap_or_else(|| default_journal(&args.file));
     // A dry run writes nothing, not even a new journal.
-    let (journal, recorded) = if args.dry_run {
-        (None, Journal::read_only(&journal_path, &rows.valid)?)
+    let (journal, mut recorded) = if args.dry_run {
+        (None, Journal::read_only(&journal_path)?)
     } else {
-        let (journal, recorded) = Journal::open(&journal_path, &rows.valid)?;
+        let (journal, recorded) = Journal::open(&journal_path)?;
         (Some(journal), recorded)
     };
     if recorded.damaged_lines > 0 {
@@ -145,11 +147,19 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
 
     let interrupted = Arc::new(std::sync::Mutex::new(None));
     let watcher = tokio::spawn(watch_interrupts(Arc::clone(&interrupted)));
+    let results = Results::new(if args.dry_run {
+        None
+    } else {
+        args.ids.as_deref()
+    })?;
     let mut import = Import {
         client,
         journal,
         args,
         outcomes: BTreeMap::new(),
+        results,
+        pending: BTreeMap::new(),
+        settle_from: started,
         claimed: recorded
             .states
             .values()
@@ -159,36 +169,29 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
             })
             .collect(),
         existing: recorded.existing.clone(),
-        orders: rows
-            .valid
-            .iter()
-            .map(|row| (row.index, row.lead().order_id.get()))
-            .collect(),
+        created_in: BTreeMap::new(),
         interrupted: Arc::clone(&interrupted),
         stop: Stop::default(),
-        would_send: Vec::new(),
+        would_send: (0, Vec::new()),
         create_method: None,
     };
-    let result = import.run(&rows.valid, &recorded, started).await;
+    let passes = Passes {
+        input: &input,
+        format,
+        survey: &survey,
+        journal: &journal_path,
+    };
+    let result = import.run(&passes, &mut recorded, started).await;
     watcher.abort();
     result?;
     if args.dry_run {
-        return import.report_dry_run(&rows.valid);
+        import.report_dry_run();
+        return Ok(());
     }
-    let tally = summary::Tally::of(&import.outcomes, &rows.valid, rows.invalid.len());
-    summary::print(
-        &tally,
-        &import.outcomes,
-        &rows.valid,
-        &journal_path,
-        started,
-        warnings,
-        args,
-    );
-    if let Some(path) = &args.ids {
-        summary::write_ids(path, &import.outcomes, &rows.valid)?;
-    }
-    if let Some(failure) = import.stop.failure() {
+    let Import { results, stop, .. } = import;
+    let (tally, listed) = results.finish(survey.valid, survey.invalid)?;
+    summary::print(&tally, &listed, &journal_path, started, warnings, args);
+    if let Some(failure) = stop.failure() {
         return Err(failure);
     }
     let stopped = *interrupted.lock().unwrap_or_else(|e| e.into_inner());
@@ -203,6 +206,42 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         ));
     }
     tally.exit(&journal_path)
+}
+
+/// What the passes over the file read, and how.
+struct Passes<'a> {
+    input: &'a Input,
+    format: Format,
+    survey: &'a Survey,
+    journal: &'a Path,
+}
+
+impl Passes<'_> {
+    /// A new pass over the file's rows, read as the first pass read them.
+    fn rows(&self) -> Result<rows::Rows, Failure> {
+        rows::read(self.input, self.format, self.survey.options.clone())
+    }
+
+    /// The file changed after the first pass read it.
+    fn changed(&self) -> Failure {
+        Failure::local(format!(
+            "{} changed while it was imported (its rows are not the ones first read and \
+             checked); the rows from there on were not sent. Run the same command again",
+            self.input.name()
+        ))
+    }
+}
+
+/// What the journal's entries say of the file, read once more (only when
+/// the journal has entries).
+#[derive(Debug, Default)]
+struct Resumed {
+    /// Orders with a row the journal has any outcome for.
+    attempted: BTreeSet<u64>,
+    /// Orders with a row the journal has no outcome for.
+    fresh: BTreeSet<u64>,
+    /// Rows of unknown outcome, with why.
+    unknown: Vec<(Row, String)>,
 }
 
 /// The first stop signal (Ctrl-C, SIGTERM, SIGHUP) stops new creates and
@@ -241,50 +280,206 @@ impl Import<'_> {
 
     async fn run(
         &mut self,
-        rows: &[Row],
-        recorded: &Recorded,
+        passes: &Passes<'_>,
+        recorded: &mut Recorded,
         started: Instant,
     ) -> Result<(), Failure> {
-        let mut to_send = Vec::new();
-        let mut to_look_up = Vec::new();
-        for row in rows {
-            match recorded
-                .states
-                .get(&row.index)
-                .cloned()
-                .unwrap_or(State::New)
-            {
-                State::New => to_send.push(row),
-                State::Created { id } => {
-                    self.outcomes
-                        .insert(row.index, Outcome::Created { id, earlier: true });
-                }
-                State::Refused { message } if !self.args.retry_refused => {
-                    self.outcomes.insert(row.index, Outcome::Refused(message));
-                }
-                State::Refused { .. } => to_send.push(row),
-                State::Exists { ids } if !self.args.create_existing => {
-                    self.outcomes.insert(row.index, Outcome::Exists(ids));
-                }
-                State::Exists { .. } => to_send.push(row),
-                State::Unknown { reason } => to_look_up.push((row, reason)),
-                // Never left by `Journal::open`, which reads to the end.
-                State::InFlight { .. } => to_look_up.push((row, "sent, no outcome".into())),
-            }
-        }
-        let to_send = self.baseline(to_send, recorded).await?;
+        let resumed = self.resume(passes, recorded)?;
+        let unchecked = self.baseline(passes, recorded, &resumed).await?;
         // An earlier run may have been killed moments ago, with creates in
         // flight: its rows settle from this run's start.
-        let mut to_send = [to_send, self.look_up_all(to_look_up, started, false).await?].concat();
+        let looked_up: Vec<(&Row, String)> = resumed
+            .unknown
+            .iter()
+            .map(|(row, reason)| (row, reason.clone()))
+            .collect();
+        let absent = self.look_up_all(looked_up, started, false).await?;
+        let bar = crate::progress::bar("rows");
+        bar.set_length(passes.survey.valid as u64);
+        // The rows the server proved it does not have go first.
+        self.send_block(&absent, &bar).await?;
+        let mut rows = passes.rows()?;
+        let mut block_no = 0;
+        let mut valid = 0;
+        while let Some(block) = survey::next_block(&mut rows)? {
+            let expected = passes
+                .survey
+                .digests
+                .get(block_no)
+                .map_or(survey::Digest::EMPTY, |digest| survey::Digest(*digest));
+            if survey::Digest::of(&block) != expected {
+                return Err(passes.changed());
+            }
+            valid += block.len();
+            block_no += 1;
+            let to_send = self.decide(&block, recorded, &unchecked);
+            bar.inc((block.len() - to_send.len()) as u64);
+            self.send_block(&to_send, &bar).await?;
+            self.hand_over(&block)?;
+        }
+        bar.finish_and_clear();
+        if valid != passes.survey.valid {
+            return Err(passes.changed());
+        }
         if self.args.dry_run {
-            self.would_send = to_send.iter().map(|row| row.index).collect();
             return Ok(());
         }
-        for round in 1..=ROUNDS {
+        self.last_rounds().await?;
+        let late = std::mem::take(&mut self.outcomes);
+        for (index, outcome) in late {
+            self.results.settle(index, &outcome);
+        }
+        Ok(())
+    }
+
+    /// Checks the journal's entries against the file (read once more, if
+    /// it has any), and gathers what the next steps need of them.
+    fn resume(&mut self, passes: &Passes<'_>, recorded: &Recorded) -> Result<Resumed, Failure> {
+        if recorded.rows.is_empty() {
+            return Ok(Resumed {
+                fresh: passes.survey.orders.clone(),
+                ..Resumed::default()
+            });
+        }
+        let mut resumed = Resumed::default();
+        let mut seen = BTreeSet::new();
+        for item in passes.rows()? {
+            let rows::Item::Valid(row) = item? else {
+                continue;
+            };
+            recorded.check(&row, passes.journal)?;
+            if recorded.rows.contains_key(&row.index) {
+                seen.insert(row.index);
+            }
+            match recorded.states.get(&row.index).unwrap_or(&State::New) {
+                State::New => {
+                    resumed.fresh.insert(row.order);
+                }
+                state => {
+                    resumed.attempted.insert(row.order);
+                    match state {
+                        State::Created { id } => {
+                            self.created_in.entry(row.order).or_default().insert(*id);
+                        }
+                        State::Unknown { reason } => resumed.unknown.push((row, reason.clone())),
+                        // Never left by `Journal::open`, which reads to the end.
+                        State::InFlight { .. } => {
+                            resumed.unknown.push((row, "sent, no outcome".into()))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        recorded.check_all_seen(|index| seen.contains(&index), passes.journal)?;
+        Ok(resumed)
+    }
+
+    /// What to do with each row of `block`: the outcomes of rows not to
+    /// send go to `outcomes`; the rows to send are returned.
+    fn decide<'r>(
+        &mut self,
+        block: &'r [Row],
+        recorded: &Recorded,
+        unchecked: &BTreeMap<u64, String>,
+    ) -> Vec<&'r Row> {
+        let mut to_send = Vec::new();
+        for row in block {
+            let outcome = match recorded.states.get(&row.index).unwrap_or(&State::New) {
+                State::New => match unchecked.get(&row.order) {
+                    Some(reason) => Outcome::NotSent(reason.clone()),
+                    None => {
+                        to_send.push(row);
+                        continue;
+                    }
+                },
+                State::Created { id } => Outcome::Created {
+                    id: *id,
+                    earlier: true,
+                },
+                State::Refused { message } if !self.args.retry_refused => {
+                    Outcome::Refused(message.clone())
+                }
+                State::Exists { ids } if !self.args.create_existing => Outcome::Exists(ids.clone()),
+                State::Refused { .. } | State::Exists { .. } => {
+                    to_send.push(row);
+                    continue;
+                }
+                // Looked up before this pass: its outcome is in `outcomes`
+                // already, or it was sent again.
+                State::Unknown { .. } | State::InFlight { .. } => continue,
+            };
+            self.outcomes.insert(row.index, outcome);
+        }
+        to_send
+    }
+
+    /// Sends `rows` (the first round of their creates); a dry run counts
+    /// them instead.
+    async fn send_block(
+        &mut self,
+        rows: &[&Row],
+        bar: &indicatif::ProgressBar,
+    ) -> Result<(), Failure> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        if self.args.dry_run {
+            const SHOWN: usize = 50;
+            self.would_send.0 += rows.len();
+            let room = SHOWN.saturating_sub(self.would_send.1.len());
+            self.would_send
+                .1
+                .extend(rows.iter().take(room).map(|row| row.line));
+            bar.inc(rows.len() as u64);
+            return Ok(());
+        }
+        let sent = self.send_all(rows, bar).await?;
+        self.settle_from = sent.settle_from;
+        for (row, reason) in sent.unanswered {
+            self.pending.insert(row.index, (row.clone(), reason));
+        }
+        Ok(())
+    }
+
+    /// Hands the outcomes of `block`'s rows to `results`, in file order;
+    /// rows waiting for their look-up are deferred.
+    fn hand_over(&mut self, block: &[Row]) -> Result<(), Failure> {
+        for row in block {
+            if self.pending.contains_key(&row.index) {
+                self.outcomes.remove(&row.index);
+                self.results.defer(row.index, row.line)?;
+            } else if let Some(outcome) = self.outcomes.remove(&row.index) {
+                self.results.add(row.index, row.line, &outcome)?;
+            } else if !self.args.dry_run {
+                // Every row sent or decided has an outcome; none is left
+                // out of the count.
+                let outcome = Outcome::NotSent("not sent: the import stopped".into());
+                self.results.add(row.index, row.line, &outcome)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The look-up of the rows the first round left unanswered, then up to
+    /// [`ROUNDS`] - 1 more rounds of sending the absent ones again.
+    async fn last_rounds(&mut self) -> Result<(), Failure> {
+        let pending: Vec<(Row, String)> = std::mem::take(&mut self.pending).into_values().collect();
+        let unanswered = pending
+            .iter()
+            .map(|(row, reason)| (row, reason.clone()))
+            .collect();
+        let mut to_send = self
+            .look_up_all(unanswered, self.settle_from, ROUNDS == 1)
+            .await?;
+        for round in 2..=ROUNDS {
             if to_send.is_empty() || self.stopping() {
                 break;
             }
-            let sent = self.send_all(&to_send).await?;
+            let bar = crate::progress::bar("rows");
+            bar.set_length(to_send.len() as u64);
+            let sent = self.send_all(&to_send, &bar).await?;
+            bar.finish_and_clear();
             to_send = self
                 .look_up_all(sent.unanswered, sent.settle_from, round == ROUNDS)
                 .await?;
@@ -303,45 +498,39 @@ impl Import<'_> {
         Ok(())
     }
 
-    /// Takes the baseline of every order of `rows` that has none yet: the
-    /// order is listed, and a row whose lead (its identity) is already there
-    /// gets an `exists` entry and is dropped from the rows to send, unless
+    /// Takes the baseline of every order with rows the journal has no
+    /// outcome for and no baseline yet: the order is listed, and a row
+    /// whose lead (its identity) is already there gets an `exists` entry
+    /// (in `recorded` too), so that it is not sent unless
     /// `--create-existing`. Recorded before the first create of the order,
     /// so that leads this import creates are never taken for existing ones.
-    async fn baseline<'r>(
+    /// Returns the orders that could not be listed, with why: their rows
+    /// are not sent.
+    async fn baseline(
         &mut self,
-        rows: Vec<&'r Row>,
-        recorded: &Recorded,
-    ) -> Result<Vec<&'r Row>, Failure> {
+        passes: &Passes<'_>,
+        recorded: &mut Recorded,
+        resumed: &Resumed,
+    ) -> Result<BTreeMap<u64, String>, Failure> {
+        let mut unchecked = BTreeMap::new();
         // An order is listed only before any create of this journal went to
         // it; else this import's own leads could be taken for existing ones.
         // That is the case of version 1 journals, and of runs with
         // `--no-reconcile`, which looks nothing up.
-        let attempted: BTreeSet<u64> = recorded
-            .states
-            .iter()
-            .filter(|(_, state)| !matches!(state, State::New))
-            .map(|(index, _)| self.orders[index])
-            .collect();
-        let mut by_order: BTreeMap<u64, Vec<&'r Row>> = BTreeMap::new();
-        let mut to_send = Vec::new();
-        for row in rows {
-            let order = self.orders[&row.index];
-            if self.args.no_reconcile || recorded.is_baselined(order) || attempted.contains(&order)
-            {
-                to_send.push(row);
-            } else {
-                by_order.entry(order).or_default().push(row);
-            }
+        if self.args.no_reconcile {
+            return Ok(unchecked);
         }
-        for (order, rows) in by_order {
+        let orders: Vec<u64> = resumed
+            .fresh
+            .iter()
+            .filter(|order| !recorded.is_baselined(**order) && !resumed.attempted.contains(order))
+            .copied()
+            .collect();
+        let mut found: BTreeMap<u64, BTreeMap<Identity, Vec<u64>>> = BTreeMap::new();
+        let mut listed = Vec::new();
+        for order in orders {
             if self.stopping() {
-                for row in rows {
-                    self.outcomes.insert(
-                        row.index,
-                        Outcome::NotSent("not sent: the import stopped".into()),
-                    );
-                }
+                unchecked.insert(order, "not sent: the import stopped".to_owned());
                 continue;
             }
             let leads =
@@ -351,78 +540,75 @@ impl Import<'_> {
                         if let reconcile::Unlisted::Client(err) = &reason {
                             self.stop.note_error(err);
                         }
-                        let reason = format!(
-                            "not sent: which leads of order {order} exist already could not be \
-                         checked: {reason}"
+                        unchecked.insert(
+                            order,
+                            format!(
+                                "not sent: which leads of order {order} exist already could not be \
+                             checked: {reason}"
+                            ),
                         );
-                        for row in rows {
-                            self.outcomes
-                                .insert(row.index, Outcome::NotSent(reason.clone()));
-                        }
                         continue;
                     }
                 };
-            let mut found: BTreeMap<Identity, Vec<u64>> = BTreeMap::new();
+            listed.push(order);
+            let mut identities: BTreeMap<Identity, Vec<u64>> = BTreeMap::new();
             for lead in &leads {
                 if !self.claimed.contains(&lead.id.get())
                     && let Some(identity) = Identity::of_lead(lead)
                 {
-                    found.entry(identity).or_default().push(lead.id.get());
+                    identities.entry(identity).or_default().push(lead.id.get());
                 }
             }
-            for row in rows {
-                match found.get(&Identity::of_row(&row.lead())) {
-                    Some(ids) => {
-                        self.record(row, Event::Exists { ids: ids.clone() }).await?;
-                        self.existing.extend(ids);
-                        if self.args.create_existing {
-                            to_send.push(row);
-                        } else {
-                            self.outcomes
-                                .insert(row.index, Outcome::Exists(ids.clone()));
-                        }
-                    }
-                    None => to_send.push(row),
+            if !identities.is_empty() {
+                found.insert(order, identities);
+            }
+        }
+        if !found.is_empty() {
+            for item in passes.rows()? {
+                let rows::Item::Valid(row) = item? else {
+                    continue;
+                };
+                let Some(identities) = found.get(&row.order) else {
+                    continue;
+                };
+                if !matches!(recorded.states.get(&row.index), None | Some(State::New)) {
+                    continue;
+                }
+                if let Some(ids) = identities.get(&Identity::of_row(&row.lead())) {
+                    self.record(&row, Event::Exists { ids: ids.clone() })
+                        .await?;
+                    self.existing.extend(ids);
+                    recorded
+                        .states
+                        .insert(row.index, State::Exists { ids: ids.clone() });
                 }
             }
-            if let Some(journal) = &self.journal {
+        }
+        if let Some(journal) = &self.journal {
+            for order in listed {
                 journal.record_baseline(order).await?;
             }
         }
-        // In file order, as they were.
-        to_send.sort_by_key(|row| row.index);
-        Ok(to_send)
+        Ok(unchecked)
     }
 
     /// A dry run's report: what a real run would do now.
-    fn report_dry_run(&self, rows: &[Row]) -> Result<(), Failure> {
-        let line_of = summary::line_of(rows);
-        let lines: Vec<String> = self
-            .would_send
-            .iter()
-            .map(|index| line_of(index).to_string())
-            .collect();
-        let tally = summary::Tally::of(&self.outcomes, rows, 0);
+    fn report_dry_run(&self) {
+        let tally = self.results.tally();
+        let (count, lines) = &self.would_send;
         eprintln!(
-            "dry run: {} row(s) would be sent now; {} created earlier, {} already on the server, \
-             {} refused earlier, {} unknown after looking them up; nothing was sent or recorded",
-            lines.len(),
-            tally.created_before,
-            tally.exists,
-            tally.refused,
-            tally.unknown,
+            "dry run: {count} row(s) would be sent now; {} created earlier, {} already on the \
+             server, {} refused earlier, {} unknown after looking them up; nothing was sent or \
+             recorded",
+            tally.created_before, tally.exists, tally.refused, tally.unknown,
         );
-        if !lines.is_empty() {
-            const SHOWN: usize = 50;
-            let more = lines.len().saturating_sub(SHOWN);
-            let shown: Vec<&str> = lines.iter().take(SHOWN).map(String::as_str).collect();
-            let tail = if more > 0 {
-                format!(" and {more} more")
-            } else {
-                String::new()
+        if *count > 0 {
+            let shown: Vec<String> = lines.iter().map(u64::to_string).collect();
+            let tail = match count - lines.len() {
+                0 => String::new(),
+                more => format!(" and {more} more"),
             };
             eprintln!("would send the rows of lines {}{tail}", shown.join(", "));
         }
-        Ok(())
     }
 }

@@ -1,5 +1,11 @@
-//! Reading an import file: every row turned into a checked `NewLead`, or
-//! the list of what is wrong with it, before anything is sent.
+//! Reading an import file, a row at a time: every row turned into a
+//! checked `NewLead`, or the list of what is wrong with it.
+//!
+//! A file is read once per pass of the import (`mod.rs`), as it streams:
+//! CSV and JSON Lines hold one row at a time, whatever the file's size.
+//! A JSON array and a workbook are parsed whole (their parsers need the
+//! whole file), so a file too large for memory is imported as CSV or JSON
+//! Lines; stdin, which cannot be read twice, is held in memory.
 //!
 //! The accepted columns (CSV) and keys (JSON Lines) are the fields of the
 //! create body, from its schema; the lead's other fields (`id`, `createdAt`,
@@ -7,7 +13,9 @@
 //! back as it is. Any other column is refused, so that a misspelt one
 //! cannot drop its data silently. An empty cell leaves its field out.
 
-use std::path::Path;
+use std::io::{BufRead as _, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use liner::{Lead, NewLead};
 use serde_json::{Map, Value};
@@ -18,8 +26,8 @@ use crate::schema_fields::{self, Field};
 
 /// A valid row.
 ///
-/// Every row of a file is held until the import ends (all are checked
-/// before the first is sent), so a row keeps its create body as compact
+/// A block of rows is held while it is sent, and rows of unknown outcome
+/// until they are looked up, so a row keeps its create body as compact
 /// JSON, not as a `NewLead`: the generated struct reserves room for every
 /// optional field, set or not, which made a row of five columns cost more
 /// than twice as much.
@@ -29,6 +37,8 @@ pub struct Row {
     pub index: usize,
     /// Its line in the file, from 1.
     pub line: u64,
+    /// Its lead's order.
+    pub order: u64,
     /// The checked create body, as JSON.
     body: Box<str>,
     /// A fingerprint of the lead, which the journal keeps to notice a file
@@ -45,6 +55,7 @@ impl Row {
         Self {
             index,
             line,
+            order: lead.order_id.get(),
             key: fingerprint(body.as_bytes()),
             body: body.into_boxed_str(),
         }
@@ -77,20 +88,105 @@ pub struct ReadOptions {
     pub delimiter: Option<super::source::Delimiter>,
     /// Read an 11-digit phone starting with 8 as 7 and the ten digits.
     pub domestic_8_as_7: bool,
+    /// How a text file's bytes are read, once detected by a first pass:
+    /// later passes read it the same way without detecting again.
+    pub(super) decoding: Option<super::source::Decoding>,
 }
 
-/// The file, read.
-#[derive(Debug, Default)]
+/// Where the rows come from: a file, opened again for each pass, or stdin,
+/// held in memory (it cannot be read twice).
+#[derive(Debug, Clone)]
+pub enum Input {
+    File(PathBuf),
+    Stdin(Arc<[u8]>),
+}
+
+impl Input {
+    /// The input `path` names (`-`: stdin, read now).
+    pub fn new(path: &Path) -> Result<Self, Failure> {
+        if !is_stdin(path) {
+            return Ok(Self::File(path.to_owned()));
+        }
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|err| Failure::local(format!("cannot read stdin: {err}")))?;
+        Ok(Self::Stdin(bytes.into()))
+    }
+
+    /// Its name in messages: the path as given (`-` for stdin).
+    pub fn name(&self) -> String {
+        match self {
+            Self::File(path) => path.display().to_string(),
+            Self::Stdin(_) => "-".to_owned(),
+        }
+    }
+
+    fn open(&self) -> Result<Box<dyn Read + Send>, Failure> {
+        match self {
+            Self::File(path) => std::fs::File::open(path)
+                .map(|file| Box::new(BufReader::with_capacity(64 * 1024, file)) as _)
+                .map_err(|err| Failure::local(format!("cannot read {}: {err}", path.display()))),
+            Self::Stdin(bytes) => Ok(Box::new(std::io::Cursor::new(Arc::clone(bytes)))),
+        }
+    }
+
+    fn read_all(&self) -> Result<Vec<u8>, Failure> {
+        let mut bytes = Vec::new();
+        self.open()?
+            .read_to_end(&mut bytes)
+            .map_err(|err| self.unreadable(&err))?;
+        Ok(bytes)
+    }
+
+    fn unreadable(&self, err: &dyn std::fmt::Display) -> Failure {
+        Failure::local(format!("cannot read {}: {err}", self.name()))
+    }
+}
+
+/// A row of the file: valid, or what is wrong with it.
+#[derive(Debug)]
+pub enum Item {
+    Valid(Row),
+    Invalid(Invalid),
+}
+
+/// One pass over the rows of a file, in file order.
 pub struct Rows {
-    /// How it was read, in words: "UTF-8, delimiter ';'".
+    /// How it is read, in words: "UTF-8, delimiter ';'".
     pub read_as: String,
-    /// Rows whose phones were rewritten (spaces, dashes, ... dropped).
+    /// Rows so far whose phones were rewritten (spaces, dashes, ... dropped).
     pub phones_tidied: usize,
-    options: ReadOptions,
-    pub valid: Vec<Row>,
-    pub invalid: Vec<Invalid>,
-    /// Columns of the lead that are not part of a create, left out.
+    /// Columns of the lead that are not part of a create, left out (so far).
     pub ignored: Vec<String>,
+    options: ReadOptions,
+    columns: Columns,
+    name: String,
+    source: Source,
+    /// The index of the next row.
+    index: usize,
+}
+
+/// Where a pass takes its next row from.
+enum Source {
+    Csv {
+        records: csv::StringRecordsIntoIter<Box<dyn Read + Send>>,
+        header: csv::StringRecord,
+    },
+    Jsonl {
+        lines: std::io::Lines<BufReader<Box<dyn Read + Send>>>,
+        /// The line last read, from 1.
+        at: u64,
+    },
+    /// A JSON array's items, each with the line it starts on.
+    JsonArray(std::vec::IntoIter<(u64, Box<serde_json::value::RawValue>)>),
+    Sheet {
+        header: Vec<String>,
+        /// The named columns; a value right of them is a problem.
+        width: usize,
+        rows: std::vec::IntoIter<(u64, Vec<String>)>,
+    },
 }
 
 /// The columns a file may have: the create body's, and the lead's others.
@@ -132,221 +228,275 @@ impl Columns {
     }
 }
 
-/// Reads `path` as `format`.
 /// Whether `path` is `-`: the rows come from stdin.
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// Reads `path` (`-`: stdin) as `format`.
-pub fn read(path: &Path, format: Format, options: ReadOptions) -> Result<Rows, Failure> {
-    let bytes = if is_stdin(path) {
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
-            .map_err(|err| Failure::local(format!("cannot read stdin: {err}")))?;
-        bytes
-    } else {
-        std::fs::read(path)
-            .map_err(|err| Failure::local(format!("cannot read {}: {err}", path.display())))?
-    };
+/// Starts a pass over the rows of `input`, read as `format`. The header is
+/// checked here: a file with an unknown column is refused before any row.
+pub fn read(input: &Input, format: Format, options: ReadOptions) -> Result<Rows, Failure> {
+    let name = input.name();
     let columns = Columns::new();
+    let mut rows = Rows {
+        read_as: String::new(),
+        phones_tidied: 0,
+        ignored: Vec::new(),
+        options,
+        columns,
+        name,
+        source: Source::JsonArray(Vec::new().into_iter()),
+        index: 0,
+    };
     if format == Format::Xlsx {
-        let sheet = crate::xlsx::read(&bytes, options.sheet.as_deref())
-            .map_err(|problem| Failure::local(format!("{}: {problem}", path.display())))?;
-        let mut rows = Rows {
-            options,
-            read_as: format!(
-                "an Excel workbook, sheet `{}`",
-                crate::text::one_line(&sheet.name, 80)
-            ),
-            ..Rows::default()
+        let sheet = crate::xlsx::read(&input.read_all()?, rows.options.sheet.as_deref())
+            .map_err(|problem| Failure::local(format!("{}: {problem}", rows.name)))?;
+        rows.read_as = format!(
+            "an Excel workbook, sheet `{}`",
+            crate::text::one_line(&sheet.name, 80)
+        );
+        // Trailing empty header cells (a sheet formatted wider than its data)
+        // name no column.
+        let width = sheet
+            .header
+            .iter()
+            .rposition(|name| !name.is_empty())
+            .map_or(0, |last| last + 1);
+        let mut header = sheet.header;
+        header.truncate(width);
+        rows.check_header(header.iter().map(String::as_str))?;
+        rows.source = Source::Sheet {
+            header,
+            width,
+            rows: sheet.rows.into_iter(),
         };
-        read_sheet(sheet, &columns, path, &mut rows)?;
         return Ok(rows);
     }
-    if options.sheet.is_some() {
+    if rows.options.sheet.is_some() {
         return Err(Failure::usage(format!(
             "--sheet picks a sheet of an Excel workbook, and {} is read as {}",
-            path.display(),
+            rows.name,
             format.describe()
         )));
     }
-    let text = super::source::decode(&bytes, options.encoding)
-        .map_err(|problem| Failure::local(format!("{}: {problem}", path.display())))?;
-    let mut rows = Rows {
-        options,
-        read_as: text.encoding.to_owned(),
-        ..Rows::default()
+    let decoding = match rows.options.decoding {
+        Some(decoding) => decoding,
+        None => super::source::detect(input.open()?, rows.options.encoding)
+            .map_err(|problem| Failure::local(format!("{}: {problem}", rows.name)))?,
     };
+    rows.options.decoding = Some(decoding);
+    rows.read_as = decoding.describe().to_owned();
+    let text =
+        super::source::decoded(input.open()?, decoding).map_err(|err| input.unreadable(&err))?;
     match format {
-        Format::Csv => read_csv(&text.text, &columns, path, &mut rows)?,
-        Format::Jsonl => read_jsonl(&text.text, &columns, &mut rows)?,
-        Format::Json => read_json_array(&text.text, &columns, path, &mut rows)?,
+        Format::Csv => rows.start_csv(text, input)?,
+        Format::Jsonl => {
+            rows.source = Source::Jsonl {
+                lines: BufReader::with_capacity(64 * 1024, text).lines(),
+                at: 0,
+            };
+        }
+        Format::Json => rows.start_json_array(text, input)?,
         Format::Xlsx => unreachable!("read above"),
     }
     Ok(rows)
 }
 
-/// Checks a header: each name once, every one a field of the lead; the
-/// lead's fields a create does not take are noted in `rows.ignored`.
-fn check_header<'h>(
-    header: impl IntoIterator<Item = &'h str>,
-    columns: &Columns,
-    path: &Path,
-    rows: &mut Rows,
-) -> Result<(), Failure> {
-    let mut seen: Vec<&str> = Vec::new();
-    for name in header {
-        if seen.contains(&name) {
-            return Err(Failure::local(format!(
-                "{}: the column `{}` appears twice",
-                path.display(),
-                crate::text::one_line(name, 80)
-            )));
-        }
-        seen.push(name);
-        if columns.is_lead_only(name) {
-            rows.ignored.push(name.to_owned());
-        } else if !columns.is_create(name) {
-            return Err(Failure::local(format!(
-                "{}: {}",
-                path.display(),
-                columns.refused(name)
-            )));
-        }
+impl Rows {
+    /// The options a later pass reads the file with: the same encoding and
+    /// delimiter, without detecting them again.
+    pub fn options(&self) -> ReadOptions {
+        self.options.clone()
     }
-    Ok(())
-}
 
-/// A workbook's sheet: its first non-empty row is the header; each row's
-/// number is its row in the sheet, as Excel shows it.
-fn read_sheet(
-    sheet: crate::xlsx::Sheet,
-    columns: &Columns,
-    path: &Path,
-    rows: &mut Rows,
-) -> Result<(), Failure> {
-    // Trailing empty header cells (a sheet formatted wider than its data)
-    // name no column.
-    let width = sheet
-        .header
-        .iter()
-        .rposition(|name| !name.is_empty())
-        .map_or(0, |last| last + 1);
-    let header = &sheet.header[..width];
-    check_header(header.iter().map(String::as_str), columns, path, rows)?;
-    for (index, (number, cells)) in sheet.rows.into_iter().enumerate() {
-        let beyond = cells.iter().skip(width).any(|cell| !cell.is_empty());
-        let object = if beyond {
-            Err(vec![format!(
-                "a value right of the last named column ({} columns)",
-                width
-            )])
-        } else {
-            let cells = header
+    fn start_csv(&mut self, text: Box<dyn Read + Send>, input: &Input) -> Result<(), Failure> {
+        let mut text = BufReader::with_capacity(64 * 1024, text);
+        let mut first = String::new();
+        text.read_line(&mut first)
+            .map_err(|err| input.unreadable(&err))?;
+        let columns = &self.columns;
+        let delimiter = *self.options.delimiter.get_or_insert_with(|| {
+            let header = first.lines().next().unwrap_or_default();
+            super::source::detect_delimiter(header, |name| {
+                columns.is_create(name) || columns.is_lead_only(name)
+            })
+        });
+        self.read_as = format!("{}, delimiter {delimiter}", self.read_as);
+        let text: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(first).chain(text));
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter.byte())
+            .flexible(false)
+            .from_reader(text);
+        let header = reader
+            .headers()
+            .map_err(|err| Failure::local(format!("{}: {err}", self.name)))?
+            .clone();
+        self.check_header(header.iter())?;
+        self.source = Source::Csv {
+            records: reader.into_records(),
+            header,
+        };
+        Ok(())
+    }
+
+    /// A JSON array of objects, parsed whole; each one's line is where it
+    /// starts.
+    fn start_json_array(
+        &mut self,
+        mut text: Box<dyn Read + Send>,
+        input: &Input,
+    ) -> Result<(), Failure> {
+        let mut whole = String::new();
+        text.read_to_string(&mut whole)
+            .map_err(|err| input.unreadable(&err))?;
+        let items: Vec<&serde_json::value::RawValue> =
+            serde_json::from_str(&whole).map_err(|err| {
+                Failure::local(format!(
+                    "{}: not a JSON array of leads: {err} (a file of one object per line is \
+                     JSON Lines: name it .jsonl, or pass --format jsonl)",
+                    self.name
+                ))
+            })?;
+        // Lines are counted from one item to the next, once over the text.
+        let (mut line, mut counted) = (1u64, 0usize);
+        let mut owned = Vec::with_capacity(items.len());
+        for item in items {
+            // The item borrows from `whole`: where it starts tells its line.
+            let start = (item.get().as_ptr() as usize)
+                .saturating_sub(whole.as_ptr() as usize)
+                .min(whole.len());
+            line += whole.as_bytes()[counted.min(start)..start]
                 .iter()
-                .map(String::as_str)
-                .zip(cells.iter().map(String::as_str));
-            schema_fields::object_from_text(&columns.create, cells)
-        };
-        rows.push(index, number, object);
+                .filter(|&&byte| byte == b'\n')
+                .count() as u64;
+            counted = counted.max(start);
+            owned.push((line, item.to_owned()));
+        }
+        self.source = Source::JsonArray(owned.into_iter());
+        Ok(())
     }
-    Ok(())
+
+    /// Checks a header: each name once, every one a field of the lead; the
+    /// lead's fields a create does not take are noted in `ignored`.
+    fn check_header<'h>(
+        &mut self,
+        header: impl IntoIterator<Item = &'h str>,
+    ) -> Result<(), Failure> {
+        let mut seen: Vec<&str> = Vec::new();
+        for name in header {
+            if seen.contains(&name) {
+                return Err(Failure::local(format!(
+                    "{}: the column `{}` appears twice",
+                    self.name,
+                    crate::text::one_line(name, 80)
+                )));
+            }
+            seen.push(name);
+            if self.columns.is_lead_only(name) {
+                self.ignored.push(name.to_owned());
+            } else if !self.columns.is_create(name) {
+                return Err(Failure::local(format!(
+                    "{}: {}",
+                    self.name,
+                    self.columns.refused(name)
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
-/// A JSON array of objects; each one's line is where it starts.
-fn read_json_array(
-    text: &str,
-    columns: &Columns,
-    path: &Path,
-    rows: &mut Rows,
-) -> Result<(), Failure> {
-    let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(|err| {
-        Failure::local(format!(
-            "{}: not a JSON array of leads: {err} (a file of one object per line is JSON              Lines: name it .jsonl, or pass --format jsonl)",
-            path.display()
-        ))
-    })?;
-    for (index, item) in items.into_iter().enumerate() {
-        // The item borrows from `text`: where it starts tells its line.
-        let start = (item.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-        let line = text.as_bytes()[..start.min(text.len())]
-            .iter()
-            .filter(|&&byte| byte == b'\n')
-            .count() as u64
-            + 1;
-        let object = match serde_json::from_str::<Value>(item.get()) {
-            Ok(Value::Object(object)) => object_from_json(object, columns, &mut rows.ignored),
-            Ok(_) => Err(vec!["not a JSON object".to_owned()]),
-            Err(err) => Err(vec![format!("not JSON: {err}")]),
-        };
-        rows.push(index, line, object);
-    }
-    Ok(())
-}
+impl Iterator for Rows {
+    type Item = Result<Item, Failure>;
 
-fn read_csv(text: &str, columns: &Columns, path: &Path, rows: &mut Rows) -> Result<(), Failure> {
-    let delimiter = rows.options.delimiter.unwrap_or_else(|| {
-        let header = text.lines().next().unwrap_or_default();
-        super::source::detect_delimiter(header, |name| {
-            columns.is_create(name) || columns.is_lead_only(name)
-        })
-    });
-    rows.read_as = format!("{}, delimiter {delimiter}", rows.read_as);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter.byte())
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|err| Failure::local(format!("{}: {err}", path.display())))?
-        .clone();
-    check_header(headers.iter(), columns, path, rows)?;
-    for (index, record) in reader.records().enumerate() {
-        let (line, object) = match record {
-            Ok(record) => {
-                let line = record.position().map_or(0, |position| position.line());
-                let cells = headers.iter().zip(record.iter());
+    /// The next row, checked; an error only when the file cannot be read
+    /// on (a row's own problems are an [`Item::Invalid`]).
+    fn next(&mut self) -> Option<Self::Item> {
+        let (line, object) = match &mut self.source {
+            Source::Csv { records, header } => match records.next()? {
+                Ok(record) => {
+                    let line = record.position().map_or(0, |position| position.line());
+                    let cells = header.iter().zip(record.iter());
+                    (
+                        line,
+                        schema_fields::object_from_text(&self.columns.create, cells),
+                    )
+                }
+                Err(err) => {
+                    if let csv::ErrorKind::Io(err) = err.kind() {
+                        return Some(Err(Failure::local(format!(
+                            "cannot read {}: {err}",
+                            self.name
+                        ))));
+                    }
+                    let line = err.position().map_or(0, |position| position.line());
+                    (line, Err(vec![err.to_string()]))
+                }
+            },
+            Source::Jsonl { lines, at } => loop {
+                let text = match lines.next()? {
+                    Ok(text) => text,
+                    Err(err) => {
+                        return Some(Err(Failure::local(format!(
+                            "cannot read {}: {err}",
+                            self.name
+                        ))));
+                    }
+                };
+                *at += 1;
+                if !text.trim().is_empty() {
+                    break (
+                        *at,
+                        object_from_json(&text, &self.columns, &mut self.ignored),
+                    );
+                }
+            },
+            Source::JsonArray(items) => {
+                let (line, item) = items.next()?;
                 (
                     line,
-                    schema_fields::object_from_text(&columns.create, cells),
+                    object_from_json(item.get(), &self.columns, &mut self.ignored),
                 )
             }
-            Err(err) => {
-                let line = err.position().map_or(0, |position| position.line());
-                (line, Err(vec![err.to_string()]))
+            Source::Sheet {
+                header,
+                width,
+                rows,
+            } => {
+                let (number, cells) = rows.next()?;
+                let beyond = cells.iter().skip(*width).any(|cell| !cell.is_empty());
+                let object = if beyond {
+                    Err(vec![format!(
+                        "a value right of the last named column ({width} columns)"
+                    )])
+                } else {
+                    let cells = header
+                        .iter()
+                        .map(String::as_str)
+                        .zip(cells.iter().map(String::as_str));
+                    schema_fields::object_from_text(&self.columns.create, cells)
+                };
+                (number, object)
             }
         };
-        rows.push(index, line, object);
+        let index = self.index;
+        self.index += 1;
+        Some(Ok(self.check(index, line, object)))
     }
-    Ok(())
 }
 
-fn read_jsonl(text: &str, columns: &Columns, rows: &mut Rows) -> Result<(), Failure> {
-    let mut index = 0;
-    for (at, line) in text.lines().enumerate() {
-        let line_number = at as u64 + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let object = match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(object)) => object_from_json(object, columns, &mut rows.ignored),
-            Ok(_) => Err(vec!["not a JSON object".to_owned()]),
-            Err(err) => Err(vec![format!("not JSON: {err}")]),
-        };
-        rows.push(index, line_number, object);
-        index += 1;
-    }
-    Ok(())
-}
-
-/// The create fields of a JSON object; its lead-only keys are noted in
-/// `ignored`, any other key is a problem.
+/// The create fields of the JSON object `text`; its lead-only keys are
+/// noted in `ignored`, any other key is a problem.
 fn object_from_json(
-    object: Map<String, Value>,
+    text: &str,
     columns: &Columns,
     ignored: &mut Vec<String>,
 ) -> Result<Map<String, Value>, Vec<String>> {
+    let object = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(object)) => object,
+        Ok(_) => return Err(vec!["not a JSON object".to_owned()]),
+        Err(err) => return Err(vec![format!("not JSON: {err}")]),
+    };
     let mut kept = Map::new();
     let mut problems = Vec::new();
     for (name, value) in object {
@@ -370,7 +520,13 @@ fn object_from_json(
 }
 
 impl Rows {
-    fn push(&mut self, index: usize, line: u64, object: Result<Map<String, Value>, Vec<String>>) {
+    /// The row at `index` (line `line`) of the fields `object`, checked.
+    fn check(
+        &mut self,
+        index: usize,
+        line: u64,
+        object: Result<Map<String, Value>, Vec<String>>,
+    ) -> Item {
         let object = object.and_then(|mut object| {
             let tidied = super::phones::tidy(&mut object, self.options.domestic_8_as_7);
             if !tidied.problems.is_empty() {
@@ -386,8 +542,8 @@ impl Rows {
                 .map(str::to_owned);
             new_lead(object).map_err(|problems| with_phone(problems, phone.as_deref()))
         }) {
-            Ok(lead) => self.valid.push(Row::new(index, line, &lead)),
-            Err(problems) => self.invalid.push(Invalid { line, problems }),
+            Ok(lead) => Item::Valid(Row::new(index, line, &lead)),
+            Err(problems) => Item::Invalid(Invalid { line, problems }),
         }
     }
 }

@@ -21,10 +21,12 @@ pub struct Sent<'r> {
 }
 
 impl Import<'_> {
-    /// Creates `rows`, a few at a time.
-    pub(super) async fn send_all<'r>(&mut self, rows: &[&'r Row]) -> Result<Sent<'r>, Failure> {
-        let bar = crate::progress::bar("rows");
-        bar.set_length(rows.len() as u64);
+    /// Creates `rows`, a few at a time, counting each on `bar`.
+    pub(super) async fn send_all<'r>(
+        &mut self,
+        rows: &[&'r Row],
+        bar: &indicatif::ProgressBar,
+    ) -> Result<Sent<'r>, Failure> {
         let this = &*self;
         let adaptive = self
             .args
@@ -68,7 +70,6 @@ impl Import<'_> {
                 .inspect(|_| bar.inc(1))
                 .collect()
                 .await;
-        bar.finish_and_clear();
         let settle_from = Instant::now();
         let mut unanswered = Vec::new();
         for result in results {
@@ -77,6 +78,7 @@ impl Import<'_> {
                 None => Outcome::NotSent("not sent: the import stopped".into()),
                 Some(Event::Created { id, .. }) => {
                     self.claimed.insert(id);
+                    self.created_in.entry(row.order).or_default().insert(id);
                     Outcome::Created { id, earlier: false }
                 }
                 Some(Event::Refused { message }) => Outcome::Refused(message),

@@ -4,12 +4,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::time::Instant;
 
 use liner::Liner;
 
 use super::journal::Journal;
 use super::outcome::Outcome;
+use super::rows::Row;
 use super::stop::Stop;
+use super::summary::Results;
 use crate::cli::ImportArgs;
 
 /// One run of an import.
@@ -18,19 +21,29 @@ pub(super) struct Import<'a> {
     /// `None` in a dry run, which records nothing.
     pub(super) journal: Option<Journal>,
     pub(super) args: &'a ImportArgs,
+    /// Outcomes not yet handed to `results`: those of the block being
+    /// sent, of rows looked up ahead of it, and of the last rounds.
     pub(super) outcomes: BTreeMap<usize, Outcome>,
+    /// Where every row ended, gathered in file order.
+    pub(super) results: Results,
+    /// Rows whose create got no usable answer in the first round, to look
+    /// up once every block is sent.
+    pub(super) pending: BTreeMap<usize, (Row, String)>,
+    /// When the last of `pending` could still have been in flight.
+    pub(super) settle_from: Instant,
     /// Lead ids the journal gives to a row: never matched to another.
     pub(super) claimed: BTreeSet<u64>,
     /// Leads that were on the server before the import: never a row's.
     pub(super) existing: BTreeSet<u64>,
-    /// Each row's order.
-    pub(super) orders: BTreeMap<usize, u64>,
+    /// The leads the journal gives to rows of each order.
+    pub(super) created_in: BTreeMap<u64, BTreeSet<u64>>,
     /// The stop signal received, if any.
     pub(super) interrupted: Arc<std::sync::Mutex<Option<crate::interrupt::Stop>>>,
     /// Why the import stops sending, besides Ctrl-C.
     pub(super) stop: Stop,
-    /// A dry run's rows that a real run would send now.
-    pub(super) would_send: Vec<usize>,
+    /// A dry run's rows that a real run would send now: how many, and the
+    /// first lines.
+    pub(super) would_send: (usize, Vec<u64>),
     /// How this import's creates are marked (`createMethod`), read from
     /// one of its leads once a look-up needs it (`Some(None)`: unknown).
     pub(super) create_method: Option<Option<String>>,

@@ -134,6 +134,9 @@ pub type States = BTreeMap<usize, State>;
 #[derive(Debug, Default)]
 pub struct Recorded {
     pub states: States,
+    /// The line and fingerprint of every row with an entry, to check the
+    /// file against.
+    pub rows: BTreeMap<usize, Entered>,
     /// Orders whose baseline is taken; `None`: every order (a version 1
     /// journal).
     pub baselined: Option<BTreeSet<u64>>,
@@ -143,10 +146,57 @@ pub struct Recorded {
     pub damaged_lines: usize,
 }
 
+/// A row as the journal recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entered {
+    pub line: u64,
+    pub key: Box<str>,
+}
+
 impl Recorded {
+    /// Refuses `row` if the journal recorded another row at its place: the
+    /// file changed since (or the journal is another file's).
+    pub fn check(
+        &self,
+        row: &super::super::rows::Row,
+        journal: &std::path::Path,
+    ) -> Result<(), crate::exit::Failure> {
+        match self.rows.get(&row.index) {
+            Some(entered) if *entered.key != *row.key => {
+                Err(changed(journal, row.index, entered.line))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses a journal with entries for rows past the file's `valid`
+    /// checked rows (`seen`: the indexes of the valid rows read).
+    pub fn check_all_seen(
+        &self,
+        seen: impl Fn(usize) -> bool,
+        journal: &std::path::Path,
+    ) -> Result<(), crate::exit::Failure> {
+        match self.rows.iter().find(|(index, _)| !seen(**index)) {
+            Some((index, entered)) => Err(changed(journal, *index, entered.line)),
+            None => Ok(()),
+        }
+    }
+
     pub fn is_baselined(&self, order: u64) -> bool {
         self.baselined
             .as_ref()
             .is_none_or(|orders| orders.contains(&order))
     }
+}
+
+/// The file does not hold the row the journal recorded at `index`.
+fn changed(journal: &std::path::Path, index: usize, line: u64) -> crate::exit::Failure {
+    crate::exit::Failure::local(format!(
+        "the import file changed since {} was written: its row {} (line {}) is not the one the \
+         journal recorded. Restore the file, or import it with another --journal (rows created \
+         already would be created again)",
+        journal.display(),
+        index + 1,
+        line
+    ))
 }

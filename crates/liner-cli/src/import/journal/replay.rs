@@ -5,13 +5,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::format::{
-    Entry, Event, FORMAT, Header, INTERRUPTED, OrderEntry, OrderEvent, Recorded, State, VERSION,
+    Entered, Entry, Event, FORMAT, Header, INTERRUPTED, OrderEntry, OrderEvent, Recorded, State,
+    VERSION,
 };
 use crate::exit::Failure;
-use crate::import::rows::Row;
 
 /// What `text`, whole lines of a journal, records.
-pub(super) fn read(text: &str, rows: &[Row], path: &Path) -> Result<Recorded, Failure> {
+pub(super) fn read(text: &str, path: &Path) -> Result<Recorded, Failure> {
     let mut lines = text.lines().enumerate();
     let not_a_journal = || {
         Failure::local(format!(
@@ -57,19 +57,29 @@ pub(super) fn read(text: &str, rows: &[Row], path: &Path) -> Result<Recorded, Fa
                 at + 1
             ))
         })?;
-        // `rows` is in file order, so sorted by index.
-        let matches = rows
-            .binary_search_by_key(&entry.row, |row| row.index)
-            .is_ok_and(|at| rows[at].key == entry.key);
-        if !matches {
-            return Err(Failure::local(format!(
-                "the import file changed since {} was written: its row {} (line {}) is not the \
-                 one the journal recorded. Restore the file, or import it with another --journal \
-                 (rows created already would be created again)",
-                path.display(),
-                entry.row + 1,
-                entry.line
-            )));
+        // Checked against the file's rows as they are read (`Recorded::check`).
+        match recorded.rows.get(&entry.row) {
+            Some(first) if (first.line, first.key.as_ref()) != (entry.line, entry.key.as_str()) => {
+                return Err(Failure::local(format!(
+                    "{}:{}: row {} is recorded as two different rows (lines {} and {}): the \
+                     journal was edited, or written for two files",
+                    path.display(),
+                    at + 1,
+                    entry.row + 1,
+                    first.line,
+                    entry.line
+                )));
+            }
+            Some(_) => {}
+            None => {
+                recorded.rows.insert(
+                    entry.row,
+                    Entered {
+                        line: entry.line,
+                        key: entry.key.as_str().into(),
+                    },
+                );
+            }
         }
         if let Event::Exists { ids } = &entry.event {
             recorded.existing.extend(ids);

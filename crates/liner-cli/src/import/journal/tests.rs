@@ -31,7 +31,7 @@ fn created(id: u64) -> Event {
 /// Opens the journal at `path`, records `events` (row, event) and
 /// closes it.
 async fn write(path: &Path, rows: &[Row], events: Vec<(usize, Event)>) {
-    let (journal, _) = Journal::open(path, rows).unwrap();
+    let (journal, _) = Journal::open(path).unwrap();
     for (row, event) in events {
         journal.record(&rows[row], event).await.unwrap();
     }
@@ -43,7 +43,7 @@ async fn entries_survive_a_reopen_and_fold_into_states() {
     let path = dir.path().join("leads.csv.journal");
     let rows = rows();
     assert!(
-        Journal::open(&path, &rows).unwrap().1.states.is_empty(),
+        Journal::open(&path).unwrap().1.states.is_empty(),
         "a new journal"
     );
     write(
@@ -71,7 +71,7 @@ async fn entries_survive_a_reopen_and_fold_into_states() {
     )
     .await;
 
-    let (_, recorded) = Journal::open(&path, &rows).unwrap();
+    let (_, recorded) = Journal::open(&path).unwrap();
     let states = recorded.states;
     assert_eq!(states[&0], State::Created { id: 7 });
     assert_eq!(
@@ -96,7 +96,7 @@ async fn an_unsent_row_is_new_again_and_a_baseline_is_per_order() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j");
     let rows = rows();
-    let (journal, recorded) = Journal::open(&path, &rows).unwrap();
+    let (journal, recorded) = Journal::open(&path).unwrap();
     assert!(!recorded.is_baselined(202), "a new journal has none");
     journal.record_baseline(202).await.unwrap();
     journal
@@ -117,7 +117,7 @@ async fn an_unsent_row_is_new_again_and_a_baseline_is_per_order() {
         .await
         .unwrap();
     drop(journal);
-    let (_, recorded) = Journal::open(&path, &rows).unwrap();
+    let (_, recorded) = Journal::open(&path).unwrap();
     assert!(recorded.is_baselined(202) && !recorded.is_baselined(203));
     assert_eq!(recorded.states[&0], State::New);
     assert_eq!(recorded.states[&1], State::Exists { ids: vec![4, 5] });
@@ -129,7 +129,7 @@ async fn an_unsent_row_is_new_again_and_a_baseline_is_per_order() {
         "{\"journal\":\"liner leads import\",\"version\":1}\n",
     )
     .unwrap();
-    let (_, recorded) = Journal::open(&path, &rows).unwrap();
+    let (_, recorded) = Journal::open(&path).unwrap();
     assert!(recorded.is_baselined(202));
 }
 
@@ -147,7 +147,7 @@ async fn zeros_left_by_a_power_cut_are_skipped() {
     file.write_all(b"\n\0\0\0{\"row\":1}\n").unwrap();
     drop(file);
     write(&path, &rows, vec![(2, created(3))]).await;
-    let (_, recorded) = Journal::open(&path, &rows).unwrap();
+    let (_, recorded) = Journal::open(&path).unwrap();
     assert_eq!(recorded.damaged_lines, 2);
     assert_eq!(recorded.states[&0], State::Created { id: 1 });
     assert_eq!(recorded.states[&2], State::Created { id: 3 });
@@ -192,7 +192,7 @@ async fn an_entry_is_synced_before_record_returns() {
     let rows = rows();
     let log = Log::default();
     let watched = log.clone();
-    let (journal, _) = Journal::open_with(&path, &rows, move |_| {
+    let (journal, _) = Journal::open_with(&path, move |_| {
         Box::new(Watched {
             log: watched,
             fail: false,
@@ -219,7 +219,7 @@ async fn a_failed_write_keeps_the_lock() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j");
     let rows = rows();
-    let (journal, _) = Journal::open_with(&path, &rows, |_| {
+    let (journal, _) = Journal::open_with(&path, |_| {
         Box::new(Watched {
             log: Log::default(),
             fail: true,
@@ -236,10 +236,10 @@ async fn a_failed_write_keeps_the_lock() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("disk full"), "{err}");
-    let err = Journal::open(&path, &rows).unwrap_err();
+    let err = Journal::open(&path).unwrap_err();
     assert!(err.to_string().contains("another import"), "{err}");
     drop(journal);
-    Journal::open(&path, &rows).expect("free once the import ends");
+    Journal::open(&path).expect("free once the import ends");
 }
 
 #[tokio::test]
@@ -252,7 +252,7 @@ async fn a_cut_last_line_is_dropped_and_the_journal_goes_on() {
     file.write_all(br#"{"row":1,"line":3,"key":"#).unwrap();
     drop(file);
 
-    let (journal, recorded) = Journal::open(&path, &rows).unwrap();
+    let (journal, recorded) = Journal::open(&path).unwrap();
     assert_eq!(recorded.states.len(), 1);
     journal
         .record(
@@ -264,7 +264,7 @@ async fn a_cut_last_line_is_dropped_and_the_journal_goes_on() {
         .await
         .unwrap();
     drop(journal);
-    let (_, recorded) = Journal::open(&path, &rows).unwrap();
+    let (_, recorded) = Journal::open(&path).unwrap();
     assert_eq!(
         recorded.states[&1],
         State::Refused {
@@ -288,7 +288,7 @@ async fn a_line_cut_inside_a_character_is_dropped_too() {
     file.write_all(&cut[..cut.len() - 1]).unwrap();
     drop(file);
 
-    let (_, recorded) = Journal::open(&path, &rows).unwrap();
+    let (_, recorded) = Journal::open(&path).unwrap();
     assert_eq!(
         recorded.states[&0],
         State::Refused {
@@ -303,16 +303,15 @@ async fn a_line_cut_inside_a_character_is_dropped_too() {
 fn one_journal_serves_one_import_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j");
-    let rows = rows();
-    let (first, _) = Journal::open(&path, &rows).unwrap();
-    let err = Journal::open(&path, &rows).unwrap_err();
+    let (first, _) = Journal::open(&path).unwrap();
+    let err = Journal::open(&path).unwrap_err();
     assert!(
         err.to_string()
             .contains("another import is using the journal"),
         "{err}"
     );
     drop(first);
-    Journal::open(&path, &rows).expect("free once the first import ends");
+    Journal::open(&path).expect("free once the first import ends");
 }
 
 #[tokio::test]
@@ -323,13 +322,23 @@ async fn a_journal_of_another_file_is_refused() {
     write(&path, &rows, vec![(1, created(1))]).await;
     let mut edited = rows.clone();
     edited[1].key = "0000000000000000".into();
-    let err = Journal::open(&path, &edited).unwrap_err();
+    let (_, recorded) = Journal::open(&path).unwrap();
+    recorded.check(&rows[1], &path).expect("the same row");
+    let err = recorded.check(&edited[1], &path).unwrap_err();
     assert!(
         err.to_string().contains("the import file changed since"),
         "{err}"
     );
+    // A file that lost rows: the journal's row 1 is not among them.
+    let err = recorded
+        .check_all_seen(|index| index == 0, &path)
+        .unwrap_err();
+    assert!(err.to_string().contains("its row 2 (line 3)"), "{err}");
+    recorded
+        .check_all_seen(|index| index <= 1, &path)
+        .expect("every recorded row seen");
     std::fs::write(&path, "hello\n").unwrap();
-    let err = Journal::open(&path, &rows).unwrap_err();
+    let err = Journal::open(&path).unwrap_err();
     assert!(
         err.to_string().contains("is not an import journal"),
         "{err}"

@@ -1,10 +1,30 @@
 use super::*;
 
-fn read_text(name: &str, text: &str, format: Format) -> Result<Rows, Failure> {
+/// A file's rows, read whole.
+#[derive(Debug)]
+struct Read {
+    ignored: Vec<String>,
+    valid: Vec<Row>,
+    invalid: Vec<Invalid>,
+}
+
+fn read_text(name: &str, text: &str, format: Format) -> Result<Read, Failure> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     std::fs::write(&path, text).unwrap();
-    read(&path, format, ReadOptions::default())
+    let mut rows = read(&Input::File(path), format, ReadOptions::default())?;
+    let (mut valid, mut invalid) = (Vec::new(), Vec::new());
+    for item in rows.by_ref() {
+        match item? {
+            Item::Valid(row) => valid.push(row),
+            Item::Invalid(row) => invalid.push(row),
+        }
+    }
+    Ok(Read {
+        ignored: rows.ignored,
+        valid,
+        invalid,
+    })
 }
 
 #[test]
@@ -92,5 +112,51 @@ fn fingerprints_are_stable() {
     assert_eq!(
         serde_json::to_value(Row::new(0, 2, &other).lead()).unwrap(),
         serde_json::to_value(&other).unwrap()
+    );
+}
+
+/// A JSON array's rows are numbered by the line each starts on, counted
+/// once over the text.
+#[test]
+fn json_array_rows_carry_their_lines() {
+    let lead = |code: &str| {
+        format!(
+            "{{\"leadType\":\"straight\",\"phone\":\"79001234567\",\"orderId\":1,\"orderCode\":\"{code}\"}}"
+        )
+    };
+    let text = format!("[\n{},\n\n{}, {}\n]\n", lead("a"), lead("b"), lead("c"));
+    let rows = read_text("leads.json", &text, Format::Json).unwrap();
+    let lines: Vec<(usize, u64)> = rows.valid.iter().map(|row| (row.index, row.line)).collect();
+    assert_eq!(lines, [(0, 2), (1, 4), (2, 4)]);
+}
+
+/// Rows stream: a CSV is read a row at a time from a reader, so a row
+/// longer than the reader's buffer, and a Windows-1251 file, read as a
+/// whole one would.
+#[test]
+fn csv_rows_stream_through_small_buffers_and_transcoding() {
+    let long = "я".repeat(100_000);
+    let text = format!(
+        "leadType;phone;orderId;orderCode;name\nstraight;79001234567;1;a;{long}\nstraight;79001234568;1;b;Ада\n"
+    );
+    let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(&text);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("leads.csv");
+    std::fs::write(&path, &cp1251).unwrap();
+    let mut rows = read(&Input::File(path), Format::Csv, ReadOptions::default()).unwrap();
+    assert!(rows.read_as.starts_with("Windows-1251"), "{}", rows.read_as);
+    let names: Vec<String> = rows
+        .by_ref()
+        .map(|item| match item.unwrap() {
+            Item::Valid(row) => row.lead().name.unwrap(),
+            Item::Invalid(invalid) => panic!("{invalid:?}"),
+        })
+        .collect();
+    assert_eq!(names, [long, "Ада".to_owned()]);
+    // A second pass reads it the same way, without detecting again.
+    let options = rows.options();
+    assert_eq!(
+        options.delimiter,
+        Some(super::super::source::Delimiter::Semicolon)
     );
 }
