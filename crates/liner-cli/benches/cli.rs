@@ -17,7 +17,11 @@
 //!    vs 100,000. Goal: <= 1.1x.
 //! 3. `throughput`: leads per second exported with no latency, CSV and JSON
 //!    Lines; rows per second imported with 5 ms of latency (context).
-//! 4. `rate`: `liner --rate 200 leads import` of 2,000 rows into a fake that
+//! 4. `import-rss`: the peak RSS of `liner leads import` of 1,000,000 rows
+//!    vs 100,000 (CSV, every row created, no latency). Goal: <= 1.2x.
+//!    `LINER_BENCH_IMPORT_ROWS=10000000` sets the larger count (the
+//!    issue's figure; the fake then holds ten million leads, about 8 GiB).
+//! 5. `rate`: `liner --rate 200 leads import` of 2,000 rows into a fake that
 //!    serves 200 requests a second (a burst of 10, 5 ms of latency,
 //!    `Retry-After: 1`), vs the same import without `--rate`, vs the ideal
 //!    of its requests / 200 a second. Goals: <= 1.1x the ideal, <= 2% of
@@ -38,7 +42,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_liner");
 const LATENCY: Duration = Duration::from_millis(5);
 /// The command's default export concurrency.
 const CONCURRENCY: u32 = 8;
-const MEASURES: [&str; 4] = ["export", "rss", "throughput", "rate"];
+const MEASURES: [&str; 5] = ["export", "rss", "throughput", "import-rss", "rate"];
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -87,6 +91,40 @@ fn main() {
             mib(peaks[1]),
             mib(peaks[0]),
             peaks[1] as f64 / peaks[0] as f64
+        ));
+    }
+    if run("import-rss") {
+        let larger: usize = std::env::var("LINER_BENCH_IMPORT_ROWS")
+            .ok()
+            .and_then(|rows| rows.parse().ok())
+            .unwrap_or(1_000_000);
+        let mut runs = Vec::new();
+        for count in [100_000, larger] {
+            let fake = start(&runtime, 0, None);
+            let file = dir.path().join(format!("import-{count}.csv"));
+            write_new_leads(&file, count);
+            let mut command = Command::new(BIN);
+            command
+                .args(["leads", "import", "--settle", "0"])
+                .arg(&file)
+                .env("LINER_BASE_URL", fake.base_url())
+                .env("LINER_API_KEY", fake.api_key());
+            let (time, peak) = measured(command, "the import");
+            assert_eq!(fake.stats().leads_created, count as u64);
+            runs.push((count, time, peak, std::fs::metadata(&file).unwrap().len()));
+            std::fs::remove_file(&file).unwrap();
+        }
+        let (small, large) = (runs[0], runs[1]);
+        rows.push(format!(
+            "| peak RSS of `liner leads import` | {} rows ({} MiB file, {:.0} rows/s) {} | {} rows ({} MiB file) {} | {:.2} | <= 1.2 |",
+            thousands(large.0),
+            large.3 / (1 << 20),
+            large.0 as f64 / large.1.as_secs_f64(),
+            mib(large.2),
+            thousands(small.0),
+            small.3 / (1 << 20),
+            mib(small.2),
+            large.2 as f64 / small.2 as f64
         ));
     }
     if run("throughput") {
@@ -239,8 +277,45 @@ fn export(fake: &FakeServer, file: &Path, format: &str) -> (Duration, u64) {
         .args(["leads", "export", "--format", format, "--output"])
         .arg(file)
         .env("LINER_BASE_URL", fake.base_url())
-        .env("LINER_API_KEY", fake.api_key())
-        .stderr(Stdio::null());
+        .env("LINER_API_KEY", fake.api_key());
+    measured(command, "the export")
+}
+
+/// Writes a CSV of `rows` new leads (over 50 orders) to `path`, a row at a
+/// time.
+fn write_new_leads(path: &Path, rows: usize) {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    out.write_all(b"leadType,phone,orderId,orderCode,name\n")
+        .unwrap();
+    for n in 0..rows {
+        writeln!(
+            out,
+            "straight,+79{:09},{},R-{n},Client {n}",
+            100_000_000 + n,
+            200 + n % 50
+        )
+        .unwrap();
+    }
+    out.flush().unwrap();
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Runs `command` (its stderr dropped): how long it took, and the peak RSS
+/// of the process in KiB; panics naming `what` if it fails.
+fn measured(mut command: Command, what: &str) -> (Duration, u64) {
+    command.stderr(Stdio::null());
     let started = Instant::now();
     let mut child = command.spawn().unwrap();
     let status_path = format!("/proc/{}/status", child.id());
@@ -258,7 +333,7 @@ fn export(fake: &FakeServer, file: &Path, format: &str) -> (Duration, u64) {
         std::thread::sleep(Duration::from_millis(2));
     };
     let time = started.elapsed();
-    assert!(status.success(), "the export failed");
+    assert!(status.success(), "{what} failed");
     (time, peak)
 }
 

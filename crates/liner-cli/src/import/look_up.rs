@@ -2,7 +2,7 @@
 //! of unknown outcome are searched for in their order's full listing, and
 //! proved there or absent.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::journal::Event;
@@ -127,7 +127,10 @@ impl Import<'_> {
     /// journal gives to its rows (`None` if it has none, or it cannot be
     /// read: then no lead is ruled out by how it was made).
     async fn read_create_method(&self) -> Option<String> {
-        let id = *self.claimed.difference(&self.existing).next()?;
+        let id = self
+            .claimed
+            .iter()
+            .find(|id| !self.existing.contains(*id))?;
         self.client.lead(id).await.ok()?.create_method
     }
 
@@ -138,9 +141,9 @@ impl Import<'_> {
         order: u64,
         group: &[(&Row, String)],
     ) -> BTreeMap<usize, Verdict> {
-        let none = BTreeSet::new();
+        let none = reconcile::LeadIds::new();
         let known = self.created_in.get(&order).unwrap_or(&none);
-        let owned: BTreeSet<u64> = self.claimed.union(&self.existing).copied().collect();
+        let owned = &self.claimed | &self.existing;
         let wanted: Vec<Wanted> = group
             .iter()
             .map(|(row, _)| Wanted {

@@ -168,7 +168,7 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
                 _ => None,
             })
             .collect(),
-        existing: recorded.existing.clone(),
+        existing: recorded.existing.iter().copied().collect(),
         created_in: BTreeMap::new(),
         interrupted: Arc::clone(&interrupted),
         stop: Stop::default(),
@@ -534,7 +534,9 @@ impl Import<'_> {
                 continue;
             }
             let leads =
-                match reconcile::list_order(self.client, order, &BTreeSet::new(), 0, 1).await {
+                match reconcile::list_order(self.client, order, &reconcile::LeadIds::new(), 0, 1)
+                    .await
+                {
                     Ok(leads) => leads,
                     Err(reason) => {
                         if let reconcile::Unlisted::Client(err) = &reason {
@@ -553,7 +555,7 @@ impl Import<'_> {
             listed.push(order);
             let mut identities: BTreeMap<Identity, Vec<u64>> = BTreeMap::new();
             for lead in &leads {
-                if !self.claimed.contains(&lead.id.get())
+                if !self.claimed.contains(lead.id.get())
                     && let Some(identity) = Identity::of_lead(lead)
                 {
                     identities.entry(identity).or_default().push(lead.id.get());
@@ -577,7 +579,7 @@ impl Import<'_> {
                 if let Some(ids) = identities.get(&Identity::of_row(&row.lead())) {
                     self.record(&row, Event::Exists { ids: ids.clone() })
                         .await?;
-                    self.existing.extend(ids);
+                    self.existing.extend(ids.iter().copied());
                     recorded
                         .states
                         .insert(row.index, State::Exists { ids: ids.clone() });

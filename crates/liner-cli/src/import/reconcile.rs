@@ -38,6 +38,10 @@ use serde_json::{Map, Value};
 /// unseen in one read (others deleted ahead of it) is seen in another.
 const PAGE_SIZES: [u64; 4] = [100, 97, 89, 83];
 
+/// A set of lead ids, compressed: an import holds the ids of every lead it
+/// created, and a server's new leads come in runs of ids, a few bits each.
+pub type LeadIds = roaring::RoaringTreemap;
+
 /// What a lead is recognised by, whatever was edited about it since.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Identity {
@@ -118,7 +122,7 @@ impl std::fmt::Display for Unlisted {
 pub async fn list_order(
     client: &Liner,
     order_id: u64,
-    known: &BTreeSet<u64>,
+    known: &LeadIds,
     first: usize,
     reads: usize,
 ) -> Result<Vec<Lead>, Unlisted> {
@@ -145,8 +149,7 @@ pub async fn list_order(
         }
         let unseen: Vec<u64> = known
             .iter()
-            .filter(|id| !union.contains_key(*id) && !deleted.contains(*id))
-            .copied()
+            .filter(|id| !union.contains_key(id) && !deleted.contains(id))
             .collect();
         let mut missing = None;
         for id in unseen {
@@ -181,10 +184,10 @@ pub async fn list_order(
 pub struct Known<'a> {
     /// The leads it gives to rows of this order (each must be listed, unless
     /// deleted, for a listing to be complete).
-    pub created: &'a BTreeSet<u64>,
+    pub created: &'a LeadIds,
     /// The leads it gives to any row, or knew before the import: never a
     /// row's.
-    pub owned: &'a BTreeSet<u64>,
+    pub owned: &'a LeadIds,
     /// How this import's creates are marked, if learned elsewhere (used
     /// when none of its leads is in the order).
     pub create_method: Option<String>,
@@ -224,15 +227,11 @@ pub async fn look_up(
     if absent.is_empty() {
         return (verdicts, None);
     }
-    let owned: BTreeSet<u64> = known
-        .owned
-        .iter()
-        .copied()
-        .chain(verdicts.values().filter_map(|verdict| match verdict {
-            Verdict::Created(id) => Some(*id),
-            _ => None,
-        }))
-        .collect();
+    let mut owned = known.owned.clone();
+    owned.extend(verdicts.values().filter_map(|verdict| match verdict {
+        Verdict::Created(id) => Some(*id),
+        _ => None,
+    }));
     match list_order(client, order, known.created, 1, 2).await {
         Ok(leads) => {
             let method =
@@ -253,10 +252,10 @@ pub async fn look_up(
 /// How this import's creates are marked (`createMethod`), learned from
 /// the leads in `leads` the journal gives to its rows (`known`): `None`
 /// when none is there or they disagree.
-pub fn our_create_method(leads: &[Lead], known: &BTreeSet<u64>) -> Option<String> {
+pub fn our_create_method(leads: &[Lead], known: &LeadIds) -> Option<String> {
     let mut methods = leads
         .iter()
-        .filter(|lead| known.contains(&lead.id.get()))
+        .filter(|lead| known.contains(lead.id.get()))
         .map(|lead| lead.create_method.clone());
     let first = methods.next()??;
     methods
@@ -272,7 +271,7 @@ pub fn our_create_method(leads: &[Lead], known: &BTreeSet<u64>) -> Option<String
 pub fn judge(
     rows: &[&Wanted],
     leads: &[Lead],
-    owned: &BTreeSet<u64>,
+    owned: &LeadIds,
     method: Option<&str>,
 ) -> BTreeMap<usize, Verdict> {
     let mut candidates: BTreeMap<Identity, Vec<&Lead>> = BTreeMap::new();
@@ -281,7 +280,7 @@ pub fn judge(
             (method, lead.create_method.as_deref()),
             (Some(ours), Some(theirs)) if ours != theirs
         );
-        if !owned.contains(&lead.id.get())
+        if !owned.contains(lead.id.get())
             && !made_otherwise
             && let Some(identity) = Identity::of_lead(lead)
         {

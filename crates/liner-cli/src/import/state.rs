@@ -2,7 +2,7 @@
 //! `impl` blocks in the modules of the same names: the run in `mod.rs`,
 //! sending in `send.rs`, look-ups in `look_up.rs`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -10,6 +10,7 @@ use liner::Liner;
 
 use super::journal::Journal;
 use super::outcome::Outcome;
+use super::reconcile::LeadIds;
 use super::rows::Row;
 use super::stop::Stop;
 use super::summary::Results;
@@ -32,11 +33,11 @@ pub(super) struct Import<'a> {
     /// When the last of `pending` could still have been in flight.
     pub(super) settle_from: Instant,
     /// Lead ids the journal gives to a row: never matched to another.
-    pub(super) claimed: BTreeSet<u64>,
+    pub(super) claimed: LeadIds,
     /// Leads that were on the server before the import: never a row's.
-    pub(super) existing: BTreeSet<u64>,
+    pub(super) existing: LeadIds,
     /// The leads the journal gives to rows of each order.
-    pub(super) created_in: BTreeMap<u64, BTreeSet<u64>>,
+    pub(super) created_in: BTreeMap<u64, LeadIds>,
     /// The stop signal received, if any.
     pub(super) interrupted: Arc<std::sync::Mutex<Option<crate::interrupt::Stop>>>,
     /// Why the import stops sending, besides Ctrl-C.

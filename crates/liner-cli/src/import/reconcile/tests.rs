@@ -30,11 +30,11 @@ fn an_edited_lead_is_still_its_row() {
     let rows = [row(0, "89001234567", "A-1", Some("Ada"))];
     let leads = [lead(9, "+7 (900) 123-45-67", " A-1 ", "ADA LOVELACE")];
     assert_eq!(
-        judge(&refs(&rows), &leads, &BTreeSet::new(), None),
+        judge(&refs(&rows), &leads, &LeadIds::new(), None),
         BTreeMap::from([(0, Verdict::Created(9))])
     );
     assert_eq!(
-        judge(&refs(&rows), &leads, &BTreeSet::from([9]), None),
+        judge(&refs(&rows), &leads, &LeadIds::from_iter([9]), None),
         BTreeMap::from([(0, Verdict::Absent)]),
         "a lead another row owns is not this one's"
     );
@@ -50,7 +50,7 @@ fn rows_of_one_identity_are_decided_together() {
         row(1, "79001234567", "A-1", Some("Ada")),
     ];
     let one = [lead(9, "79001234567", "A-1", "Ada")];
-    let verdicts = judge(&refs(&rows), &one, &BTreeSet::new(), None);
+    let verdicts = judge(&refs(&rows), &one, &LeadIds::new(), None);
     assert!(
         verdicts.values().all(|v| matches!(v, Verdict::Unproven(_))),
         "{verdicts:?}"
@@ -60,7 +60,7 @@ fn rows_of_one_identity_are_decided_together() {
         lead(10, "79001234567", "A-1", ""),
     ];
     assert_eq!(
-        judge(&refs(&rows), &two, &BTreeSet::new(), None),
+        judge(&refs(&rows), &two, &LeadIds::new(), None),
         BTreeMap::from([(0, Verdict::Created(10)), (1, Verdict::Created(9))]),
         "each lead to the row it matches best"
     );
@@ -75,7 +75,7 @@ fn more_leads_than_rows_proves_nothing() {
         lead(9, "79001234567", "A-1", "x"),
         lead(10, "79001234567", "A-1", "y"),
     ];
-    let verdicts = judge(&refs(&rows), &leads, &BTreeSet::new(), None);
+    let verdicts = judge(&refs(&rows), &leads, &LeadIds::new(), None);
     assert!(matches!(&verdicts[&0], Verdict::Unproven(reason) if reason.contains("9, 10")));
 }
 
@@ -89,19 +89,19 @@ fn a_lead_made_another_way_is_someone_elses() {
     let mut manual = lead(9, "79001234567", "A-1", "x");
     manual.create_method = Some("manual".into());
     let leads = [ours, manual];
-    let method = our_create_method(&leads, &BTreeSet::from([8]));
+    let method = our_create_method(&leads, &LeadIds::from_iter([8]));
     assert_eq!(method.as_deref(), Some("api"));
     assert_eq!(
         judge(
             &refs(&rows),
             &leads,
-            &BTreeSet::from([8]),
+            &LeadIds::from_iter([8]),
             method.as_deref()
         ),
         BTreeMap::from([(0, Verdict::Absent)])
     );
     assert_eq!(
-        judge(&refs(&rows), &leads, &BTreeSet::from([8]), None),
+        judge(&refs(&rows), &leads, &LeadIds::from_iter([8]), None),
         BTreeMap::from([(0, Verdict::Created(9))]),
         "with nothing learned, it cannot be told"
     );
@@ -163,7 +163,7 @@ async fn reads_with_moving_boundaries_see_what_one_read_skips() {
     let plain = one_plain_read(&client).await;
     let ids: BTreeSet<u64> = made.iter().map(|(_, id)| *id).collect();
     assert_eq!(ids.difference(&plain).count(), 1, "a read skips one");
-    let listed: BTreeSet<u64> = list_order(&client, 7, &ids, 0, 1)
+    let listed: BTreeSet<u64> = list_order(&client, 7, &ids.iter().copied().collect(), 0, 1)
         .await
         .unwrap()
         .iter()
@@ -184,7 +184,7 @@ async fn absence_needs_a_second_listing_to_agree() {
         .find(|(_, id)| !plain.contains(id))
         .cloned()
         .unwrap();
-    let others: BTreeSet<u64> = made
+    let others: LeadIds = made
         .iter()
         .map(|(_, id)| *id)
         .filter(|id| *id != skipped)
