@@ -397,6 +397,18 @@ mutate "the status label is another status" \
   "            let at = usize::from(status - 99) * 3;" \
   -- cargo test -q -p liner --features metrics --lib meters
 
+mutate "leads import sends a block the first pass did not check" \
+  crates/liner-cli/src/import/mod.rs \
+  "            if survey::Digest::of(&block) != expected {" \
+  "            if false && survey::Digest::of(&block) != expected {" \
+  -- cargo test -q -p liner-cli --test import_passes a_file_changed
+
+mutate "leads import leaves a row decided last out of the ids file" \
+  crates/liner-cli/src/import/summary.rs \
+  "            ids.later.insert(place, ids_line(line, outcome));" \
+  "            let _ = (place, line);" \
+  -- cargo test -q -p liner-cli --test import_passes outcomes_decided_last
+
 if [ "$survived" -gt 0 ]; then
   echo "$survived mutation(s) survived: those branches are untested"
   exit 1
