@@ -94,7 +94,15 @@ fn outcomes_decided_last_reach_the_ids_file_in_file_order() {
     let ids = dir.path().join("ids.csv");
     let output = fake
         .liner()
-        .args(["leads", "import", "--settle", "0", "--summary", "json", "--ids"])
+        .args([
+            "leads",
+            "import",
+            "--settle",
+            "0",
+            "--summary",
+            "json",
+            "--ids",
+        ])
         .arg(&ids)
         .arg(&file)
         .output()

@@ -28,11 +28,13 @@
 //! showed the server does not have it, or the user said so
 //! (`--retry-unknown`).
 
+mod baseline;
 mod journal;
 mod look_up;
 mod outcome;
 mod phones;
 mod reconcile;
+mod resume;
 mod rows;
 mod send;
 mod source;
@@ -41,7 +43,7 @@ mod stop;
 mod summary;
 mod survey;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -53,12 +55,11 @@ use crate::exit::Failure;
 use crate::warnings::Warnings;
 use journal::{Event, Journal, Recorded, State};
 use outcome::Outcome;
-use reconcile::Identity;
 use rows::{Input, Row};
 use state::Import;
 use stop::Stop;
 use summary::Results;
-use survey::Survey;
+use survey::Passes;
 
 /// Rounds of "send, then look up what got no answer, then send what the
 /// server does not have" in one run.
@@ -208,42 +209,6 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
     tally.exit(&journal_path)
 }
 
-/// What the passes over the file read, and how.
-struct Passes<'a> {
-    input: &'a Input,
-    format: Format,
-    survey: &'a Survey,
-    journal: &'a Path,
-}
-
-impl Passes<'_> {
-    /// A new pass over the file's rows, read as the first pass read them.
-    fn rows(&self) -> Result<rows::Rows, Failure> {
-        rows::read(self.input, self.format, self.survey.options.clone())
-    }
-
-    /// The file changed after the first pass read it.
-    fn changed(&self) -> Failure {
-        Failure::local(format!(
-            "{} changed while it was imported (its rows are not the ones first read and \
-             checked); the rows from there on were not sent. Run the same command again",
-            self.input.name()
-        ))
-    }
-}
-
-/// What the journal's entries say of the file, read once more (only when
-/// the journal has entries).
-#[derive(Debug, Default)]
-struct Resumed {
-    /// Orders with a row the journal has any outcome for.
-    attempted: BTreeSet<u64>,
-    /// Orders with a row the journal has no outcome for.
-    fresh: BTreeSet<u64>,
-    /// Rows of unknown outcome, with why.
-    unknown: Vec<(Row, String)>,
-}
-
 /// The first stop signal (Ctrl-C, SIGTERM, SIGHUP) stops new creates and
 /// look-ups (those in flight finish and are recorded); a second one exits
 /// at once, which the journal also survives.
@@ -330,49 +295,6 @@ impl Import<'_> {
             self.results.settle(index, &outcome);
         }
         Ok(())
-    }
-
-    /// Checks the journal's entries against the file (read once more, if
-    /// it has any), and gathers what the next steps need of them.
-    fn resume(&mut self, passes: &Passes<'_>, recorded: &Recorded) -> Result<Resumed, Failure> {
-        if recorded.rows.is_empty() {
-            return Ok(Resumed {
-                fresh: passes.survey.orders.clone(),
-                ..Resumed::default()
-            });
-        }
-        let mut resumed = Resumed::default();
-        let mut seen = BTreeSet::new();
-        for item in passes.rows()? {
-            let rows::Item::Valid(row) = item? else {
-                continue;
-            };
-            recorded.check(&row, passes.journal)?;
-            if recorded.rows.contains_key(&row.index) {
-                seen.insert(row.index);
-            }
-            match recorded.states.get(&row.index).unwrap_or(&State::New) {
-                State::New => {
-                    resumed.fresh.insert(row.order);
-                }
-                state => {
-                    resumed.attempted.insert(row.order);
-                    match state {
-                        State::Created { id } => {
-                            self.created_in.entry(row.order).or_default().insert(*id);
-                        }
-                        State::Unknown { reason } => resumed.unknown.push((row, reason.clone())),
-                        // Never left by `Journal::open`, which reads to the end.
-                        State::InFlight { .. } => {
-                            resumed.unknown.push((row, "sent, no outcome".into()))
-                        }
-                        _ => {}
-                    }
-                }
-            }
-        }
-        recorded.check_all_seen(|index| seen.contains(&index), passes.journal)?;
-        Ok(resumed)
     }
 
     /// What to do with each row of `block`: the outcomes of rows not to
@@ -496,102 +418,6 @@ impl Import<'_> {
                 .insert(row.index, Outcome::NotSent(reason.clone()));
         }
         Ok(())
-    }
-
-    /// Takes the baseline of every order with rows the journal has no
-    /// outcome for and no baseline yet: the order is listed, and a row
-    /// whose lead (its identity) is already there gets an `exists` entry
-    /// (in `recorded` too), so that it is not sent unless
-    /// `--create-existing`. Recorded before the first create of the order,
-    /// so that leads this import creates are never taken for existing ones.
-    /// Returns the orders that could not be listed, with why: their rows
-    /// are not sent.
-    async fn baseline(
-        &mut self,
-        passes: &Passes<'_>,
-        recorded: &mut Recorded,
-        resumed: &Resumed,
-    ) -> Result<BTreeMap<u64, String>, Failure> {
-        let mut unchecked = BTreeMap::new();
-        // An order is listed only before any create of this journal went to
-        // it; else this import's own leads could be taken for existing ones.
-        // That is the case of version 1 journals, and of runs with
-        // `--no-reconcile`, which looks nothing up.
-        if self.args.no_reconcile {
-            return Ok(unchecked);
-        }
-        let orders: Vec<u64> = resumed
-            .fresh
-            .iter()
-            .filter(|order| !recorded.is_baselined(**order) && !resumed.attempted.contains(order))
-            .copied()
-            .collect();
-        let mut found: BTreeMap<u64, BTreeMap<Identity, Vec<u64>>> = BTreeMap::new();
-        let mut listed = Vec::new();
-        for order in orders {
-            if self.stopping() {
-                unchecked.insert(order, "not sent: the import stopped".to_owned());
-                continue;
-            }
-            let leads =
-                match reconcile::list_order(self.client, order, &reconcile::LeadIds::new(), 0, 1)
-                    .await
-                {
-                    Ok(leads) => leads,
-                    Err(reason) => {
-                        if let reconcile::Unlisted::Client(err) = &reason {
-                            self.stop.note_error(err);
-                        }
-                        unchecked.insert(
-                            order,
-                            format!(
-                                "not sent: which leads of order {order} exist already could not be \
-                             checked: {reason}"
-                            ),
-                        );
-                        continue;
-                    }
-                };
-            listed.push(order);
-            let mut identities: BTreeMap<Identity, Vec<u64>> = BTreeMap::new();
-            for lead in &leads {
-                if !self.claimed.contains(lead.id.get())
-                    && let Some(identity) = Identity::of_lead(lead)
-                {
-                    identities.entry(identity).or_default().push(lead.id.get());
-                }
-            }
-            if !identities.is_empty() {
-                found.insert(order, identities);
-            }
-        }
-        if !found.is_empty() {
-            for item in passes.rows()? {
-                let rows::Item::Valid(row) = item? else {
-                    continue;
-                };
-                let Some(identities) = found.get(&row.order) else {
-                    continue;
-                };
-                if !matches!(recorded.states.get(&row.index), None | Some(State::New)) {
-                    continue;
-                }
-                if let Some(ids) = identities.get(&Identity::of_row(&row.lead())) {
-                    self.record(&row, Event::Exists { ids: ids.clone() })
-                        .await?;
-                    self.existing.extend(ids.iter().copied());
-                    recorded
-                        .states
-                        .insert(row.index, State::Exists { ids: ids.clone() });
-                }
-            }
-        }
-        if let Some(journal) = &self.journal {
-            for order in listed {
-                journal.record_baseline(order).await?;
-            }
-        }
-        Ok(unchecked)
     }
 
     /// A dry run's report: what a real run would do now.

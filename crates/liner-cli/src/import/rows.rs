@@ -14,15 +14,15 @@
 //! cannot drop its data silently. An empty cell leaves its field out.
 
 use std::io::{BufRead as _, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 
 use liner::{Lead, NewLead};
-use serde_json::{Map, Value};
 
+pub use super::source::Input;
 use crate::cli::Format;
 use crate::exit::Failure;
 use crate::schema_fields::{self, Field};
+use check::object_from_json;
 
 /// A valid row.
 ///
@@ -91,58 +91,6 @@ pub struct ReadOptions {
     /// How a text file's bytes are read, once detected by a first pass:
     /// later passes read it the same way without detecting again.
     pub(super) decoding: Option<super::source::Decoding>,
-}
-
-/// Where the rows come from: a file, opened again for each pass, or stdin,
-/// held in memory (it cannot be read twice).
-#[derive(Debug, Clone)]
-pub enum Input {
-    File(PathBuf),
-    Stdin(Arc<[u8]>),
-}
-
-impl Input {
-    /// The input `path` names (`-`: stdin, read now).
-    pub fn new(path: &Path) -> Result<Self, Failure> {
-        if !is_stdin(path) {
-            return Ok(Self::File(path.to_owned()));
-        }
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map_err(|err| Failure::local(format!("cannot read stdin: {err}")))?;
-        Ok(Self::Stdin(bytes.into()))
-    }
-
-    /// Its name in messages: the path as given (`-` for stdin).
-    pub fn name(&self) -> String {
-        match self {
-            Self::File(path) => path.display().to_string(),
-            Self::Stdin(_) => "-".to_owned(),
-        }
-    }
-
-    fn open(&self) -> Result<Box<dyn Read + Send>, Failure> {
-        match self {
-            Self::File(path) => std::fs::File::open(path)
-                .map(|file| Box::new(BufReader::with_capacity(64 * 1024, file)) as _)
-                .map_err(|err| Failure::local(format!("cannot read {}: {err}", path.display()))),
-            Self::Stdin(bytes) => Ok(Box::new(std::io::Cursor::new(Arc::clone(bytes)))),
-        }
-    }
-
-    fn read_all(&self) -> Result<Vec<u8>, Failure> {
-        let mut bytes = Vec::new();
-        self.open()?
-            .read_to_end(&mut bytes)
-            .map_err(|err| self.unreadable(&err))?;
-        Ok(bytes)
-    }
-
-    fn unreadable(&self, err: &dyn std::fmt::Display) -> Failure {
-        Failure::local(format!("cannot read {}: {err}", self.name()))
-    }
 }
 
 /// A row of the file: valid, or what is wrong with it.
@@ -485,105 +433,6 @@ impl Iterator for Rows {
     }
 }
 
-/// The create fields of the JSON object `text`; its lead-only keys are
-/// noted in `ignored`, any other key is a problem.
-fn object_from_json(
-    text: &str,
-    columns: &Columns,
-    ignored: &mut Vec<String>,
-) -> Result<Map<String, Value>, Vec<String>> {
-    let object = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(object)) => object,
-        Ok(_) => return Err(vec!["not a JSON object".to_owned()]),
-        Err(err) => return Err(vec![format!("not JSON: {err}")]),
-    };
-    let mut kept = Map::new();
-    let mut problems = Vec::new();
-    for (name, value) in object {
-        if columns.is_create(&name) {
-            if !value.is_null() {
-                kept.insert(name, value);
-            }
-        } else if columns.is_lead_only(&name) {
-            if !ignored.contains(&name) {
-                ignored.push(name);
-            }
-        } else {
-            problems.push(columns.refused(&name));
-        }
-    }
-    if problems.is_empty() {
-        Ok(kept)
-    } else {
-        Err(problems)
-    }
-}
-
-impl Rows {
-    /// The row at `index` (line `line`) of the fields `object`, checked.
-    fn check(
-        &mut self,
-        index: usize,
-        line: u64,
-        object: Result<Map<String, Value>, Vec<String>>,
-    ) -> Item {
-        let object = object.and_then(|mut object| {
-            let tidied = super::phones::tidy(&mut object, self.options.domestic_8_as_7);
-            if !tidied.problems.is_empty() {
-                return Err(tidied.problems);
-            }
-            self.phones_tidied += usize::from(tidied.changed);
-            Ok(object)
-        });
-        match object.and_then(|object| {
-            let phone = object
-                .get("phone")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            new_lead(object).map_err(|problems| with_phone(problems, phone.as_deref()))
-        }) {
-            Ok(lead) => Item::Valid(Row::new(index, line, &lead)),
-            Err(problems) => Item::Invalid(Invalid { line, problems }),
-        }
-    }
-}
-
-/// `problems`, a phone's with the value that was refused (bounded and
-/// escaped: the operator looks for it in the file).
-fn with_phone(problems: Vec<String>, phone: Option<&str>) -> Vec<String> {
-    problems
-        .into_iter()
-        .map(|problem| match phone {
-            Some(phone)
-                if problem.starts_with("invalid phone") || problem.starts_with("phone:") =>
-            {
-                format!(
-                    "{problem} (the phone: {})",
-                    crate::text::one_line(phone, 40)
-                )
-            }
-            _ => problem,
-        })
-        .collect()
-}
-
-/// The create body an object stands for, checked as the client checks it
-/// before sending.
-fn new_lead(object: Map<String, Value>) -> Result<NewLead, Vec<String>> {
-    let lead: NewLead = serde_path_to_error::deserialize(Value::Object(object)).map_err(|err| {
-        let path = err.path().to_string();
-        let message = err.into_inner().to_string();
-        vec![if path == "." {
-            message
-        } else {
-            format!("{path}: {message}")
-        }]
-    })?;
-    liner::Draft::from(lead)
-        .build()
-        .map_err(|err| vec![err.to_string()])
-}
-
 /// A stable fingerprint of a create body: 64-bit FNV-1a of its JSON, in hex.
 /// (Not `std`'s hasher, whose output may change between Rust releases: a
 /// journal outlives a toolchain.)
@@ -596,5 +445,6 @@ fn fingerprint(json: &[u8]) -> String {
     format!("{hash:016x}")
 }
 
+mod check;
 #[cfg(test)]
 mod tests;

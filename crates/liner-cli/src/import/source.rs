@@ -4,7 +4,11 @@
 //! unless given, and always named in what the import prints: never a silent
 //! guess. Both are read as the file streams: nothing holds it whole.
 
-use std::io::{self, Read};
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::exit::Failure;
 
 pub use crate::text_file::{Delimiter, Encoding};
 
@@ -185,6 +189,58 @@ impl Read for Transcoded {
                 self.done = true;
             }
         }
+    }
+}
+
+/// Where the rows come from: a file, opened again for each pass, or stdin,
+/// held in memory (it cannot be read twice).
+#[derive(Debug, Clone)]
+pub enum Input {
+    File(PathBuf),
+    Stdin(Arc<[u8]>),
+}
+
+impl Input {
+    /// The input `path` names (`-`: stdin, read now).
+    pub fn new(path: &Path) -> Result<Self, Failure> {
+        if !super::rows::is_stdin(path) {
+            return Ok(Self::File(path.to_owned()));
+        }
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|err| Failure::local(format!("cannot read stdin: {err}")))?;
+        Ok(Self::Stdin(bytes.into()))
+    }
+
+    /// Its name in messages: the path as given (`-` for stdin).
+    pub fn name(&self) -> String {
+        match self {
+            Self::File(path) => path.display().to_string(),
+            Self::Stdin(_) => "-".to_owned(),
+        }
+    }
+
+    pub(super) fn open(&self) -> Result<Box<dyn Read + Send>, Failure> {
+        match self {
+            Self::File(path) => std::fs::File::open(path)
+                .map(|file| Box::new(BufReader::with_capacity(64 * 1024, file)) as _)
+                .map_err(|err| Failure::local(format!("cannot read {}: {err}", path.display()))),
+            Self::Stdin(bytes) => Ok(Box::new(std::io::Cursor::new(Arc::clone(bytes)))),
+        }
+    }
+
+    pub(super) fn read_all(&self) -> Result<Vec<u8>, Failure> {
+        let mut bytes = Vec::new();
+        self.open()?
+            .read_to_end(&mut bytes)
+            .map_err(|err| self.unreadable(&err))?;
+        Ok(bytes)
+    }
+
+    pub(super) fn unreadable(&self, err: &dyn std::fmt::Display) -> Failure {
+        Failure::local(format!("cannot read {}: {err}", self.name()))
     }
 }
 

@@ -8,6 +8,7 @@
 //! in between, and none of it is sent.
 
 use std::collections::BTreeSet;
+use std::path::Path;
 
 use super::rows::{self, Input, Item, ReadOptions, Row};
 use crate::cli::Format;
@@ -119,4 +120,28 @@ pub fn next_block(rows: &mut rows::Rows) -> Result<Option<Vec<Row>>, Failure> {
         }
     }
     Ok((read > 0).then_some(block))
+}
+
+/// What the passes over the file read, and how.
+pub(super) struct Passes<'a> {
+    pub(super) input: &'a Input,
+    pub(super) format: Format,
+    pub(super) survey: &'a Survey,
+    pub(super) journal: &'a Path,
+}
+
+impl Passes<'_> {
+    /// A new pass over the file's rows, read as the first pass read them.
+    pub(super) fn rows(&self) -> Result<rows::Rows, Failure> {
+        rows::read(self.input, self.format, self.survey.options.clone())
+    }
+
+    /// The file changed after the first pass read it.
+    pub(super) fn changed(&self) -> Failure {
+        Failure::local(format!(
+            "{} changed while it was imported (its rows are not the ones first read and \
+             checked); the rows from there on were not sent. Run the same command again",
+            self.input.name()
+        ))
+    }
 }
