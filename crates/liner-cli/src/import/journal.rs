@@ -32,11 +32,12 @@
 //! zeros, and no entry there was acted on (nothing is sent before its
 //! entry is synced).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 
+use super::reconcile::LeadIds;
 use super::rows::Row;
 use crate::exit::Failure;
 
@@ -230,9 +231,46 @@ impl Journal {
             row: row.index,
             line: row.line,
             key: row.key.clone(),
+            order: matches!(event, Event::Created { .. }).then_some(row.order),
             event,
         };
         self.append(serde_json::to_string(&entry)).await
+    }
+
+    /// The leads the `created` entries with an order give to rows of each
+    /// of `orders`, read back from the file (whole lines only: the writer
+    /// may be appending). Memory holds those ids alone, compressed.
+    pub fn created_in(&self, orders: &BTreeSet<u64>) -> Result<BTreeMap<u64, LeadIds>, Failure> {
+        use std::io::BufRead as _;
+        let failed = |err: std::io::Error| {
+            Failure::local(format!(
+                "cannot read the journal {}: {err}",
+                self.path.display()
+            ))
+        };
+        let mut found: BTreeMap<u64, LeadIds> = BTreeMap::new();
+        let mut reader = std::io::BufReader::new(File::open(&self.path).map_err(failed)?);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line).map_err(failed)? == 0 || !line.ends_with(b"\n") {
+                break;
+            }
+            // Most entries are not `created` ones: skipped unparsed.
+            if !line.windows(9).any(|window| window == b"\"created\"") {
+                continue;
+            }
+            if let Ok(Entry {
+                order: Some(order),
+                event: Event::Created { id, .. },
+                ..
+            }) = serde_json::from_slice::<Entry>(&line)
+                && orders.contains(&order)
+            {
+                found.entry(order).or_default().insert(id);
+            }
+        }
+        Ok(found)
     }
 
     /// Appends one line, and returns once it is on disk.

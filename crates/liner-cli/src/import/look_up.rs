@@ -75,6 +75,17 @@ impl Import<'_> {
         for (row, reason) in rows {
             by_order.entry(row.order).or_default().push((row, reason));
         }
+        // This run's leads of each order, read back from the journal; an
+        // earlier run's were read while resuming.
+        let mut created = match &self.journal {
+            Some(journal) => journal.created_in(&by_order.keys().copied().collect())?,
+            None => BTreeMap::new(),
+        };
+        for (order, ids) in &mut created {
+            if let Some(earlier) = self.created_in.get(order) {
+                *ids |= earlier;
+            }
+        }
         for (order, group) in by_order {
             if self.stopping() {
                 // Still unknown; the next run looks them up.
@@ -83,7 +94,12 @@ impl Import<'_> {
                 }
                 continue;
             }
-            let verdicts = self.look_up_order(order, &group).await;
+            let none = reconcile::LeadIds::new();
+            let known = created
+                .get(&order)
+                .or_else(|| self.created_in.get(&order))
+                .unwrap_or(&none);
+            let verdicts = self.look_up_order(order, &group, known).await;
             for (row, reason) in group {
                 match verdicts.get(&row.index) {
                     Some(Verdict::Created(id)) => {
@@ -97,7 +113,6 @@ impl Import<'_> {
                         )
                         .await?;
                         self.claimed.insert(id);
-                        self.created_in.entry(order).or_default().insert(id);
                         self.outcomes
                             .insert(row.index, Outcome::Created { id, earlier: false });
                     }
@@ -134,15 +149,14 @@ impl Import<'_> {
         self.client.lead(id).await.ok()?.create_method
     }
 
-    /// The verdicts on `group`, the unknown rows of order `order` (see
-    /// [`reconcile::look_up`]).
+    /// The verdicts on `group`, the unknown rows of order `order`, whose
+    /// leads this import created are `known` (see [`reconcile::look_up`]).
     async fn look_up_order(
         &self,
         order: u64,
         group: &[(&Row, String)],
+        known: &reconcile::LeadIds,
     ) -> BTreeMap<usize, Verdict> {
-        let none = reconcile::LeadIds::new();
-        let known = self.created_in.get(&order).unwrap_or(&none);
         let owned = &self.claimed | &self.existing;
         let wanted: Vec<Wanted> = group
             .iter()

@@ -78,7 +78,6 @@ impl Import<'_> {
                 None => Outcome::NotSent("not sent: the import stopped".into()),
                 Some(Event::Created { id, .. }) => {
                     self.claimed.insert(id);
-                    self.created_in.entry(row.order).or_default().insert(id);
                     Outcome::Created { id, earlier: false }
                 }
                 Some(Event::Refused { message }) => Outcome::Refused(message),

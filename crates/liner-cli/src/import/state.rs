@@ -36,7 +36,9 @@ pub(super) struct Import<'a> {
     pub(super) claimed: LeadIds,
     /// Leads that were on the server before the import: never a row's.
     pub(super) existing: LeadIds,
-    /// The leads the journal gives to rows of each order.
+    /// The leads an earlier run's entries give to rows of each order (read
+    /// while resuming); this run's are read back from the journal when a
+    /// look-up needs them, so that they are not all held.
     pub(super) created_in: BTreeMap<u64, LeadIds>,
     /// The stop signal received, if any.
     pub(super) interrupted: Arc<std::sync::Mutex<Option<crate::interrupt::Stop>>>,

@@ -48,6 +48,12 @@ pub(super) struct Entry {
     pub(super) row: usize,
     pub(super) line: u64,
     pub(super) key: String,
+    /// The row's order, on `created` entries: a look-up reads back which
+    /// leads this import created in an order from these, instead of the
+    /// import keeping them all in memory (absent from journals written
+    /// before; those entries are read while resuming, with the file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) order: Option<u64>,
     #[serde(flatten)]
     pub(super) event: Event,
 }

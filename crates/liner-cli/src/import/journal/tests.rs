@@ -344,3 +344,36 @@ async fn a_journal_of_another_file_is_refused() {
         "{err}"
     );
 }
+
+/// A look-up reads back which leads this import created in an order from
+/// the `created` entries, which carry the row's order: other orders'
+/// leads, other events and a line still being written are left out.
+#[tokio::test]
+async fn created_leads_are_read_back_by_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    let mut rows = rows();
+    rows[2].order = 203;
+    let (journal, _) = Journal::open(&path).unwrap();
+    journal.record(&rows[0], created(7)).await.unwrap();
+    journal
+        .record(&rows[1], Event::Attempt { at: at(1) })
+        .await
+        .unwrap();
+    journal.record(&rows[2], created(8)).await.unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(r#""order":202,"event":"created""#), "{text}");
+    assert!(!text.contains(r#""order":202,"event":"attempt""#), "{text}");
+    let mut file = OpenOptions::new().append(true).open(&path).unwrap();
+    file.write_all(br#"{"row":1,"line":3,"key":"x","order":202,"event":"created","id":9}"#)
+        .unwrap();
+    drop(file);
+    let found = journal.created_in(&BTreeSet::from([202])).unwrap();
+    let ids: Vec<(u64, Vec<u64>)> = found
+        .iter()
+        .map(|(order, ids)| (*order, ids.iter().collect()))
+        .collect();
+    assert_eq!(ids, [(202, vec![7])]);
+    let both = journal.created_in(&BTreeSet::from([202, 203])).unwrap();
+    assert_eq!(both.len(), 2);
+}
