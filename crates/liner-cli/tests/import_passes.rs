@@ -141,3 +141,43 @@ fn outcomes_decided_last_reach_the_ids_file_in_file_order() {
         "a tenth of the rows were found by their look-up, not answered: {reconciled}"
     );
 }
+
+/// A file that cannot be read twice (a named pipe, as `<(zcat leads.gz)`
+/// gives) is read once and held: every row is imported, and the import
+/// does not wait for a second writer.
+#[cfg(unix)]
+#[test]
+fn a_pipe_is_read_once() {
+    let fake = Fake::start(Config::default().with_leads(0));
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("leads.pipe");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = liner_test_support::new_leads::csv(30, "P", 2);
+    let writer = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || std::fs::write(pipe, text))
+    };
+    let output = fake
+        .liner()
+        .timeout(std::time::Duration::from_secs(60))
+        .args([
+            "leads",
+            "import",
+            "--format",
+            "csv",
+            "--settle",
+            "0",
+            "--journal",
+        ])
+        .arg(dir.path().join("leads.journal"))
+        .arg(&pipe)
+        .output()
+        .unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(fake.server.stats().leads_created, 30);
+}

@@ -190,8 +190,11 @@ pub async fn run(client: &Liner, args: &ImportArgs, warnings: &Warnings) -> Resu
         return Ok(());
     }
     let Import { results, stop, .. } = import;
-    let (tally, listed) = results.finish(survey.valid, survey.invalid)?;
+    let (tally, listed, ids) = results.finish(survey.valid, survey.invalid);
     summary::print(&tally, &listed, &journal_path, started, warnings, args);
+    if let Some(ids) = ids {
+        ids.write_out()?;
+    }
     if let Some(failure) = stop.failure() {
         return Err(failure);
     }
@@ -261,6 +264,7 @@ impl Import<'_> {
         let absent = self.look_up_all(looked_up, started, false).await?;
         let bar = crate::progress::bar("rows");
         bar.set_length(passes.survey.valid as u64);
+        bar.inc((resumed.unknown.len() - absent.len()) as u64);
         // The rows the server proved it does not have go first.
         self.send_block(&absent, &bar).await?;
         let mut rows = passes.rows()?;
@@ -277,8 +281,8 @@ impl Import<'_> {
             }
             valid += block.len();
             block_no += 1;
-            let to_send = self.decide(&block, recorded, &unchecked);
-            bar.inc((block.len() - to_send.len()) as u64);
+            let (to_send, decided) = self.decide(&block, recorded, &unchecked);
+            bar.inc(decided as u64);
             self.send_block(&to_send, &bar).await?;
             self.hand_over(&block)?;
         }
@@ -298,14 +302,16 @@ impl Import<'_> {
     }
 
     /// What to do with each row of `block`: the outcomes of rows not to
-    /// send go to `outcomes`; the rows to send are returned.
+    /// send go to `outcomes`; returns the rows to send, and how many were
+    /// decided here (rows looked up before this pass are neither).
     fn decide<'r>(
         &mut self,
         block: &'r [Row],
         recorded: &Recorded,
         unchecked: &BTreeMap<u64, String>,
-    ) -> Vec<&'r Row> {
+    ) -> (Vec<&'r Row>, usize) {
         let mut to_send = Vec::new();
+        let mut decided = 0;
         for row in block {
             let outcome = match recorded.states.get(&row.index).unwrap_or(&State::New) {
                 State::New => match unchecked.get(&row.order) {
@@ -332,8 +338,9 @@ impl Import<'_> {
                 State::Unknown { .. } | State::InFlight { .. } => continue,
             };
             self.outcomes.insert(row.index, outcome);
+            decided += 1;
         }
-        to_send
+        (to_send, decided)
     }
 
     /// Sends `rows` (the first round of their creates); a dry run counts

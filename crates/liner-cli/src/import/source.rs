@@ -2,7 +2,8 @@
 //! byte-order mark, or Windows-1251, as Excel in a Russian locale saves
 //! "CSV"), and a CSV file's delimiter (`,`, `;` or tab). Each is detected
 //! unless given, and always named in what the import prints: never a silent
-//! guess. Both are read as the file streams: nothing holds it whole.
+//! guess. Both are read as the file streams, a block at a time; and
+//! [`Input`], where the rows come from.
 
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -192,33 +193,45 @@ impl Read for Transcoded {
     }
 }
 
-/// Where the rows come from: a file, opened again for each pass, or stdin,
-/// held in memory (it cannot be read twice).
+/// Where the rows come from: a file, opened again for each pass, or what
+/// cannot be read twice (stdin, a pipe, a process substitution), held in
+/// memory.
 #[derive(Debug, Clone)]
 pub enum Input {
     File(PathBuf),
-    Stdin(Arc<[u8]>),
+    Held { name: String, bytes: Arc<[u8]> },
 }
 
 impl Input {
-    /// The input `path` names (`-`: stdin, read now).
+    /// The input `path` names (`-`: stdin); read now unless it is a
+    /// regular file, which each pass opens again.
     pub fn new(path: &Path) -> Result<Self, Failure> {
-        if !super::rows::is_stdin(path) {
-            return Ok(Self::File(path.to_owned()));
-        }
+        let name = path.display().to_string();
+        let failed = |err: std::io::Error| Failure::local(format!("cannot read {name}: {err}"));
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .map_err(|err| Failure::local(format!("cannot read stdin: {err}")))?;
-        Ok(Self::Stdin(bytes.into()))
+        if super::rows::is_stdin(path) {
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|err| Failure::local(format!("cannot read stdin: {err}")))?;
+        } else if std::fs::metadata(path).map_err(failed)?.is_file() {
+            return Ok(Self::File(path.to_owned()));
+        } else {
+            std::fs::File::open(path)
+                .and_then(|mut file| file.read_to_end(&mut bytes))
+                .map_err(failed)?;
+        }
+        Ok(Self::Held {
+            name,
+            bytes: bytes.into(),
+        })
     }
 
     /// Its name in messages: the path as given (`-` for stdin).
     pub fn name(&self) -> String {
         match self {
             Self::File(path) => path.display().to_string(),
-            Self::Stdin(_) => "-".to_owned(),
+            Self::Held { name, .. } => name.clone(),
         }
     }
 
@@ -227,7 +240,7 @@ impl Input {
             Self::File(path) => std::fs::File::open(path)
                 .map(|file| Box::new(BufReader::with_capacity(64 * 1024, file)) as _)
                 .map_err(|err| Failure::local(format!("cannot read {}: {err}", path.display()))),
-            Self::Stdin(bytes) => Ok(Box::new(std::io::Cursor::new(Arc::clone(bytes)))),
+            Self::Held { bytes, .. } => Ok(Box::new(std::io::Cursor::new(Arc::clone(bytes)))),
         }
     }
 

@@ -114,7 +114,7 @@ pub struct Results {
 /// The ids file as it is written: to a temporary file first, in file
 /// order, copied to its path at the end with the deferred rows' outcomes.
 #[derive(Debug)]
-struct Ids {
+pub struct Ids {
     path: std::path::PathBuf,
     out: std::io::BufWriter<std::fs::File>,
     written: u64,
@@ -123,16 +123,26 @@ struct Ids {
 
 impl Results {
     /// Gathers the outcomes of an import, writing `--ids` to `ids` if set.
+    /// The lines are kept in a temporary file beside it (on the same disk:
+    /// not in memory, as a temporary directory on tmpfs would be; one
+    /// elsewhere if that directory takes none, as `/dev` for
+    /// `/dev/stdout`).
     pub fn new(ids: Option<&Path>) -> Result<Self, Failure> {
         let ids = match ids {
             None => None,
             Some(path) => {
-                let file = tempfile::tempfile().map_err(|err| {
-                    Failure::local(format!(
-                        "cannot make a temporary file for {}: {err}",
-                        path.display()
-                    ))
-                })?;
+                let dir = match path.parent() {
+                    Some(dir) if !dir.as_os_str().is_empty() => dir,
+                    _ => Path::new("."),
+                };
+                let file = tempfile::tempfile_in(dir)
+                    .or_else(|_| tempfile::tempfile())
+                    .map_err(|err| {
+                        Failure::local(format!(
+                            "cannot make a temporary file for {}: {err}",
+                            path.display()
+                        ))
+                    })?;
                 Some(Ids {
                     path: path.to_owned(),
                     out: std::io::BufWriter::new(file),
@@ -230,8 +240,9 @@ impl Results {
     }
 
     /// The counts of `valid` and `invalid` rows, once every outcome is in
-    /// (a row with none, still deferred, was not sent); `--ids` is written.
-    pub fn finish(mut self, valid: usize, invalid: usize) -> Result<(Tally, Listed), Failure> {
+    /// (a row still deferred, with none, is unknown), what to list, and
+    /// the ids file to write ([`Ids::write_out`]).
+    pub fn finish(mut self, valid: usize, invalid: usize) -> (Tally, Listed, Option<Ids>) {
         for (index, (line, place)) in std::mem::take(&mut self.deferred) {
             let outcome =
                 Outcome::Unknown("no outcome: the import ended before its look-up".into());
@@ -240,9 +251,7 @@ impl Results {
                 ids.later.insert(place, ids_line(line, &outcome));
             }
         }
-        if let Some(ids) = self.ids.take() {
-            ids.finish()?;
-        }
+        let ids = self.ids.take();
         let mut tally = self.tally;
         tally.rows = valid + invalid;
         tally.invalid = invalid;
@@ -253,7 +262,7 @@ impl Results {
             .saturating_sub(tally.refused)
             .saturating_sub(tally.unknown);
         tally.settled = tally.unknown == 0 && tally.not_sent == 0;
-        Ok((tally, Listed(self.sections)))
+        (tally, Listed(self.sections), ids)
     }
 }
 
@@ -266,9 +275,9 @@ impl Ids {
         Failure::local(format!("cannot write {}: {err}", self.path.display()))
     }
 
-    /// Copies the lines written to the ids file, with the deferred rows'
+    /// Writes the ids file: the lines gathered, with the deferred rows'
     /// outcomes in their places.
-    fn finish(self) -> Result<(), Failure> {
+    pub fn write_out(self) -> Result<(), Failure> {
         use std::io::{BufRead as _, Seek as _, Write as _};
         let failed = |err: &dyn std::fmt::Display| {
             Failure::local(format!("cannot write {}: {err}", self.path.display()))

@@ -57,9 +57,11 @@ pub(super) fn read(text: &str, path: &Path) -> Result<Recorded, Failure> {
                 at + 1
             ))
         })?;
-        // Checked against the file's rows as they are read (`Recorded::check`).
-        match recorded.rows.get(&entry.row) {
-            Some(first) if (first.line, first.key.as_ref()) != (entry.line, entry.key.as_str()) => {
+        // Checked against the file's rows as they are read
+        // (`Recorded::check`): a row is its fingerprint; its line may move
+        // (a blank line added above it), and the latest is kept.
+        match recorded.rows.get_mut(&entry.row) {
+            Some(first) if *first.key != *entry.key => {
                 return Err(Failure::local(format!(
                     "{}:{}: row {} is recorded as two different rows (lines {} and {}): the \
                      journal was edited, or written for two files",
@@ -70,7 +72,7 @@ pub(super) fn read(text: &str, path: &Path) -> Result<Recorded, Failure> {
                     entry.line
                 )));
             }
-            Some(_) => {}
+            Some(first) => first.line = entry.line,
             None => {
                 recorded.rows.insert(
                     entry.row,

@@ -377,3 +377,39 @@ async fn created_leads_are_read_back_by_order() {
     let both = journal.created_in(&BTreeSet::from([202, 203])).unwrap();
     assert_eq!(both.len(), 2);
 }
+
+/// A row is its fingerprint: a blank line added above it moves its line,
+/// and the journal that recorded both lines still opens (the latest line
+/// kept); two fingerprints for one row are refused.
+#[tokio::test]
+async fn a_rows_line_may_move_and_its_fingerprint_may_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j");
+    let rows = rows();
+    let mut moved = rows.clone();
+    moved[0].line += 1;
+    let (journal, _) = Journal::open(&path).unwrap();
+    journal
+        .record(
+            &rows[0],
+            Event::Unsent {
+                reason: "429".into(),
+            },
+        )
+        .await
+        .unwrap();
+    journal.record(&moved[0], created(4)).await.unwrap();
+    drop(journal);
+    let (journal, recorded) = Journal::open(&path).unwrap();
+    assert_eq!(recorded.rows[&0].line, moved[0].line);
+    recorded.check(&moved[0], &path).expect("the same row");
+    let mut other = rows[0].clone();
+    other.key = "0000000000000000".into();
+    journal.record(&other, created(5)).await.unwrap();
+    drop(journal);
+    let err = Journal::open(&path).unwrap_err();
+    assert!(
+        err.to_string().contains("recorded as two different rows"),
+        "{err}"
+    );
+}
