@@ -2,7 +2,7 @@
 //! order is listed once, so that rows whose lead was there before are not
 //! sent, and those leads are never taken for another row's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::journal::{Event, Recorded, State};
 use super::reconcile::{self, Identity};
@@ -48,34 +48,47 @@ impl Import<'_> {
                 unchecked.insert(order, "not sent: the import stopped".to_owned());
                 continue;
             }
-            let leads =
-                match reconcile::list_order(self.client, order, &reconcile::LeadIds::new(), 0, 1)
-                    .await
-                {
-                    Ok(leads) => leads,
-                    Err(reason) => {
-                        if let reconcile::Unlisted::Client(err) = &reason {
-                            self.stop.note_error(err);
-                        }
-                        unchecked.insert(
-                            order,
-                            format!(
-                                "not sent: which leads of order {order} exist already could not be \
-                             checked: {reason}"
-                            ),
-                        );
-                        continue;
-                    }
-                };
-            listed.push(order);
-            let mut identities: BTreeMap<Identity, Vec<u64>> = BTreeMap::new();
-            for lead in &leads {
-                if !self.claimed.contains(lead.id.get())
+            // Each lead's identity is noted as it streams; no lead is held.
+            let mut identities: BTreeMap<Identity, BTreeSet<u64>> = BTreeMap::new();
+            let claimed = &self.claimed;
+            let mut note = |lead: &liner::Lead| {
+                if !claimed.contains(lead.id.get())
                     && let Some(identity) = Identity::of_lead(lead)
                 {
-                    identities.entry(identity).or_default().push(lead.id.get());
+                    identities
+                        .entry(identity)
+                        .or_default()
+                        .insert(lead.id.get());
                 }
+                false
+            };
+            let listed_order = reconcile::list_order(
+                self.client,
+                order,
+                &reconcile::LeadIds::new(),
+                0,
+                1,
+                &mut note,
+            )
+            .await;
+            if let Err(reason) = listed_order {
+                if let reconcile::Unlisted::Client(err) = &reason {
+                    self.stop.note_error(err);
+                }
+                unchecked.insert(
+                    order,
+                    format!(
+                        "not sent: which leads of order {order} exist already could not be \
+                         checked: {reason}"
+                    ),
+                );
+                continue;
             }
+            listed.push(order);
+            let identities: BTreeMap<Identity, Vec<u64>> = identities
+                .into_iter()
+                .map(|(identity, ids)| (identity, ids.into_iter().collect()))
+                .collect();
             if !identities.is_empty() {
                 found.insert(order, identities);
             }

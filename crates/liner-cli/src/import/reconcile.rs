@@ -115,41 +115,103 @@ impl std::fmt::Display for Unlisted {
     }
 }
 
+/// An order's listing, as [`list_order`] keeps it.
+#[derive(Debug)]
+pub struct Listing {
+    /// The leads kept (those its caller asked for), each once.
+    pub leads: Vec<Lead>,
+    /// How this import's creates are marked, from its leads in the order
+    /// (the one method of its leads there, if they agree).
+    pub create_method: Option<String>,
+}
+
+/// Whether every create method seen is one and the same.
+#[derive(Debug, Default)]
+struct Agreement {
+    first: Option<Option<String>>,
+    split: bool,
+}
+
+impl Agreement {
+    fn see(&mut self, method: Option<&str>) {
+        match &self.first {
+            None => self.first = Some(method.map(str::to_owned)),
+            Some(first) if first.as_deref() != method => self.split = true,
+            Some(_) => {}
+        }
+    }
+
+    /// The method every one had; `None` if none was seen, one had none, or
+    /// they disagree.
+    fn agreed(self) -> Option<String> {
+        if self.split {
+            None
+        } else {
+            self.first.flatten()
+        }
+    }
+}
+
 /// Every lead of order `order_id`, read completely: at least `reads`
 /// reads (with page sizes from the `first`-th of [`PAGE_SIZES`] on) put
 /// together, holding each lead of `known` (ids the journal gives to rows
 /// of this order) that still exists; two more reads at most are tried.
+/// The leads stream: only those `keep` accepts are held (with the ids of
+/// all seen, compressed), so that an order of millions of leads is looked
+/// through in little memory.
 pub async fn list_order(
     client: &Liner,
     order_id: u64,
     known: &LeadIds,
     first: usize,
     reads: usize,
-) -> Result<Vec<Lead>, Unlisted> {
+    keep: &mut dyn FnMut(&Lead) -> bool,
+) -> Result<Listing, Unlisted> {
     let mut deleted = BTreeSet::new();
     let mut problem = String::new();
     let mut union: BTreeMap<u64, Lead> = BTreeMap::new();
+    let mut seen = LeadIds::new();
+    let mut method = Agreement::default();
     for read in 0..reads + 2 {
         let size = PAGE_SIZES[(first + read) % PAGE_SIZES.len()];
-        let query = client
+        let mut items = client
             .leads()
             .order_ids([order_id])
             .page_size(size)
-            .strict();
-        match query.collect_all().await {
-            Ok(leads) => union.extend(leads.into_iter().map(|lead| (lead.id.get(), lead))),
-            Err(err @ liner::Error::Pagination { .. }) => {
-                problem = format!("the list of order {order_id} changed while it was read ({err})");
-                continue;
+            .strict()
+            .items();
+        // A read cut short by a moving list still saw real leads: they are
+        // kept (more leads seen can only make fewer rows look absent).
+        let mut changed = None;
+        while let Some(item) = items.next().await {
+            match item {
+                Ok(lead) => {
+                    let id = lead.id.get();
+                    seen.insert(id);
+                    if known.contains(id) {
+                        method.see(lead.create_method.as_deref());
+                    }
+                    if keep(&lead) {
+                        union.insert(id, lead);
+                    }
+                }
+                Err(err @ liner::Error::Pagination { .. }) => {
+                    changed = Some(err);
+                    break;
+                }
+                Err(err) => return Err(Unlisted::Client(err)),
             }
-            Err(err) => return Err(Unlisted::Client(err)),
+        }
+        if let Some(err) = changed {
+            problem = format!("the list of order {order_id} changed while it was read ({err})");
+            continue;
         }
         if read + 1 < reads {
             continue;
         }
         let unseen: Vec<u64> = known
             .iter()
-            .filter(|id| !union.contains_key(id) && !deleted.contains(id))
+            .filter(|id| !seen.contains(*id) && !deleted.contains(id))
             .collect();
         let mut missing = None;
         for id in unseen {
@@ -165,7 +227,12 @@ pub async fn list_order(
             }
         }
         match missing {
-            None => return Ok(union.into_values().collect()),
+            None => {
+                return Ok(Listing {
+                    leads: union.into_values().collect(),
+                    create_method: method.agreed(),
+                });
+            }
             Some(id) => {
                 problem = format!(
                     "the list of order {order_id} left out lead {id}, which this import created \
@@ -211,15 +278,21 @@ pub async fn look_up(
             .collect()
     };
     let all: Vec<&Wanted> = rows.iter().collect();
-    let leads = match list_order(client, order, known.created, 0, 1).await {
-        Ok(leads) => leads,
+    // Only leads that could be a row's are held: those of a row's identity.
+    let identities: BTreeSet<Identity> =
+        rows.iter().map(|row| Identity::of_row(&row.lead)).collect();
+    let mut keep = |lead: &Lead| Identity::of_lead(lead).is_some_and(|id| identities.contains(&id));
+    let listing = match list_order(client, order, known.created, 0, 1, &mut keep).await {
+        Ok(listing) => listing,
         Err(why) => {
             let verdicts = unproven(&all, format!("it could not be looked up: {why}"));
             return (verdicts, Some(why));
         }
     };
-    let method = our_create_method(&leads, known.created).or_else(|| known.create_method.clone());
-    let mut verdicts = judge(&all, &leads, known.owned, method.as_deref());
+    let method = listing
+        .create_method
+        .or_else(|| known.create_method.clone());
+    let mut verdicts = judge(&all, &listing.leads, known.owned, method.as_deref());
     let absent: Vec<&Wanted> = rows
         .iter()
         .filter(|row| verdicts.get(&row.index) == Some(&Verdict::Absent))
@@ -232,11 +305,12 @@ pub async fn look_up(
         Verdict::Created(id) => Some(*id),
         _ => None,
     }));
-    match list_order(client, order, known.created, 1, 2).await {
-        Ok(leads) => {
-            let method =
-                our_create_method(&leads, known.created).or_else(|| known.create_method.clone());
-            verdicts.extend(judge(&absent, &leads, &owned, method.as_deref()));
+    match list_order(client, order, known.created, 1, 2, &mut keep).await {
+        Ok(listing) => {
+            let method = listing
+                .create_method
+                .or_else(|| known.create_method.clone());
+            verdicts.extend(judge(&absent, &listing.leads, &owned, method.as_deref()));
             (verdicts, None)
         }
         Err(why) => {
@@ -249,24 +323,10 @@ pub async fn look_up(
     }
 }
 
-/// How this import's creates are marked (`createMethod`), learned from
-/// the leads in `leads` the journal gives to its rows (`known`): `None`
-/// when none is there or they disagree.
-pub fn our_create_method(leads: &[Lead], known: &LeadIds) -> Option<String> {
-    let mut methods = leads
-        .iter()
-        .filter(|lead| known.contains(lead.id.get()))
-        .map(|lead| lead.create_method.clone());
-    let first = methods.next()??;
-    methods
-        .all(|method| method.as_deref() == Some(first.as_str()))
-        .then_some(first)
-}
-
 /// The verdict on each of `rows` (all of one order), from a complete
 /// listing `leads`; `owned` are the leads the journal gives to a row or
 /// knew before the import (never another row's). With `method` (see
-/// [`our_create_method`]), a lead marked as made another way (`manual`,
+/// [`Listing::create_method`]), a lead marked as made another way (`manual`,
 /// a form) is someone else's, whatever its fields.
 pub fn judge(
     rows: &[&Wanted],
