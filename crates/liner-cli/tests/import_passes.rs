@@ -177,6 +177,11 @@ fn a_pipe_is_read_once() {
         .arg(&pipe)
         .output()
         .unwrap();
+    // The writer ends once the command has read the pipe to its end.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !writer.is_finished() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     if !writer.is_finished() {
         // The command never read the pipe: drain it, so that the writer
         // ends and the test fails on the assertion below, not by hanging.
