@@ -12,8 +12,8 @@
 //!   import: it is not sent (unless `--create-existing`), and those leads
 //!   are never taken for another row's.
 //! - `{"row":3,…,"event":"attempt","at":"…"}` before a create is sent, then
-//!   its outcome: `created` (with the lead's `id`; `reconciled` when found
-//!   on the server rather than answered), `refused` (with the API's
+//!   its outcome: `created` (with the lead's `id` and the row's `order`;
+//!   `reconciled` when found on the server rather than answered), `refused` (with the API's
 //!   `message`: it said no), `unknown` (the request may have reached the
 //!   server and no usable answer came), or `unsent` (it certainly did not
 //!   reach the server, or the server said it did not act, with a 429, a 401
