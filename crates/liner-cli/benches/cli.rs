@@ -345,9 +345,8 @@ async fn sink_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>)
                         if line == "\r\n" {
                             break;
                         }
-                        if let Some(value) = line
-                            .to_ascii_lowercase()
-                            .strip_prefix("content-length:")
+                        if let Some(value) =
+                            line.to_ascii_lowercase().strip_prefix("content-length:")
                         {
                             length = value.trim().parse().unwrap_or(0);
                         }
@@ -367,7 +366,12 @@ async fn sink_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicU64>)
                         "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{answer}",
                         answer.len()
                     );
-                    if stream.get_mut().write_all(message.as_bytes()).await.is_err() {
+                    if stream
+                        .get_mut()
+                        .write_all(message.as_bytes())
+                        .await
+                        .is_err()
+                    {
                         return;
                     }
                 }
