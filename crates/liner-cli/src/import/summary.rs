@@ -300,7 +300,7 @@ impl Ids {
     }
 }
 
-/// The first rows of each kind, for [`print`].
+/// The first rows of each kind, for [`print()`].
 #[derive(Debug)]
 pub struct Listed([Section; 4]);
 
